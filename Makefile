@@ -1,0 +1,58 @@
+# Two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# `make run` serves a development instance: plain-HTTP cookies allowed, demo data.
+export PBJ_ENV ?= development
+
+.PHONY: run test venv dev-venv translations migrate seed test-sqlite test-postgres messages clean
+
+run: venv translations instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT) — demo accounts: instance/demo-credentials.txt"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - app:app
+
+test: dev-venv translations
+	$(MAKE) test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
+	 else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped."; fi
+
+test-sqlite:
+	PBJ_ENV=testing $(BIN)/python -m pytest
+
+test-postgres:
+	PBJ_ENV=testing PBJ_TEST_DB=postgresql $(BIN)/python -m pytest
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: venv
+	$(BIN)/pybabel compile -d pbj/translations -f -q
+
+# A random SECRET_KEY for this machine, written once (instance/ is not committed).
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_urlsafe(48))" > $@
+	chmod 600 $@
+
+# Re-extract the translatable strings and merge them into the catalogues.
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o pbj/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i pbj/translations/messages.pot -d pbj/translations --no-location --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,98 @@
+"""PBJ e-Katalog Lokal: the application factory (wiring only)."""
+from __future__ import annotations
+
+import os
+import secrets
+import warnings
+from pathlib import Path
+
+from flask import Flask
+
+from pbj import config as default_config
+from pbj.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+# Values that look like a secret but are not one.
+_PLACEHOLDER_SECRETS = {"", "dev", "changeme", "change-me", "secret", "development"}
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration; the message says what to fix."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    # Tests and several instances on one machine may point elsewhere.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PBJ_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    load_config(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from pbj.web import i18n, security, errors, templating
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    with app.app_context():
+        from pbj import models  # noqa: F401  (registers the mappers)
+        from pbj.database import configure_engine
+
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from pbj.blueprints.admin.views import bp as admin_bp
+    from pbj.blueprints.audit.views import bp as audit_bp
+    from pbj.blueprints.auth.views import bp as auth_bp
+    from pbj.blueprints.main.views import bp as main_bp
+    from pbj.blueprints.supplier.views import bp as supplier_bp
+
+    for bp in (main_bp, auth_bp, supplier_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from pbj import cli
+
+    cli.init_app(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then the environment, then test_config."""
+    app.config.from_object(default_config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(default_config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    env = app.config["PBJ_ENV"]
+    if env not in ("production", "development", "testing"):
+        raise ConfigurationError(f"PBJ_ENV must be production, development or testing, not {env!r}.")
+    app.config["TESTING"] = app.config.get("TESTING") or env == "testing"
+    if env != "production":
+        app.config["SESSION_COOKIE_SECURE"] = False
+
+    key = app.config.get("SECRET_KEY") or ""
+    if key.strip().lower() in _PLACEHOLDER_SECRETS or len(key) < 32:
+        if env == "production":
+            raise ConfigurationError(
+                "SECRET_KEY is missing or too short (need 32+ random characters). "
+                "Set the SECRET_KEY environment variable or put SECRET_KEY = '...' in "
+                f"{os.path.join(app.instance_path, 'config.py')}. "
+                "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        warnings.warn("No SECRET_KEY set: using a random one; sessions end at restart.", stacklevel=2)
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "pbj.sqlite3"
+        )
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

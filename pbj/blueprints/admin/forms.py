@@ -1,0 +1,58 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from pbj.models.accounts import OrgKind, Role
+
+ROLE_LABELS = {
+    Role.PENYEDIA: _l("Supplier (penyedia)"),
+    Role.PP: _l("Procurement officer (PP)"),
+    Role.PPK: _l("Commitment officer (PPK)"),
+    Role.BENDAHARA: _l("Treasurer (bendahara)"),
+    Role.ADMIN: _l("UKPBJ administrator"),
+    Role.AUDITOR: _l("Auditor (APIP)"),
+}
+
+ORG_KIND_LABELS = {
+    OrgKind.OPD: _l("Government unit (OPD)"),
+    OrgKind.SUPPLIER: _l("Supplier"),
+    OrgKind.UKPBJ: _l("UKPBJ"),
+}
+
+STAFF_ROLES = [r for r in Role if r is not Role.PENYEDIA]
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for rejection"), validators=[
+        DataRequired(_l("Give a reason the supplier can act on.")), Length(max=2000)])
+
+
+class SanctionForm(FlaskForm):
+    sanction = SelectField(_l("Sanction"), choices=[("suspended", _l("Suspend")), ("blacklisted", _l("Blacklist"))],
+                           validators=[DataRequired(_l("Choose suspend or blacklist."))])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for the sanction.")), Length(max=2000)])
+    until = DateField(_l("Until (date)"), validators=[DataRequired(_l("Enter the end date as YYYY-MM-DD."))])
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
+    code = StringField(_l("Short code"), validators=[
+        Optional(), Length(max=20),
+        Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and dashes only, e.g. DISDIK.")),
+    ])
+    kind = SelectField(_l("Kind"), choices=[(k.value, ORG_KIND_LABELS[k]) for k in (OrgKind.OPD, OrgKind.UKPBJ)])
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the name.")), Length(max=120)])
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter the e-mail address.")),
+        Email(_l("Enter an e-mail address like nama@contoh.go.id."), check_deliverability=False),
+        Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in STAFF_ROLES])
+    org_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in STAFF_ROLES])

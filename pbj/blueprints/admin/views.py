@@ -1,0 +1,278 @@
+"""UKPBJ administration: supplier verification, OPDs and users."""
+from __future__ import annotations
+
+import secrets
+import sqlalchemy as sa
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from pbj.blueprints.admin.forms import (
+    ORG_KIND_LABELS,
+    ROLE_LABELS,
+    OrganisationForm,
+    RejectForm,
+    RoleForm,
+    SanctionForm,
+    UserForm,
+)
+from pbj.blueprints.auth.forms import EmptyForm
+from pbj.blueprints.supplier.forms import DOCUMENT_LABELS, SCALE_LABELS
+from pbj.extensions import db
+from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
+from pbj.services import accounts, audit, suppliers
+from pbj.services.errors import DomainError
+from pbj.services.mail import send_mail
+from pbj.web.auth import get_or_404, roles_required
+from pbj.web.forms import apply_domain_error
+from pbj.web.htmx import redirect_303
+from pbj.web.i18n import city_today
+from pbj.web.pagination import page_arg, paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def _admins_only():
+    """Every page here is for UKPBJ administrators only."""
+
+
+# -- Suppliers ------------------------------------------------------------------
+
+SUPPLIER_FILTERS = {
+    "menunggu": SupplierProfile.verification == VerificationStatus.UNVERIFIED,
+    "terverifikasi": SupplierProfile.verification == VerificationStatus.VERIFIED,
+    "ditolak": SupplierProfile.verification == VerificationStatus.REJECTED,
+    "sanksi": SupplierProfile.sanction != Sanction.NONE,
+    "semua": sa.true(),
+}
+
+
+@bp.get("/")
+def index():
+    return redirect_303(url_for("admin.suppliers"))
+
+
+@bp.get("/penyedia")
+def suppliers():
+    status = request.args.get("status", "menunggu")
+    if status not in SUPPLIER_FILTERS:
+        status = "menunggu"
+    query = (
+        sa.select(SupplierProfile)
+        .join(SupplierProfile.org)
+        .where(SUPPLIER_FILTERS[status])
+        .options(selectinload(SupplierProfile.documents))
+        .order_by(Organisation.created_at, Organisation.id)
+    )
+    page = paginate(query, page_arg(request.args.get("hal")), 50)
+    return render_template("admin/suppliers.html", page=page, status=status, filters=SUPPLIER_FILTERS)
+
+
+def _supplier_page(supplier: SupplierProfile, status: int = 200, **forms):
+    forms.setdefault("reject_form", RejectForm(prefix="reject"))
+    forms.setdefault("sanction_form", SanctionForm(prefix="sanction"))
+    forms.setdefault("action_form", EmptyForm())
+    return render_template(
+        "admin/supplier.html", supplier=supplier, users=supplier.org.users,
+        history=audit.entries_for("suppliers", supplier.org_id),
+        scale_labels=SCALE_LABELS, document_labels=DOCUMENT_LABELS, **forms,
+    ), status
+
+
+@bp.get("/penyedia/<int:org_id>")
+def supplier_detail(org_id: int):
+    return _supplier_page(get_or_404(SupplierProfile, org_id))
+
+
+@bp.post("/penyedia/<int:org_id>/verifikasi")
+def verify_supplier(org_id: int):
+    supplier = get_or_404(SupplierProfile, org_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        suppliers.verify_supplier(current_user, supplier)  # WrongState → 409 page
+        db.session.commit()
+        flash(_("%(name)s is now verified.", name=supplier.org.name), "success")
+        return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
+    return _supplier_page(supplier, 422, action_form=form)
+
+
+@bp.post("/penyedia/<int:org_id>/tolak")
+def reject_supplier(org_id: int):
+    supplier = get_or_404(SupplierProfile, org_id)
+    form = RejectForm(prefix="reject")
+    if form.validate_on_submit():
+        try:
+            suppliers.reject_supplier(current_user, supplier, form.reason.data)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The registration of %(name)s was rejected.", name=supplier.org.name), "success")
+            return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
+    return _supplier_page(supplier, 422, reject_form=form)
+
+
+@bp.post("/penyedia/<int:org_id>/sanksi")
+def sanction_supplier(org_id: int):
+    supplier = get_or_404(SupplierProfile, org_id)
+    form = SanctionForm(prefix="sanction")
+    if form.validate_on_submit():
+        try:
+            suppliers.sanction_supplier(current_user, supplier, Sanction(form.sanction.data),
+                                        form.reason.data, form.until.data, city_today())
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The sanction is recorded."), "success")
+            return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
+    return _supplier_page(supplier, 422, sanction_form=form)
+
+
+@bp.post("/penyedia/<int:org_id>/cabut-sanksi")
+def lift_sanction(org_id: int):
+    supplier = get_or_404(SupplierProfile, org_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        suppliers.lift_sanction(current_user, supplier)
+        db.session.commit()
+        flash(_("The sanction is lifted."), "success")
+        return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
+    return _supplier_page(supplier, 422, action_form=form)
+
+
+# -- Organisations (OPD, UKPBJ) --------------------------------------------------
+
+def _organisations_page(form: OrganisationForm, status: int = 200):
+    orgs = db.session.scalars(
+        sa.select(Organisation).where(Organisation.kind != OrgKind.SUPPLIER).order_by(Organisation.name)
+    ).all()
+    counts = dict(db.session.execute(
+        sa.select(User.org_id, sa.func.count()).group_by(User.org_id)
+    ).all())
+    return render_template("admin/organisations.html", orgs=orgs, counts=counts, form=form,
+                           kind_labels=ORG_KIND_LABELS), status
+
+
+@bp.get("/opd")
+def organisations():
+    return _organisations_page(OrganisationForm())
+
+
+@bp.post("/opd")
+def create_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = accounts.create_organisation(current_user, OrgKind(form.kind.data), form.name.data, form.code.data)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=org.name), "success")
+            return redirect_303(url_for("admin.organisations"))
+    return _organisations_page(form, 422)
+
+
+# -- Users -------------------------------------------------------------------------
+
+def _user_form() -> UserForm:
+    form = UserForm()
+    orgs = db.session.scalars(
+        sa.select(Organisation).where(Organisation.kind != OrgKind.SUPPLIER, Organisation.active)
+        .order_by(Organisation.name)
+    ).all()
+    form.org_id.choices = [(o.id, o.name) for o in orgs]
+    return form
+
+
+def _users_page(form: UserForm, status: int = 200):
+    org_filter = request.args.get("org", type=int)
+    query = sa.select(User).join(User.org).order_by(Organisation.name, User.name)
+    if org_filter:
+        query = query.where(User.org_id == org_filter)
+    page = paginate(query, page_arg(request.args.get("hal")), 50)
+    return render_template("admin/users.html", page=page, form=form, role_labels=ROLE_LABELS,
+                           org_filter=org_filter), status
+
+
+@bp.get("/pengguna")
+def users():
+    return _users_page(_user_form())
+
+
+@bp.post("/pengguna")
+def create_user():
+    form = _user_form()
+    if form.validate_on_submit():
+        org = get_or_404(Organisation, form.org_id.data)
+        try:
+            # The user chooses their own password through the e-mailed link.
+            user = accounts.create_user(current_user, org=org, email=form.email.data, name=form.name.data,
+                                        role=Role(form.role.data), password=secrets.token_urlsafe(24))
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            link = url_for("auth.reset_password", token=accounts.make_reset_token(user), _external=True)
+            send_mail(user.email, _("Your e-Katalog account"),
+                      render_template("admin/welcome_mail.txt", user=user, link=link))
+            db.session.commit()
+            flash(_("Account created for %(email)s. A link to set the password was e-mailed.", email=user.email), "success")
+            return redirect_303(url_for("admin.user_detail", user_id=user.id))
+    return _users_page(form, 422)
+
+
+def _user_page(user: User, status: int = 200, **forms):
+    forms.setdefault("role_form", RoleForm(role=user.role.value))
+    forms.setdefault("action_form", EmptyForm())
+    return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
+                           history=audit.entries_for("users", user.id)[-50:], **forms), status
+
+
+@bp.get("/pengguna/<int:user_id>")
+def user_detail(user_id: int):
+    return _user_page(get_or_404(User, user_id))
+
+
+@bp.post("/pengguna/<int:user_id>/status")
+def set_user_active(user_id: int):
+    user = get_or_404(User, user_id)
+    form = EmptyForm()
+    active = request.form.get("active") == "1"
+    if form.validate_on_submit():
+        try:
+            accounts.set_active(current_user, user, active)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The account is active again.") if active
+                  else _("The account is deactivated and its sessions have ended."), "success")
+            return redirect_303(url_for("admin.user_detail", user_id=user_id))
+    return _user_page(user, 422, action_form=form)
+
+
+@bp.post("/pengguna/<int:user_id>/peran")
+def change_role(user_id: int):
+    user = get_or_404(User, user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_role(current_user, user, Role(form.role.data))
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The role has been changed."), "success")
+            return redirect_303(url_for("admin.user_detail", user_id=user_id))
+    return _user_page(user, 422, role_form=form)

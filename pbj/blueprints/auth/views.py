@@ -1,0 +1,130 @@
+"""Log in (/masuk), log out (/keluar), account and password pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+
+from pbj.blueprints.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+)
+from pbj.extensions import db, limiter
+from pbj.services import accounts
+from pbj.services.errors import DomainError
+from pbj.services.mail import send_mail
+from pbj.web.forms import apply_domain_error
+from pbj.web.htmx import redirect_303
+from pbj.web.security import start_session
+from pbj.web.urls import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_account_key() -> str:
+    return "acct:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    # Only attempts that did not log in count against the limits.
+    return response.status_code != 303
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
+               methods=["POST"], deduct_when=_failed, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
+               methods=["POST"], deduct_when=_failed, scope="login-address")
+def login():
+    if current_user.is_authenticated:
+        return redirect_303(url_for("main.home"))
+    form = LoginForm()
+    expired = session.pop("expired", False)
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data, get_remote_address())
+        if user is None:
+            db.session.commit()  # keep the failed attempt in the audit trail
+            form.form_errors.append(_("The e-mail address or password is not correct."))
+            form.password.data = ""
+            return render_template("auth/login.html", form=form), 422
+        start_session(user)
+        login_user(user)
+        db.session.commit()
+        return redirect_303(safe_next(request.args.get("next")))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form, expired=expired), status
+
+
+@bp.post("/keluar")
+@login_required
+def logout():
+    accounts.logout(current_user, get_remote_address())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    return redirect_303(url_for("auth.login", keluar=1))
+
+
+@bp.get("/akun")
+@login_required
+def account():
+    return render_template("auth/account.html", form=PasswordChangeForm())
+
+
+@bp.post("/akun/sandi")
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as e:
+            apply_domain_error(form, e)
+        else:
+            user = current_user._get_current_object()
+            db.session.commit()
+            # Other sessions ended with the version bump; keep this one.
+            start_session(user)
+            login_user(user)
+            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+            return redirect_303(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 422
+
+
+@bp.route("/lupa-sandi", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
+               methods=["POST"], scope="password-reset")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = accounts.request_password_reset(form.email.data, get_remote_address())
+        if found:
+            user, token = found
+            link = url_for("auth.reset_password", token=token, _external=True)
+            send_mail(user.email, _("Reset your e-Katalog password"),
+                      render_template("auth/reset_mail.txt", user=user, link=link))
+        db.session.commit()
+        # Same answer whether or not the address exists.
+        return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/atur-ulang-sandi/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(user, form.password.data)
+        except DomainError as e:
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("Your password has been set. Log in with the new password."), "success")
+            return redirect_303(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, token=token), (422 if form.errors else 200)

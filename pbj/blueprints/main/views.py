@@ -1,0 +1,38 @@
+"""Home page, health check and language switch."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask_login import current_user
+
+from pbj.extensions import csrf, db, limiter
+from pbj.web.htmx import redirect_303
+from pbj.web.urls import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except Exception:  # any failure to reach the database is the answer itself
+        database = "unreachable"
+    status = "ok" if database == "ok" else "degraded"
+    return jsonify(status=status, database=database,
+                   version=current_app.config["VERSION"]), (200 if status == "ok" else 503)
+
+
+@bp.post("/bahasa")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect_303(safe_next(request.form.get("next")))

@@ -1,0 +1,101 @@
+"""Supplier self-service: registration (/daftar), business page and documents."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user
+
+from pbj.blueprints.supplier.forms import DOCUMENT_LABELS, SCALE_LABELS, DocumentForm, RegistrationForm
+from pbj.extensions import db, limiter
+from pbj.models.accounts import Role
+from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument
+from pbj.services import suppliers
+from pbj.services.errors import DomainError
+from pbj.services.uploads import document_path
+from pbj.web.auth import get_or_404, roles_required
+from pbj.web.forms import apply_domain_error
+from pbj.web.htmx import redirect_303
+from pbj.web.security import start_session
+
+bp = Blueprint("supplier", __name__)
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=get_remote_address, scope="register")
+def register():
+    if current_user.is_authenticated:
+        return redirect_303(url_for("main.home"))
+    form = RegistrationForm()
+    if not form.is_submitted():
+        form.region_code.data = current_app.config["CITY_REGION_CODE"]
+        form.region_name.data = current_app.config["CITY_NAME"]
+    if form.validate_on_submit():
+        reg = suppliers.Registration(
+            **{name: form[name].data for name in (
+                "business_name", "nib", "npwp", "is_cooperative", "is_pkp", "has_pp55_certificate",
+                "address", "kecamatan", "region_code", "region_name", "phone", "contact_name",
+                "email", "password")},
+            scale=BusinessScale(form.scale.data),
+        )
+        try:
+            user = suppliers.register_supplier(reg, get_remote_address())
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            start_session(user)
+            login_user(user)
+            flash(_("Your business is registered. Upload your documents so the UKPBJ can verify it."), "success")
+            return redirect_303(url_for("supplier.dashboard"))
+    return render_template("supplier/register.html", form=form), (422 if form.errors else 200)
+
+
+@bp.get("/usaha")
+@roles_required(Role.PENYEDIA)
+def dashboard():
+    return _dashboard(DocumentForm())
+
+
+def _dashboard(form: DocumentForm, status: int = 200):
+    return render_template(
+        "supplier/dashboard.html", supplier=current_user.org.supplier, form=form,
+        scale_labels=SCALE_LABELS, document_labels=DOCUMENT_LABELS,
+    ), status
+
+
+@bp.post("/usaha/dokumen")
+@roles_required(Role.PENYEDIA)
+def upload_document():
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            suppliers.add_document(current_user, current_user.org.supplier, DocumentKind(form.kind.data),
+                                   upload.filename or "", upload.read())
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The document has been uploaded."), "success")
+            return redirect_303(url_for("supplier.dashboard"))
+    return _dashboard(form, 422)
+
+
+@bp.get("/usaha/dokumen/<int:doc_id>")
+@login_required
+def document_file(doc_id: int):
+    """The file itself: only to its supplier, UKPBJ admins and auditors."""
+    doc = get_or_404(SupplierDocument, doc_id)
+    is_owner = current_user.role is Role.PENYEDIA and current_user.org_id == doc.supplier_id
+    if not (is_owner or current_user.role in (Role.ADMIN, Role.AUDITOR)):
+        abort(404)
+    path = document_path(doc.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=doc.content_type, as_attachment=doc.content_type != "application/pdf",
+                         download_name=f"dokumen-{doc.id}.{path.suffix.lstrip('.')}", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

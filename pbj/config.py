@@ -1,0 +1,121 @@
+"""Configuration defaults.
+
+Order of precedence (later wins): these defaults, `instance/config.py`,
+environment variables (see `ENV_OVERRIDES`). The full reference with every key
+is in docs/CONFIGURATION.md.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+# -- Runtime -----------------------------------------------------------------
+# "production" (default, strict), "development" or "testing".
+PBJ_ENV = "production"
+SECRET_KEY: str | None = None
+VERSION = "0.1.0"
+
+# Database: SQLite file in the instance folder unless DATABASE_URL is set.
+SQLALCHEMY_DATABASE_URI: str | None = None
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# Rate-limit counters: memory by default, Redis when REDIS_URL is set.
+REDIS_URL: str | None = None
+
+# -- City --------------------------------------------------------------------
+CITY_NAME = "Kota Singkawang"
+CITY_PROVINCE = "Kalimantan Barat"
+# Kemendagri code of the kota/kabupaten: suppliers registered here are "Lokal".
+CITY_REGION_CODE = "61.72"
+CITY_TIMEZONE = "Asia/Pontianak"
+OCDS_PREFIX = "ocds-pbjskw"
+# Kecamatan offered in the address form; codes are not needed for any rule.
+CITY_KECAMATAN = [
+    "Singkawang Barat",
+    "Singkawang Tengah",
+    "Singkawang Timur",
+    "Singkawang Utara",
+    "Singkawang Selatan",
+]
+
+# -- Procurement rules (DESIGN.md) ---------------------------------------------
+UMK_SHARE_TARGET_PERCENT = 40
+PP_ORDER_LIMIT_RUPIAH = 200_000_000
+PPK_DEADLINE_WORKING_DAYS = 3
+PPN_RATE_PERCENT = "11"
+PPH22_RATE_PERCENT = "1.5"
+PPH_FINAL_UMKM_RATE_PERCENT = "0.5"
+LISTING_MIN_AGE_HOURS = 24
+
+# -- Accounts and sessions -----------------------------------------------------
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+# argon2id cost; tests lower it to stay fast.
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST_KIB = 65536
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+PASSWORD_RESET_MAX_AGE_SECONDS = 3600
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+
+SESSION_COOKIE_NAME = "pbj_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = True  # relaxed in development and testing
+
+# -- Uploads -------------------------------------------------------------------
+MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # bytes per request; larger gets 413
+DOCUMENT_MAX_BYTES = 4 * 1024 * 1024
+
+# -- Language ------------------------------------------------------------------
+LANGUAGES = ["id", "en"]
+BABEL_DEFAULT_LOCALE = "id"
+
+# -- E-mail --------------------------------------------------------------------
+MAIL_SERVER: str | None = None  # no server: messages go to instance/outbox/
+MAIL_PORT = 587
+MAIL_USE_TLS = True
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+MAIL_SENDER = "e-Katalog Lokal <no-reply@localhost>"
+
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+# Environment variables read at start-up, with the type to convert to.
+ENV_OVERRIDES = {
+    "PBJ_ENV": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
+    "CITY_NAME": str,
+    "CITY_REGION_CODE": str,
+    "CITY_TIMEZONE": str,
+    "OCDS_PREFIX": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda v: v.lower() in ("1", "true", "yes"),
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_SENDER": str,
+}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict:
+    """Return config keys set in the environment, converted to their types."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name, convert in ENV_OVERRIDES.items():
+        if environ.get(name):
+            found[name] = convert(environ[name])
+    if "DATABASE_URL" in found:
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(found.pop("DATABASE_URL"))
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the common way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

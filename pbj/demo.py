@@ -1,0 +1,179 @@
+"""Demo data for a Kota Singkawang setting, made through the real services.
+
+Names and places follow ../shared/reference/singkawang.md. Passwords are
+random every time; `seed()` returns them for the CLI to print.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from pbj.extensions import db
+from pbj.models.accounts import OrgKind, Role, User
+from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
+from pbj.services import accounts, suppliers
+from pbj.web.i18n import city_today
+
+UKPBJ = ("Bagian Pengadaan Barang/Jasa Setda Kota Singkawang", "UKPBJ")
+OPDS = [
+    ("Sekretariat Daerah Kota Singkawang", "SETDA"),
+    ("Inspektorat Kota Singkawang", "INSPEKTORAT"),
+    ("Badan Perencanaan Pembangunan Daerah", "BAPPEDA"),
+    ("Badan Pengelolaan Keuangan dan Aset Daerah", "BPKAD"),
+    ("Dinas Pendidikan dan Kebudayaan", "DISDIKBUD"),
+    ("Dinas Kesehatan", "DINKES"),
+    ("RSUD dr. Abdul Aziz", "RSUD"),
+    ("Dinas Pekerjaan Umum dan Penataan Ruang", "DPUPR"),
+    ("Dinas Perhubungan", "DISHUB"),
+    ("Dinas Koperasi, UKM dan Perdagangan", "DISKOPUKMDAG"),
+    ("Satuan Polisi Pamong Praja", "SATPOLPP"),
+    ("Badan Penanggulangan Bencana Daerah", "BPBD"),
+    ("Dinas Pariwisata, Pemuda dan Olahraga", "DISPARPORA"),
+    ("Kecamatan Singkawang Barat", "KEC-SKWBRT"),
+    ("Kecamatan Singkawang Tengah", "KEC-SKWTGH"),
+    ("Kecamatan Singkawang Timur", "KEC-SKWTMR"),
+    ("Kecamatan Singkawang Utara", "KEC-SKWUTR"),
+    ("Kecamatan Singkawang Selatan", "KEC-SKWSLT"),
+]
+# OPDs that get a full buying team (PP, PPK, bendahara) in the demo.
+BUYING_OPDS = ["DISDIKBUD", "DINKES", "RSUD", "SETDA", "KEC-SKWBRT", "DPUPR"]
+
+SUPPLIER_NAMES = [
+    "Keramik Naga Sakkok", "Tempayan Naga Sedau", "Gerabah Tungku Naga", "Batik Tidayu Singkawang",
+    "Songket Tidayu Lestari", "Konveksi Seragam Mandiri", "Penjahit Bunga Raya", "Katering Bu Siti",
+    "Dapur Kue Ahua", "Snack Box Sinar Pagi", "Kopi Tiam Pasiran", "Rumah Makan Melayu Kuala",
+    "ATK Sumber Rejeki", "Toko Buku dan Alat Tulis Cahaya", "Percetakan Mulia Grafika",
+    "Digital Printing Nusantara Jaya", "Sablon dan Spanduk Garuda", "Mebel Jati Roban",
+    "Furnitur Kayu Belian", "Bengkel Las Sinar Baru", "Jasa Kebersihan Bersih Selalu",
+    "Cleaning Service Harapan", "Elektronik Maju Bersama", "Komputer Singkawang Sentosa",
+    "Toko Bangunan Sederhana", "Bahan Bangunan Sejahtera", "Kerajinan Rotan Nyarumkop",
+    "Souvenir Khas Singkawang", "Tenun Ikat Dayak Bengkayang", "Kerupuk Basah Sambas",
+    "Koperasi Serba Usaha Maju Bersama", "Koperasi Wanita Melati", "Air Minum Isi Ulang Segar",
+    "Laundry Kilat Roban", "Percetakan Undangan Bintang", "Toko Pertanian Tani Makmur",
+]
+PERSON_NAMES = [
+    "Siti Aminah", "Budi Santoso", "Lim Ahua", "Rahmawati", "Yohanes Atong", "Nur Hasanah",
+    "Tjhai Fung Lin", "Agus Salim", "Dewi Kartika", "Hendra Wijaya", "Maria Lusia", "Syarif Hamid",
+    "Fransiska Ani", "Muhammad Ridwan", "Bong Kim Fa", "Sri Wahyuni", "Antonius Jimun", "Ratna Sari",
+    "Suhardi", "Wong Mei Ling", "Yuliana", "Darmawan", "Herlina", "Ismail Marzuki",
+]
+LOCAL_KELURAHAN = {
+    "Singkawang Barat": ["Tengah", "Melayu", "Kuala", "Pasiran"],
+    "Singkawang Selatan": ["Sedau", "Sijangkung", "Pangmilang"],
+    "Singkawang Tengah": ["Roban", "Condong", "Bukit Batu"],
+    "Singkawang Timur": ["Nyarumkop", "Bagak Sahwa"],
+    "Singkawang Utara": ["Naram", "Setapuk Besar"],
+}
+# Neighbours, for non-local demo suppliers (Kemendagri codes).
+OTHER_REGIONS = [("61.01", "Kabupaten Sambas", "Sambas"), ("61.07", "Kabupaten Bengkayang", "Bengkayang"),
+                 ("61.71", "Kota Pontianak", "Pontianak Kota")]
+
+
+def _minimal_pdf(title: str) -> bytes:
+    """A small valid one-page PDF, made here so no files need committing."""
+    text = title.replace("(", "[").replace(")", "]")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        None,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects[3] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _slug(name: str) -> str:
+    return "".join(c for c in name.lower().replace(" ", ".") if c.isalnum() or c == ".")
+
+
+def seed(rng: random.Random | None = None) -> list[tuple[str, str, str]]:
+    """Fill an empty database; return (role, email, password) for every demo user."""
+    rng = rng or random.Random(61_72)
+    credentials: list[tuple[str, str, str]] = []
+    people = iter(rng.sample(PERSON_NAMES, len(PERSON_NAMES)) * 4)
+
+    def add_user(org, role: Role, email: str) -> User:
+        password = secrets.token_urlsafe(10)
+        user = accounts.create_user(None, org=org, email=email, name=next(people), role=role, password=password)
+        credentials.append((role.value, email, password))
+        return user
+
+    ukpbj = accounts.create_organisation(None, OrgKind.UKPBJ, *UKPBJ)
+    admin = add_user(ukpbj, Role.ADMIN, "admin@ukpbj.singkawang.demo")
+    add_user(ukpbj, Role.ADMIN, "verifikator@ukpbj.singkawang.demo")
+
+    opds = {code: accounts.create_organisation(None, OrgKind.OPD, name, code) for name, code in OPDS}
+    add_user(opds["INSPEKTORAT"], Role.AUDITOR, "auditor@inspektorat.singkawang.demo")
+    for code in BUYING_OPDS:
+        domain = f"{code.lower()}.singkawang.demo"
+        add_user(opds[code], Role.PP, f"pp@{domain}")
+        add_user(opds[code], Role.PPK, f"ppk@{domain}")
+        add_user(opds[code], Role.BENDAHARA, f"bendahara@{domain}")
+
+    today = city_today()
+    used_nibs: set[str] = set()
+    for index, business in enumerate(SUPPLIER_NAMES):
+        if index % 6 == 5:
+            region_code, region_name, kecamatan = rng.choice(OTHER_REGIONS)
+            street = f"Jl. Raya {kecamatan} No. {rng.randint(1, 200)}"
+        else:
+            region_code = current_app.config["CITY_REGION_CODE"]
+            region_name = current_app.config["CITY_NAME"]
+            kecamatan = rng.choice(list(LOCAL_KELURAHAN))
+            if "Keramik" in business or "Tempayan" in business or "Gerabah" in business:
+                kecamatan = "Singkawang Selatan"  # the Sakkok ceramics centre, Kelurahan Sedau
+            kelurahan = rng.choice(LOCAL_KELURAHAN[kecamatan])
+            street = f"Jl. {rng.choice(['Diponegoro', 'Niaga', 'Setia Budi', 'Alianyang', 'GM Situt', 'Ratu Sepudak'])} " \
+                     f"No. {rng.randint(1, 150)}, Kel. {kelurahan}"
+        nib = str(rng.randrange(10**12, 10**13))
+        while nib in used_nibs:
+            nib = str(rng.randrange(10**12, 10**13))
+        used_nibs.add(nib)
+        is_coop = business.startswith("Koperasi")
+        scale = rng.choices([BusinessScale.MIKRO, BusinessScale.KECIL, BusinessScale.MENENGAH],
+                            weights=[6, 3, 1])[0]
+        password = secrets.token_urlsafe(10)
+        email = f"{_slug(business)[:30]}@umkm.singkawang.demo"
+        user = suppliers.register_supplier(suppliers.Registration(
+            business_name=business, nib=nib, npwp=str(rng.randrange(10**15, 10**16)), scale=scale,
+            is_cooperative=is_coop, is_pkp=scale is BusinessScale.MENENGAH,
+            has_pp55_certificate=scale is not BusinessScale.MENENGAH and rng.random() < 0.7,
+            address=street, kecamatan=kecamatan, region_code=region_code, region_name=region_name,
+            phone=f"0562 6{rng.randint(10000, 99999)}", contact_name=next(people),
+            email=email, password=password,
+        ))
+        credentials.append(("penyedia", email, password))
+        profile = user.org.supplier
+        # Most suppliers are through verification; a few wait, one was turned back, one is suspended.
+        if index % 9 == 8:
+            continue  # registered, nothing uploaded yet
+        for kind in (DocumentKind.NIB, DocumentKind.NPWP):
+            suppliers.add_document(user, profile, kind, f"{kind.value}-{nib}.pdf",
+                                   _minimal_pdf(f"{kind.value.upper()} {business}"))
+        if index % 9 == 7:
+            continue  # waiting in the queue
+        if index == 13:
+            suppliers.reject_supplier(admin, profile, "Foto NPWP buram; unggah ulang hasil pindaian yang jelas.")
+            continue
+        suppliers.verify_supplier(admin, profile)
+        if index == 20:
+            suppliers.sanction_supplier(admin, profile, Sanction.SUSPENDED,
+                                        "Terlambat mengirim pesanan tiga kali berturut-turut.",
+                                        today + timedelta(days=60), today)
+    db.session.flush()
+    return credentials

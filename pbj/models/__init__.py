@@ -1,0 +1,25 @@
+"""Models, one module per aggregate. Importing this package registers them all."""
+from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.audit import AuditEntry
+from pbj.models.suppliers import (
+    BusinessScale,
+    DocumentKind,
+    Sanction,
+    SupplierDocument,
+    SupplierProfile,
+    VerificationStatus,
+)
+
+__all__ = [
+    "AuditEntry",
+    "BusinessScale",
+    "DocumentKind",
+    "Organisation",
+    "OrgKind",
+    "Role",
+    "Sanction",
+    "SupplierDocument",
+    "SupplierProfile",
+    "User",
+    "VerificationStatus",
+]

@@ -1,0 +1,182 @@
+"""Accounts: organisations, users, login, passwords and sessions."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from pbj.extensions import db
+from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.types import utcnow
+from pbj.services import audit
+from pbj.services.errors import DomainError, NotAllowed
+from pbj.services.passwords import burn_time, hash_password, verify_password
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def require_admin(actor: User) -> None:
+    if actor is None or actor.role is not Role.ADMIN or not actor.is_active:
+        raise NotAllowed(_l("Only UKPBJ administrators may do this."))
+
+
+def create_organisation(actor: User | None, kind: OrgKind, name: str, code: str | None = None) -> Organisation:
+    """Create an OPD or UKPBJ (suppliers register themselves, see services.suppliers)."""
+    if actor is not None:
+        require_admin(actor)
+    name = name.strip()
+    code = (code or "").strip().upper() or None
+    if code and db.session.scalar(sa.select(Organisation.id).where(Organisation.code == code)):
+        raise DomainError(_l("Another organisation already uses this code."), field="code")
+    org = Organisation(kind=kind, name=name, code=code)
+    db.session.add(org)
+    db.session.flush()
+    audit.record("org.created", actor, org, kind=kind.value, name=name, code=code)
+    return org
+
+
+def create_user(
+    actor: User | None,
+    *,
+    org: Organisation,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+) -> User:
+    """Create a user in an organisation. `actor` None means the CLI or seeding."""
+    if actor is not None:
+        require_admin(actor)
+    if org.kind not in role.allowed_org_kinds:
+        raise DomainError(_l("This role does not belong in this kind of organisation."), field="role")
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_l("An account with this e-mail address already exists."), field="email")
+    user = User(
+        org=org,
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", actor, user, email=email, role=role.value, org_id=org.id)
+    return user
+
+
+def authenticate(email: str, password: str, ip_address: str | None = None) -> User | None:
+    """Return the user when the credentials are right and the account active.
+
+    Success and failure are both written to the audit trail.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        burn_time(password)
+        audit.record(
+            "auth.login_failed", None, object_type="users", ip_address=ip_address,
+            actor_label=normalise_email(email)[:254], reason="unknown account",
+        )
+        return None
+    if not verify_password(user.password_hash, password):
+        audit.record("auth.login_failed", user, user, ip_address=ip_address, reason="wrong password")
+        return None
+    if not user.is_active:
+        audit.record("auth.login_failed", user, user, ip_address=ip_address, reason="inactive")
+        return None
+    user.last_login_at = utcnow()
+    audit.record("auth.login_succeeded", user, user, ip_address=ip_address)
+    return user
+
+
+def logout(user: User, ip_address: str | None = None) -> None:
+    """End every session of the user (server side: the session version moves on)."""
+    user.session_version += 1
+    audit.record("auth.logout", user, user, ip_address=ip_address)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("The current password is not correct."), field="current_password")
+    _set_password(user, new_password, "auth.password_changed")
+
+
+def _set_password(user: User, new_password: str, action: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.session_version += 1  # other sessions with the old password end
+    audit.record(action, user, user)
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate or reactivate an account; deactivation ends its sessions at once."""
+    require_admin(actor)
+    if user.id == actor.id and not active:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    user.session_version += 1
+    audit.record("user.activated" if active else "user.deactivated", actor, user)
+
+
+def change_role(actor: User, user: User, role: Role) -> None:
+    require_admin(actor)
+    if user.org.kind not in role.allowed_org_kinds:
+        raise DomainError(_l("This role does not belong in this kind of organisation."), field="role")
+    if user.id == actor.id:
+        raise DomainError(_l("You cannot change your own role."), field="role")
+    if user.role is role:
+        return
+    old = user.role
+    user.role = role
+    user.session_version += 1
+    audit.record("user.role_changed", actor, user, old=old.value, new=role.value)
+
+
+# -- Password reset -------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # The token carries a fingerprint of the current hash: once the password
+    # changes, every earlier token is void (single use).
+    return _reset_serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
+        return None
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    _set_password(user, new_password, "auth.password_reset")
+
+
+def request_password_reset(email: str, ip_address: str | None = None) -> tuple[User, str] | None:
+    """Return the user and a reset token when the address belongs to an active account."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    audit.record("auth.password_reset_requested", user, user, ip_address=ip_address)
+    return user, make_reset_token(user)

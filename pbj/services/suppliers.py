@@ -1,0 +1,200 @@
+"""Supplier registration, documents, verification and sanctions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from pbj.extensions import db
+from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.suppliers import (
+    BusinessScale,
+    DocumentKind,
+    Sanction,
+    SupplierDocument,
+    SupplierProfile,
+    VerificationStatus,
+)
+from pbj.models.types import utcnow
+from pbj.services import accounts, audit
+from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.uploads import store_document
+
+_NON_DIGITS = re.compile(r"\D")
+_REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
+
+
+def clean_nib(value: str) -> str:
+    digits = _NON_DIGITS.sub("", value or "")
+    if len(digits) != 13:
+        raise DomainError(_l("NIB must have exactly 13 digits."), field="nib")
+    return digits
+
+
+def clean_npwp(value: str) -> str:
+    """Accept the old 15-digit and the new 16-digit NPWP, with or without dots."""
+    digits = _NON_DIGITS.sub("", value or "")
+    if len(digits) not in (15, 16):
+        raise DomainError(_l("NPWP must have 15 or 16 digits."), field="npwp")
+    return digits
+
+
+def clean_region_code(value: str) -> str:
+    value = (value or "").strip()
+    if not _REGION_CODE.match(value):
+        raise DomainError(_l("Write the kota/kabupaten code as two pairs of digits, e.g. 61.72."), field="region_code")
+    return value
+
+
+@dataclass
+class Registration:
+    business_name: str
+    nib: str
+    npwp: str
+    scale: BusinessScale
+    is_cooperative: bool
+    is_pkp: bool
+    has_pp55_certificate: bool
+    address: str
+    kecamatan: str
+    region_code: str
+    region_name: str
+    phone: str
+    contact_name: str
+    email: str
+    password: str
+
+
+def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
+    """Create the supplier organisation, its profile and its first user (unverified)."""
+    nib = clean_nib(reg.nib)
+    npwp = clean_npwp(reg.npwp)
+    region_code = clean_region_code(reg.region_code)
+    if db.session.scalar(sa.select(SupplierProfile.org_id).where(SupplierProfile.nib == nib)):
+        raise DomainError(_l("A business with this NIB is already registered."), field="nib")
+    if accounts.find_user_by_email(reg.email) is not None:
+        raise DomainError(_l("An account with this e-mail address already exists."), field="email")
+
+    org = Organisation(kind=OrgKind.SUPPLIER, name=reg.business_name.strip())
+    profile = SupplierProfile(
+        org=org,
+        nib=nib,
+        npwp=npwp,
+        scale=reg.scale,
+        is_cooperative=reg.is_cooperative,
+        is_pkp=reg.is_pkp,
+        has_pp55_certificate=reg.has_pp55_certificate,
+        address=reg.address.strip(),
+        kecamatan=reg.kecamatan.strip(),
+        region_code=region_code,
+        region_name=reg.region_name.strip(),
+        phone=reg.phone.strip(),
+        verification=VerificationStatus.UNVERIFIED,
+        sanction=Sanction.NONE,
+    )
+    db.session.add_all([org, profile])
+    db.session.flush()
+    audit.record("supplier.registered", None, profile, ip_address=ip_address,
+                 actor_label=accounts.normalise_email(reg.email), nib=nib, name=org.name)
+    return accounts.create_user(
+        None, org=org, email=reg.email, name=reg.contact_name, role=Role.PENYEDIA,
+        password=reg.password,
+    )
+
+
+def _require_owner(actor: User, supplier: SupplierProfile) -> None:
+    if actor.role is not Role.PENYEDIA or actor.org_id != supplier.org_id:
+        raise NotAllowed(_l("Only the supplier itself may do this."))
+
+
+def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
+                 filename: str, data: bytes) -> SupplierDocument:
+    """Store a verification document. A rejected supplier goes back to the queue."""
+    _require_owner(actor, supplier)
+    stored = store_document(data, current_app.config["DOCUMENT_MAX_BYTES"])
+    doc = SupplierDocument(
+        supplier=supplier,
+        kind=kind,
+        original_name=(filename or "dokumen")[-255:],
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+    )
+    db.session.add(doc)
+    db.session.flush()
+    audit.record("supplier.document_added", actor, doc, supplier_id=supplier.org_id,
+                 kind=kind.value, sha256=stored.sha256)
+    if supplier.verification is VerificationStatus.REJECTED:
+        supplier.verification = VerificationStatus.UNVERIFIED
+        audit.record("supplier.resubmitted", actor, supplier)
+    return doc
+
+
+def verify_supplier(actor: User, supplier: SupplierProfile) -> None:
+    accounts.require_admin(actor)
+    if supplier.verification is VerificationStatus.VERIFIED:
+        raise WrongState(_l("This supplier is already verified."))
+    if not supplier.documents:
+        raise WrongState(_l("The supplier has not uploaded any documents yet."))
+    supplier.verification = VerificationStatus.VERIFIED
+    supplier.verification_note = None
+    supplier.verified_at = utcnow()
+    audit.record("supplier.verified", actor, supplier)
+
+
+def reject_supplier(actor: User, supplier: SupplierProfile, reason: str) -> None:
+    accounts.require_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason the supplier can act on."), field="reason")
+    if supplier.verification is VerificationStatus.REJECTED:
+        raise WrongState(_l("This supplier is already rejected."))
+    supplier.verification = VerificationStatus.REJECTED
+    supplier.verification_note = reason
+    audit.record("supplier.rejected", actor, supplier, reason=reason)
+
+
+def sanction_supplier(actor: User, supplier: SupplierProfile, sanction: Sanction,
+                      reason: str, until: date | None, today: date) -> None:
+    """Suspend or blacklist a supplier until a date (blacklisting needs an end date too)."""
+    accounts.require_admin(actor)
+    if sanction is Sanction.NONE:
+        raise DomainError(_l("Choose suspend or blacklist."), field="sanction")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for the sanction."), field="reason")
+    if until is None or until <= today:
+        raise DomainError(_l("The end date must be after today."), field="until")
+    supplier.sanction = sanction
+    supplier.sanction_reason = reason
+    supplier.sanction_until = until
+    audit.record(f"supplier.{sanction.value}", actor, supplier, reason=reason, until=until.isoformat())
+
+
+def lift_sanction(actor: User, supplier: SupplierProfile) -> None:
+    accounts.require_admin(actor)
+    if supplier.sanction is Sanction.NONE:
+        raise WrongState(_l("This supplier has no sanction."))
+    old = supplier.sanction
+    supplier.sanction = Sanction.NONE
+    supplier.sanction_reason = None
+    supplier.sanction_until = None
+    audit.record("supplier.sanction_lifted", actor, supplier, old=old.value)
+
+
+def verification_queue() -> list[SupplierProfile]:
+    """Suppliers waiting for a decision, oldest registration first."""
+    return db.session.scalars(
+        sa.select(SupplierProfile)
+        .join(SupplierProfile.org)
+        .options(selectinload(SupplierProfile.documents))
+        .where(SupplierProfile.verification == VerificationStatus.UNVERIFIED)
+        .order_by(Organisation.created_at)
+    ).all()

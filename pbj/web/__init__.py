@@ -1,0 +1,1 @@
+"""Request-layer helpers shared by the blueprints."""

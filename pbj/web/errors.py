@@ -1,0 +1,58 @@
+"""Error pages in the site layout, in the user's language; no stack traces."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from pbj.extensions import db
+from pbj.services.errors import NotAllowed, WrongState
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered and try again.")),
+    403: (_l("Not allowed"), _l("Your account may not open this page or do this action.")),
+    404: (_l("Page not found"), _l("The page you asked for does not exist or is not available to you.")),
+    405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
+    409: (_l("Not possible right now"), _l("This cannot be done in the current state.")),
+    413: (_l("File too large"), _l("The file you sent is larger than allowed. Choose a smaller file.")),
+    422: (_l("Check your input"), _l("Some of what you entered could not be accepted.")),
+    429: (_l("Too many attempts"), _l("You tried too often in a short time. Wait a few minutes, then try again.")),
+    500: (_l("Something went wrong"), _l("An error on our side stopped this request. Nothing was saved. Try again later.")),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(NotAllowed, lambda e: error_response(403, e.message))
+    app.register_error_handler(WrongState, lambda e: error_response(409, e.message))
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def error_response(code: int, detail: str | None = None):
+    db.session.rollback()
+    title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=code, message=str(detail or message)), code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=message, detail=detail), code
+
+
+def handle_http_error(e: HTTPException):
+    return error_response(e.code or 500)
+
+
+def handle_csrf_error(e: CSRFError):
+    return error_response(400, _l("The form expired or was sent from elsewhere. Reload the page and try again."))
+
+
+def handle_unexpected(e: Exception):
+    if isinstance(e, HTTPException):
+        return handle_http_error(e)
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    if current_app.config.get("PROPAGATE_UNHANDLED"):
+        raise e
+    return error_response(InternalServerError.code)

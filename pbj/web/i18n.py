@@ -1,0 +1,46 @@
+"""Language and time-zone selection, and locale-aware formatting filters."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from babel.numbers import format_decimal
+from flask import current_app, session
+from flask_babel import format_date, format_datetime, get_locale
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["CITY_TIMEZONE"]
+
+
+def rupiah(amount: int | None) -> str:
+    """Whole rupiah with the locale's grouping: Rp 1.250.000."""
+    if amount is None:
+        return "–"
+    return "Rp " + format_decimal(int(amount), locale=str(get_locale()), group_separator=True)
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """Stored UTC (naive) shown in the city's time zone."""
+    if value is None:
+        return "–"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return format_datetime(value, fmt)
+
+
+def local_date(value: date | None, fmt: str = "medium") -> str:
+    return "–" if value is None else format_date(value, fmt)
+
+
+def city_today() -> date:
+    """Today's date in the city's time zone (not the server's)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(current_app.config["CITY_TIMEZONE"])).date()

@@ -1,0 +1,31 @@
+"""Template globals and filters, and the pinned htmx file served from the package."""
+from __future__ import annotations
+
+from importlib import resources
+from importlib.metadata import version
+
+from flask import Flask, send_file, url_for
+from flask_babel import get_locale
+
+from pbj.web import i18n
+
+# htmx comes from the pinned django-js-lib-htmx package; its version is in the URL,
+# so the file can be cached for a year.
+HTMX_VERSION = version("django-js-lib-htmx")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["rupiah"] = i18n.rupiah
+    app.jinja_env.filters["local_datetime"] = i18n.local_datetime
+    app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.globals["htmx_url"] = lambda: url_for("htmx_js", v=HTMX_VERSION)
+    app.context_processor(lambda: {"locale": str(get_locale())})
+    app.add_url_rule("/static/vendor/htmx.min.js", "htmx_js", serve_htmx)
+
+
+def serve_htmx():
+    path = resources.files("js_lib_htmx").joinpath("static/htmx/htmx.min.js")
+    response = send_file(str(path), mimetype="text/javascript", max_age=365 * 24 * 3600,
+                         conditional=True)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
