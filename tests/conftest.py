@@ -12,8 +12,11 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
 from pbj import create_app
+from pbj.database import read_only
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.suppliers import BusinessScale, DocumentKind
@@ -98,6 +101,7 @@ def make_app(database_uri, tmp_path):
         config = {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri,
                   "INSTANCE_PATH": str(tmp_path / "instance"), **overrides}
         app = create_app(config)
+        app.test_client_class = FreshRequestClient
         apps.append(app)
         return app
 
@@ -108,10 +112,25 @@ def make_app(database_uri, tmp_path):
             db.engine.dispose()
 
 
+class FreshRequestClient(FlaskClient):
+    """Test client for an app whose context the test holds open.
+
+    Requests then share the test's app context, so `g` would carry one
+    request's caches (logged-in user, locale, rate-limit state) into the
+    next; each request starts with an empty `g`, as in production.
+    """
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(make_app):
     app = make_app()
-    with app.app_context():
+    # The test's own reads begin deferred, so a test looking at data never
+    # holds the SQLite write lock that a live server or a second app needs.
+    with app.app_context(), read_only():
         yield app
 
 

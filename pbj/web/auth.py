@@ -7,7 +7,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from pbj.extensions import db
-from pbj.models.accounts import Role
+from pbj.models.accounts import Role, User
 
 
 def roles_required(*roles: Role):
@@ -24,6 +24,11 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def actor() -> User:
+    """The logged-in user as a plain model object, to hand to services."""
+    return current_user._get_current_object()
 
 
 def get_or_404(model, ident):

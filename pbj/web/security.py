@@ -52,8 +52,8 @@ def load_user(token: str) -> User | None:
 def mark_read_only() -> None:
     # GET never writes (no state change on GET): such requests take no
     # SQLite write lock. The token is kept on `request` for teardown.
-    if request.method in SAFE_METHODS:
-        request.environ["pbj.write_intent_token"] = write_intent.set(False)
+    intent = request.method not in SAFE_METHODS
+    request.environ["pbj.write_intent_token"] = write_intent.set(intent)
 
 
 def reset_write_intent(_exc=None) -> None:

@@ -5,7 +5,6 @@ import secrets
 import sqlalchemy as sa
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.admin.forms import (
@@ -22,10 +21,12 @@ from pbj.blueprints.supplier.forms import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
-from pbj.services import accounts, audit, suppliers
+from pbj.services import accounts, audit
+# Aliased: the list view below is itself named `suppliers` (its endpoint name).
+from pbj.services import suppliers as supplier_service
 from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
-from pbj.web.auth import get_or_404, roles_required
+from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
 from pbj.web.i18n import city_today
@@ -93,7 +94,7 @@ def verify_supplier(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        suppliers.verify_supplier(current_user, supplier)  # WrongState → 409 page
+        supplier_service.verify_supplier(actor(), supplier)  # WrongState → 409 page
         db.session.commit()
         flash(_("%(name)s is now verified.", name=supplier.org.name), "success")
         return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
@@ -106,7 +107,7 @@ def reject_supplier(org_id: int):
     form = RejectForm(prefix="reject")
     if form.validate_on_submit():
         try:
-            suppliers.reject_supplier(current_user, supplier, form.reason.data)
+            supplier_service.reject_supplier(actor(), supplier, form.reason.data)
         except DomainError as e:
             db.session.rollback()
             apply_domain_error(form, e)
@@ -123,7 +124,7 @@ def sanction_supplier(org_id: int):
     form = SanctionForm(prefix="sanction")
     if form.validate_on_submit():
         try:
-            suppliers.sanction_supplier(current_user, supplier, Sanction(form.sanction.data),
+            supplier_service.sanction_supplier(actor(), supplier, Sanction(form.sanction.data),
                                         form.reason.data, form.until.data, city_today())
         except DomainError as e:
             db.session.rollback()
@@ -140,7 +141,7 @@ def lift_sanction(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        suppliers.lift_sanction(current_user, supplier)
+        supplier_service.lift_sanction(actor(), supplier)
         db.session.commit()
         flash(_("The sanction is lifted."), "success")
         return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
@@ -170,7 +171,7 @@ def create_organisation():
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            org = accounts.create_organisation(current_user, OrgKind(form.kind.data), form.name.data, form.code.data)
+            org = accounts.create_organisation(actor(), OrgKind(form.kind.data), form.name.data, form.code.data)
         except DomainError as e:
             db.session.rollback()
             apply_domain_error(form, e)
@@ -215,7 +216,7 @@ def create_user():
         org = get_or_404(Organisation, form.org_id.data)
         try:
             # The user chooses their own password through the e-mailed link.
-            user = accounts.create_user(current_user, org=org, email=form.email.data, name=form.name.data,
+            user = accounts.create_user(actor(), org=org, email=form.email.data, name=form.name.data,
                                         role=Role(form.role.data), password=secrets.token_urlsafe(24))
         except DomainError as e:
             db.session.rollback()
@@ -249,7 +250,7 @@ def set_user_active(user_id: int):
     active = request.form.get("active") == "1"
     if form.validate_on_submit():
         try:
-            accounts.set_active(current_user, user, active)
+            accounts.set_active(actor(), user, active)
         except DomainError as e:
             db.session.rollback()
             apply_domain_error(form, e)
@@ -267,7 +268,7 @@ def change_role(user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            accounts.change_role(current_user, user, Role(form.role.data))
+            accounts.change_role(actor(), user, Role(form.role.data))
         except DomainError as e:
             db.session.rollback()
             apply_domain_error(form, e)

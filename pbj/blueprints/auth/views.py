@@ -16,6 +16,7 @@ from pbj.extensions import db, limiter
 from pbj.services import accounts
 from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
+from pbj.web.auth import actor
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
@@ -61,7 +62,7 @@ def login():
 @bp.post("/keluar")
 @login_required
 def logout():
-    accounts.logout(current_user, get_remote_address())
+    accounts.logout(actor(), get_remote_address())
     db.session.commit()
     logout_user()
     session.clear()
@@ -80,11 +81,11 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.password.data)
+            accounts.change_password(actor(), form.current_password.data, form.password.data)
         except DomainError as e:
             apply_domain_error(form, e)
         else:
-            user = current_user._get_current_object()
+            user = actor()
             db.session.commit()
             # Other sessions ended with the version bump; keep this one.
             start_session(user)

@@ -13,7 +13,7 @@ from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument
 from pbj.services import suppliers
 from pbj.services.errors import DomainError
 from pbj.services.uploads import document_path
-from pbj.web.auth import get_or_404, roles_required
+from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
@@ -72,7 +72,7 @@ def upload_document():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            suppliers.add_document(current_user, current_user.org.supplier, DocumentKind(form.kind.data),
+            suppliers.add_document(actor(), actor().org.supplier, DocumentKind(form.kind.data),
                                    upload.filename or "", upload.read())
         except DomainError as e:
             db.session.rollback()

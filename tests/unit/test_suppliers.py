@@ -1,0 +1,127 @@
+from datetime import date, timedelta
+
+import pytest
+
+from pbj.models.accounts import Role
+from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction, VerificationStatus
+from pbj.services import suppliers
+from pbj.services.errors import DomainError, NotAllowed, WrongState
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1234567890123", "1234567890123"),
+    ("12.3456.7890.123", "1234567890123"),
+])
+def test_nib_accepts_13_digits_with_separators(raw, expected):
+    assert suppliers.clean_nib(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["123456789012", "12345678901234", "abcdefghijklm", ""])
+def test_nib_refuses_other_lengths(raw):
+    with pytest.raises(DomainError) as err:
+        suppliers.clean_nib(raw)
+    assert err.value.field == "nib"
+
+
+@pytest.mark.parametrize("raw, ok", [
+    ("01.234.567.8-901.000", True),  # old 15-digit format
+    ("1234567890123456", True),      # 16-digit (NIK-based) format
+    ("12345678901234", False),
+    ("12345678901234567", False),
+])
+def test_npwp_has_15_or_16_digits(raw, ok):
+    if ok:
+        assert len(suppliers.clean_npwp(raw)) in (15, 16)
+    else:
+        with pytest.raises(DomainError):
+            suppliers.clean_npwp(raw)
+
+
+def test_new_supplier_starts_unverified_and_local_by_region_code(app, create_supplier):
+    local = create_supplier(region_code="61.72").org.supplier
+    outside = create_supplier(region_code="61.01").org.supplier
+    assert local.verification is VerificationStatus.UNVERIFIED
+    assert local.is_local(app.config["CITY_REGION_CODE"])
+    assert not outside.is_local(app.config["CITY_REGION_CODE"])
+
+
+@pytest.mark.parametrize("scale, coop, umk", [
+    (BusinessScale.MIKRO, False, True), (BusinessScale.KECIL, False, True),
+    (BusinessScale.MENENGAH, False, False), (BusinessScale.MENENGAH, True, True),
+    (BusinessScale.BESAR, False, False),
+])
+def test_umk_counts_micro_small_and_cooperatives(app, create_supplier, scale, coop, umk):
+    profile = create_supplier(scale=scale).org.supplier
+    profile.is_cooperative = coop
+    assert profile.is_umk is umk
+
+
+def test_duplicate_nib_is_refused(app, create_supplier):
+    first = create_supplier().org.supplier
+    with pytest.raises(DomainError) as err:
+        suppliers.register_supplier(suppliers.Registration(
+            business_name="Lain", nib=first.nib, npwp="1" * 16, scale=BusinessScale.MIKRO,
+            is_cooperative=False, is_pkp=False, has_pp55_certificate=False, address="Jl. A",
+            kecamatan="Singkawang Barat", region_code="61.72", region_name="Kota Singkawang",
+            phone="0562 1", contact_name="B", email="lain@contoh.id", password="kata-sandi-uji",
+        ))
+    assert err.value.field == "nib"
+
+
+def test_document_checked_by_content_not_name(app, create_supplier):
+    user = create_supplier()
+    with pytest.raises(DomainError):
+        suppliers.add_document(user, user.org.supplier, DocumentKind.NIB, "nib.pdf", b"MZ\x90\x00 not a pdf")
+    doc = suppliers.add_document(user, user.org.supplier, DocumentKind.NIB, "scan.exe", PDF)
+    assert doc.content_type == "application/pdf"
+    assert doc.stored_name.endswith(".pdf") and "scan" not in doc.stored_name
+
+
+def test_supplier_cannot_add_documents_to_another(app, create_supplier):
+    a, b = create_supplier(), create_supplier()
+    with pytest.raises(NotAllowed):
+        suppliers.add_document(a, b.org.supplier, DocumentKind.NIB, "nib.pdf", PDF)
+
+
+def test_verify_needs_documents_and_an_admin(app, create_supplier, create_user):
+    admin = create_user(Role.ADMIN)
+    user = create_supplier()
+    profile = user.org.supplier
+    with pytest.raises(WrongState):
+        suppliers.verify_supplier(admin, profile)
+    suppliers.add_document(user, profile, DocumentKind.NIB, "nib.pdf", PDF)
+    with pytest.raises(NotAllowed):
+        suppliers.verify_supplier(user, profile)
+    suppliers.verify_supplier(admin, profile)
+    assert profile.verification is VerificationStatus.VERIFIED
+
+
+def test_rejected_supplier_returns_to_queue_after_new_document(app, create_supplier, create_user):
+    admin = create_user(Role.ADMIN)
+    user = create_supplier(with_document=True)
+    profile = user.org.supplier
+    with pytest.raises(DomainError):
+        suppliers.reject_supplier(admin, profile, "   ")
+    suppliers.reject_supplier(admin, profile, "NPWP buram")
+    assert profile.verification is VerificationStatus.REJECTED
+    assert profile not in suppliers.verification_queue()
+    suppliers.add_document(user, profile, DocumentKind.NPWP, "npwp.pdf", PDF)
+    assert profile.verification is VerificationStatus.UNVERIFIED
+    assert profile in suppliers.verification_queue()
+
+
+def test_sanction_needs_reason_and_future_end(app, create_supplier, create_user):
+    admin = create_user(Role.ADMIN)
+    profile = create_supplier().org.supplier
+    today = date(2026, 11, 26)
+    with pytest.raises(DomainError):
+        suppliers.sanction_supplier(admin, profile, Sanction.BLACKLISTED, "", today + timedelta(days=5), today)
+    with pytest.raises(DomainError):
+        suppliers.sanction_supplier(admin, profile, Sanction.BLACKLISTED, "Dokumen palsu", today, today)
+    suppliers.sanction_supplier(admin, profile, Sanction.BLACKLISTED, "Dokumen palsu", today + timedelta(days=365), today)
+    assert profile.active_sanction(today) is Sanction.BLACKLISTED
+    assert profile.active_sanction(today + timedelta(days=366)) is Sanction.NONE
+    suppliers.lift_sanction(admin, profile)
+    assert profile.active_sanction(today) is Sanction.NONE
