@@ -1,0 +1,54 @@
+import sqlalchemy as sa
+
+from pbj.extensions import db
+from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.suppliers import SupplierProfile, VerificationStatus
+from pbj.services import accounts, audit
+
+
+def test_users_create_generates_a_password(app, runner, create_org):
+    create_org(OrgKind.OPD, name="Dinas Kesehatan", code="DINKES")
+    result = runner.invoke(args=["users", "create", "--email", "PPK@Dinkes.go.id", "--role", "ppk", "--org", "dinkes"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Password: ")[1].strip()
+    user = accounts.authenticate("ppk@dinkes.go.id", password)
+    assert user is not None and user.role is Role.PPK
+
+
+def test_users_create_explains_errors(app, runner, create_org):
+    create_org(OrgKind.OPD, code="RSUD")
+    unknown = runner.invoke(args=["users", "create", "--email", "a@b.id", "--role", "pp", "--org", "NOPE"])
+    assert unknown.exit_code != 0 and "No organisation" in unknown.output
+    wrong = runner.invoke(args=["users", "create", "--email", "a@b.id", "--role", "admin", "--org", "RSUD"])
+    assert wrong.exit_code != 0
+
+
+def test_seed_demo_builds_a_singkawang_setting(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    opd_names = set(db.session.scalars(sa.select(Organisation.name).where(Organisation.kind == OrgKind.OPD)))
+    assert {"Dinas Kesehatan", "RSUD dr. Abdul Aziz", "Kecamatan Singkawang Barat"} <= opd_names
+    roles = set(db.session.scalars(sa.select(User.role)))
+    assert roles == set(Role)
+    profiles = db.session.scalars(sa.select(SupplierProfile)).all()
+    assert len(profiles) >= 30
+    assert {p.verification for p in profiles} == set(VerificationStatus)
+    assert sum(p.is_local(app.config["CITY_REGION_CODE"]) for p in profiles) > len(profiles) // 2
+    # Every printed credential logs in, and the file holds the same lines.
+    creds = (__import__("pathlib").Path(app.instance_path) / "demo-credentials.txt").read_text()
+    lines = [line.split() for line in creds.splitlines()[2:] if line.strip()]
+    assert len(lines) == db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    role, email, password = lines[0]
+    assert accounts.authenticate(email, password) is not None
+    passwords = [line[2] for line in lines]
+    assert len(set(passwords)) == len(passwords)  # random per account, never one shared password
+    assert audit.verify_chain().ok
+
+
+def test_seed_demo_only_fills_an_empty_database(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert first.exit_code == 0 and again.exit_code == 0
+    assert "not loaded" in again.output
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
