@@ -21,6 +21,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # Rate-limit counters: memory by default, Redis when REDIS_URL is set.
 REDIS_URL: str | None = None
 
+# Number of reverse proxies (nginx) in front of the app. Set to 1 behind one
+# nginx so client addresses (rate limits, audit) come from X-Forwarded-For.
+PROXY_COUNT = 0
+
 # -- City --------------------------------------------------------------------
 CITY_NAME = "Kota Singkawang"
 CITY_PROVINCE = "Kalimantan Barat"
@@ -85,6 +89,7 @@ WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 # Environment variables read at start-up, with the type to convert to.
 ENV_OVERRIDES = {
     "PBJ_ENV": str,
+    "PROXY_COUNT": int,
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "REDIS_URL": str,

@@ -28,7 +28,7 @@ from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error
-from pbj.web.htmx import redirect_303
+from pbj.web.htmx import redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
 
@@ -62,6 +62,7 @@ def suppliers():
     status = request.args.get("status", "menunggu")
     if status not in SUPPLIER_FILTERS:
         status = "menunggu"
+    q = (request.args.get("q") or "").strip()[:100]
     query = (
         sa.select(SupplierProfile)
         .join(SupplierProfile.org)
@@ -69,8 +70,12 @@ def suppliers():
         .options(selectinload(SupplierProfile.documents))
         .order_by(Organisation.created_at, Organisation.id)
     )
+    if q:
+        query = query.where(sa.or_(Organisation.name.icontains(q, autoescape=True),
+                                   SupplierProfile.nib.startswith(q, autoescape=True)))
     page = paginate(query, page_arg(request.args.get("hal")), 50)
-    return render_template("admin/suppliers.html", page=page, status=status, filters=SUPPLIER_FILTERS)
+    return render("admin/suppliers.html", fragment="results", page=page, status=status, q=q,
+                  filters=SUPPLIER_FILTERS)
 
 
 def _supplier_page(supplier: SupplierProfile, status: int = 200, **forms):
@@ -196,6 +201,8 @@ def _user_form() -> UserForm:
 
 def _users_page(form: UserForm, status: int = 200):
     org_filter = request.args.get("org", type=int)
+    if org_filter is not None and not 1 <= org_filter <= 2**62:
+        org_filter = None  # not a possible id (a huge number would overflow the query)
     query = sa.select(User).join(User.org).order_by(Organisation.name, User.name)
     if org_filter:
         query = query.where(User.org_id == org_filter)
