@@ -163,7 +163,10 @@ def user_for_reset_token(token: str) -> User | None:
         return None
     if not isinstance(data, dict):
         return None
-    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    user_id = data.get("u")
+    # Only a plausible id reaches the database (a huge number would overflow the query).
+    valid = isinstance(user_id, int) and not isinstance(user_id, bool) and 1 <= user_id <= 2**62
+    user = db.session.get(User, user_id) if valid else None
     if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
         return None
     return user

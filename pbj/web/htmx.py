@@ -5,7 +5,8 @@ which need the whole page. Responses that differ by it get `Vary: HX-Request`.
 """
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request
+from flask import make_response, redirect, render_template, request
+from jinja2_fragments.flask import render_block
 
 
 def is_fragment_request() -> bool:
@@ -13,19 +14,17 @@ def is_fragment_request() -> bool:
     return bool(hx) and not hx.history_restore_request
 
 
-def render(template: str, fragment: str | None = None, status: int = 200, **context):
+def render(template: str, fragment: str | None = None, *, http_status: int = 200, **context):
     """Render the full page, or only the named block when htmx asked for it.
 
     `fragment` names a `{% block %}` in the template; the same template
     serves both, so the no-JS page and the fragment cannot drift apart.
     """
     if fragment and is_fragment_request():
-        tmpl = current_app.jinja_env.get_template(template)
-        current_app.update_template_context(context)
-        body = "".join(tmpl.blocks[fragment](tmpl.new_context(context)))
+        body = render_block(template, fragment, **context)
     else:
         body = render_template(template, **context)
-    response = make_response(body, status)
+    response = make_response(body, http_status)
     if fragment:
         response.vary.add("HX-Request")
     return response
