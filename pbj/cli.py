@@ -9,15 +9,35 @@ import sqlalchemy as sa
 from flask import Flask
 
 from pbj.extensions import db
-from pbj.models.accounts import Organisation, Role
+from pbj.models.accounts import Organisation, OrgKind, Role
 from pbj.services import accounts, audit
 from pbj.services.errors import DomainError
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(orgs_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
+
+
+@click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
+def orgs_cli():
+    pass
+
+
+@orgs_cli.command("create")
+@click.option("--kind", required=True, type=click.Choice([OrgKind.OPD.value, OrgKind.UKPBJ.value]))
+@click.option("--name", required=True)
+@click.option("--code", required=True, help="Short code used in document numbers, e.g. DISDIK.")
+def create_org_command(kind, name, code):
+    """Create an OPD or the UKPBJ (suppliers register themselves)."""
+    try:
+        org = accounts.create_organisation(None, OrgKind(kind), name, code)
+    except DomainError as e:
+        raise click.ClickException(str(e.message))
+    db.session.commit()
+    click.echo(f"Created {org.kind.value} {org.name} ({org.code}), id {org.id}.")
 
 
 @click.group("users", help="Manage user accounts.")

@@ -52,3 +52,14 @@ def test_seed_demo_only_fills_an_empty_database(app, runner):
     assert "not loaded" in again.output
     refused = runner.invoke(args=["seed-demo"])
     assert refused.exit_code != 0
+
+
+def test_orgs_create_then_a_user_in_it(app, runner):
+    result = runner.invoke(args=["orgs", "create", "--kind", "ukpbj", "--name", "Bagian PBJ", "--code", "ukpbj"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["orgs", "create", "--kind", "opd", "--name", "Lain", "--code", "UKPBJ"])
+    assert again.exit_code != 0 and "already uses" in again.output
+    result = runner.invoke(args=["users", "create", "--email", "admin@pbj.go.id", "--role", "admin",
+                                 "--org", "UKPBJ", "--password", "kata-sandi-admin"])
+    assert result.exit_code == 0, result.output
+    assert accounts.authenticate("admin@pbj.go.id", "kata-sandi-admin").role is Role.ADMIN
