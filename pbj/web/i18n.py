@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from babel.numbers import format_decimal
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, get_locale
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
+    lang = session.get("lang") if has_request_context() else None
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
