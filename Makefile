@@ -41,7 +41,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 translations: venv
-	$(BIN)/pybabel compile -d pbj/translations -f -q
+	$(BIN)/pybabel compile -d pbj/translations -f
 
 # A random SECRET_KEY for this machine, written once (instance/ is not committed).
 instance/config.py:
