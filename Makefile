@@ -52,7 +52,7 @@ instance/config.py:
 # Re-extract the translatable strings and merge them into the catalogues.
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o pbj/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i pbj/translations/messages.pot -d pbj/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i pbj/translations/messages.pot -d pbj/translations --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache

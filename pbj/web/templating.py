@@ -7,7 +7,7 @@ from importlib.metadata import version
 from flask import Flask, send_file, url_for
 from flask_babel import get_locale
 
-from pbj.web import i18n
+from pbj.web import i18n, labels
 
 # htmx comes from the pinned django-js-lib-htmx package; its version is in the URL,
 # so the file can be cached for a year.
@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = i18n.rupiah
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.globals["label"] = labels.label
+    app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["htmx_url"] = lambda: url_for("htmx_js", v=HTMX_VERSION)
     app.context_processor(lambda: {"locale": str(get_locale())})
     app.add_url_rule("/static/vendor/htmx.min.js", "htmx_js", serve_htmx)

@@ -4,21 +4,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from pbj.models.accounts import OrgKind, Role
-
-ROLE_LABELS = {
-    Role.PENYEDIA: _l("Supplier (penyedia)"),
-    Role.PP: _l("Procurement officer (PP)"),
-    Role.PPK: _l("Commitment officer (PPK)"),
-    Role.BENDAHARA: _l("Treasurer (bendahara)"),
-    Role.ADMIN: _l("UKPBJ administrator"),
-    Role.AUDITOR: _l("Auditor (APIP)"),
-}
-
-ORG_KIND_LABELS = {
-    OrgKind.OPD: _l("Government unit (OPD)"),
-    OrgKind.SUPPLIER: _l("Supplier"),
-    OrgKind.UKPBJ: _l("UKPBJ"),
-}
+from pbj.web.labels import ORG_KIND_LABELS, ROLE_LABELS
 
 STAFF_ROLES = [r for r in Role if r is not Role.PENYEDIA]
 

@@ -8,8 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.admin.forms import (
-    ORG_KIND_LABELS,
-    ROLE_LABELS,
     OrganisationForm,
     RejectForm,
     RoleForm,
@@ -17,7 +15,7 @@ from pbj.blueprints.admin.forms import (
     UserForm,
 )
 from pbj.blueprints.auth.forms import EmptyForm
-from pbj.blueprints.supplier.forms import DOCUMENT_LABELS, SCALE_LABELS
+from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus

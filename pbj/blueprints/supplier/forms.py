@@ -5,24 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from pbj.models.suppliers import BusinessScale, DocumentKind
-
-SCALE_LABELS = {
-    BusinessScale.MIKRO: _l("Micro (mikro)"),
-    BusinessScale.KECIL: _l("Small (kecil)"),
-    BusinessScale.MENENGAH: _l("Medium (menengah)"),
-    BusinessScale.BESAR: _l("Large (besar)"),
-}
-
-DOCUMENT_LABELS = {
-    DocumentKind.NIB: _l("NIB (business registration)"),
-    DocumentKind.NPWP: _l("NPWP (tax ID card)"),
-    DocumentKind.KTP: _l("KTP of the owner"),
-    DocumentKind.AKTA: _l("Deed of establishment (akta)"),
-    DocumentKind.PP55: _l("PP 55/2022 certificate (0.5% final tax)"),
-    DocumentKind.PKP: _l("PKP confirmation letter"),
-    DocumentKind.OTHER: _l("Other supporting document"),
-}
-
+from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 
 class RegistrationForm(FlaskForm):
     business_name = StringField(_l("Business name"), validators=[DataRequired(_l("Enter the business name.")), Length(max=200)])
@@ -32,7 +15,7 @@ class RegistrationForm(FlaskForm):
                         validators=[DataRequired(_l("Choose the business scale."))])
     is_cooperative = BooleanField(_l("The business is a cooperative (koperasi)"))
     is_pkp = BooleanField(_l("VAT-registered business (PKP)"))
-    has_pp55_certificate = BooleanField(_l("Holds a PP 55/2022 certificate (0.5% final income tax)"))
+    has_pp55_certificate = BooleanField(_l("Holds a PP 55/2022 certificate (final income tax of 0.5 percent)"))
     address = TextAreaField(_l("Business address"), validators=[DataRequired(_l("Enter the address.")), Length(max=300)])
     kecamatan = StringField(_l("Kecamatan"), validators=[DataRequired(_l("Enter the kecamatan.")), Length(max=100)])
     region_name = StringField(_l("Kota/kabupaten"), validators=[DataRequired(_l("Enter the kota/kabupaten.")), Length(max=100)])
@@ -40,7 +23,7 @@ class RegistrationForm(FlaskForm):
         DataRequired(_l("Enter the kota/kabupaten code.")), Length(max=5)])
     phone = StringField(_l("Telephone"), validators=[
         DataRequired(_l("Enter a telephone number.")),
-        Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter a telephone number with digits only, e.g. 0562 631234.")),
+        Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter a telephone number of 6 to 20 digits, e.g. 0562 631234.")),
     ])
     contact_name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
     email = EmailField(_l("E-mail address"), validators=[
@@ -58,4 +41,4 @@ class RegistrationForm(FlaskForm):
 class DocumentForm(FlaskForm):
     kind = SelectField(_l("Kind of document"), choices=[(k.value, DOCUMENT_LABELS[k]) for k in DocumentKind],
                        validators=[DataRequired(_l("Choose the kind of document."))])
-    file = FileField(_l("File (PDF, JPEG or PNG, at most 4 MB)"), validators=[FileRequired(_l("Choose a file."))])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
-from pbj.blueprints.supplier.forms import DOCUMENT_LABELS, SCALE_LABELS, DocumentForm, RegistrationForm
+from pbj.blueprints.supplier.forms import DocumentForm, RegistrationForm
+from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import db, limiter
 from pbj.models.accounts import Role
 from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument

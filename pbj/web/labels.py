@@ -1,0 +1,76 @@
+"""Human labels for domain codes (roles, scales, documents, audit actions)."""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from pbj.models.accounts import OrgKind, Role
+from pbj.models.suppliers import BusinessScale, DocumentKind
+
+ROLE_LABELS = {
+    Role.PENYEDIA: _l("Supplier (penyedia)"),
+    Role.PP: _l("Procurement officer (PP)"),
+    Role.PPK: _l("Commitment officer (PPK)"),
+    Role.BENDAHARA: _l("Treasurer (bendahara)"),
+    Role.ADMIN: _l("UKPBJ administrator"),
+    Role.AUDITOR: _l("Auditor (APIP)"),
+}
+
+ORG_KIND_LABELS = {
+    OrgKind.OPD: _l("Government unit (OPD)"),
+    OrgKind.SUPPLIER: _l("Supplier"),
+    OrgKind.UKPBJ: _l("UKPBJ"),
+}
+
+SCALE_LABELS = {
+    BusinessScale.MIKRO: _l("Micro (mikro)"),
+    BusinessScale.KECIL: _l("Small (kecil)"),
+    BusinessScale.MENENGAH: _l("Medium (menengah)"),
+    BusinessScale.BESAR: _l("Large (besar)"),
+}
+
+DOCUMENT_LABELS = {
+    DocumentKind.NIB: _l("NIB (business registration)"),
+    DocumentKind.NPWP: _l("NPWP (tax ID card)"),
+    DocumentKind.KTP: _l("KTP of the owner"),
+    DocumentKind.AKTA: _l("Deed of establishment (akta)"),
+    DocumentKind.PP55: _l("PP 55/2022 certificate (final tax of 0.5 percent)"),
+    DocumentKind.PKP: _l("PKP confirmation letter"),
+    DocumentKind.OTHER: _l("Other supporting document"),
+}
+
+ACTION_LABELS = {
+    "auth.login_succeeded": _l("Logged in"),
+    "auth.login_failed": _l("Failed login"),
+    "auth.logout": _l("Logged out"),
+    "auth.password_changed": _l("Changed password"),
+    "auth.password_reset": _l("Set password by e-mailed link"),
+    "auth.password_reset_requested": _l("Asked for a password link"),
+    "org.created": _l("Organisation created"),
+    "user.created": _l("Account created"),
+    "user.activated": _l("Account activated"),
+    "user.deactivated": _l("Account deactivated"),
+    "user.role_changed": _l("Role changed"),
+    "supplier.registered": _l("Supplier registered"),
+    "supplier.document_added": _l("Document uploaded"),
+    "supplier.resubmitted": _l("Sent back for verification"),
+    "supplier.verified": _l("Supplier verified"),
+    "supplier.rejected": _l("Supplier rejected"),
+    "supplier.suspended": _l("Supplier suspended"),
+    "supplier.blacklisted": _l("Supplier blacklisted"),
+    "supplier.sanction_lifted": _l("Sanction lifted"),
+}
+
+_ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS}
+
+
+def label(member: enum.Enum | None) -> str:
+    """The translated label of an enum member; its code when none is defined."""
+    if member is None:
+        return "–"
+    return str(_ALL.get(member, member.value))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
