@@ -32,6 +32,9 @@ def record(
     concurrent writers line up: SQLite by BEGIN IMMEDIATE, PostgreSQL by an
     advisory transaction lock.
     """
+    # Callers may hand over Flask-Login's `current_user` proxy; record the user itself.
+    actor = getattr(actor, "_get_current_object", lambda: actor)()
+    obj = getattr(obj, "_get_current_object", lambda: obj)()
     if obj is not None:
         object_type = object_type or type(obj).__tablename__
         object_id = object_id if object_id is not None else _primary_key(obj)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sqlalchemy as sa
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -252,7 +252,10 @@ def user_detail(user_id: int):
 def set_user_active(user_id: int):
     user = get_or_404(User, user_id)
     form = EmptyForm()
-    active = request.form.get("active") == "1"
+    choice = request.form.get("active")
+    if choice not in ("0", "1"):
+        abort(400)  # only the two buttons of the page send this form
+    active = choice == "1"
     if form.validate_on_submit():
         try:
             accounts.set_active(actor(), user, active)

@@ -1,0 +1,304 @@
+"""Walk every registered route as every role, aiming at ANOTHER organisation's objects.
+
+The table `ENDPOINTS` declares, for each endpoint, who may use it. A new route
+that is not declared here makes `test_every_route_is_declared` fail: adding a
+route means deciding who may use it.
+
+Each role gets its own test. For every route and method the test logs in as
+that role (fresh client, so logging out or changing the password in one request
+cannot disturb the next) and requests the URL filled with ids of objects that
+belong to someone else: another supplier's organisation and document, a user of
+another OPD. Refused requests, and every GET, must not change anything in the
+database or in the upload folder.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from pbj.database import read_only
+from pbj.extensions import db
+from pbj.models.accounts import OrgKind, Role
+from pbj.services import accounts
+from tests.conftest import PASSWORD
+
+ANON = "anonymous"
+ROLES = (ANON, "penyedia", "pp", "ppk", "bendahara", "admin", "auditor")
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {ANON}
+
+PDF = b"%PDF-1.4\n%walk\n"
+
+
+@dataclass
+class Objects:
+    """Ids of objects that belong to an organisation the acting user is NOT part of."""
+
+    supplier_org_id: int  # another supplier (has one document)
+    document_id: int  # that supplier's document
+    user_id: int  # a PP in another OPD
+    user_email: str
+    opd_id: int  # that other OPD
+    reset_token: str  # a valid reset link of that user (the token is the capability)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who gets through when the URL names another organisation's object.
+
+    `owner_only`: the object also has an owner (its own supplier), who is not
+    the acting user in the walk; everybody else must get 404, never 403, so ids
+    cannot be probed.
+    """
+
+    allowed: frozenset
+    url: Callable[[Objects], dict] = lambda o: {}
+    form: Callable[[Objects], dict] = lambda o: {}
+    owner_only: bool = False
+    post_ok: tuple = (303,)  # what an allowed POST answers (Post/Redirect/Get)
+    note: str = ""
+
+
+def _upload(o: Objects) -> dict:
+    return {"kind": "nib", "file": (io.BytesIO(PDF), "nib.pdf")}
+
+
+def _registration(o: Objects) -> dict:
+    return {
+        "business_name": "UMKM Jalan-Jalan", "nib": "9900000000001", "npwp": "9900000000000001",
+        "scale": "mikro", "address": "Jl. Baru 1", "kecamatan": "Singkawang Barat",
+        "region_code": "61.72", "region_name": "Kota Singkawang", "phone": "0562 631234",
+        "contact_name": "Pemilik Baru", "email": "baru@contoh.id", "password": PASSWORD, "confirm": PASSWORD,
+    }
+
+
+_FUTURE = (date.today() + timedelta(days=60)).isoformat()
+_SUPPLIER = lambda o: {"org_id": o.supplier_org_id}  # noqa: E731
+_USER = lambda o: {"user_id": o.user_id}  # noqa: E731
+
+# Every endpoint of the app, and who may use it.
+ENDPOINTS: dict[str, Access] = {
+    # Public pages and assets.
+    "static": Access(EVERYONE, url=lambda o: {"filename": "css/site.css"}),
+    "htmx_js": Access(EVERYONE),
+    "main.home": Access(EVERYONE),
+    "main.healthz": Access(EVERYONE),
+    "main.set_language": Access(EVERYONE, form=lambda o: {"lang": "en", "next": "/"}),
+    "auth.login": Access(EVERYONE, form=lambda o: {"email": o.user_email, "password": PASSWORD},
+                         note="logged-in users are sent home"),
+    "auth.forgot_password": Access(EVERYONE, form=lambda o: {"email": o.user_email}, post_ok=(200,),
+                                   note="answers with a page, the same for known and unknown addresses"),
+    "auth.reset_password": Access(EVERYONE, url=lambda o: {"token": o.reset_token},
+                                  form=lambda o: {"password": PASSWORD, "confirm": PASSWORD},
+                                  note="the signed token is the credential"),
+    "supplier.register": Access(EVERYONE, form=_registration, note="logged-in users are sent home"),
+    # Any logged-in user, own account only (no id in the URL).
+    "auth.logout": Access(LOGGED_IN),
+    "auth.account": Access(LOGGED_IN),
+    "auth.change_password": Access(LOGGED_IN, form=lambda o: {
+        "current_password": PASSWORD, "password": PASSWORD, "confirm": PASSWORD}),
+    # The supplier's own business (the organisation comes from the session).
+    "supplier.dashboard": Access(frozenset({"penyedia"})),
+    "supplier.upload_document": Access(frozenset({"penyedia"}), form=_upload),
+    # A supplier's document: its own supplier, UKPBJ admins and auditors.
+    "supplier.document_file": Access(frozenset({"admin", "auditor"}), owner_only=True,
+                                     url=lambda o: {"doc_id": o.document_id}),
+    # UKPBJ administration.
+    "admin.index": Access(frozenset({"admin"})),
+    "admin.suppliers": Access(frozenset({"admin"})),
+    "admin.supplier_detail": Access(frozenset({"admin"}), url=_SUPPLIER),
+    "admin.verify_supplier": Access(frozenset({"admin"}), url=_SUPPLIER),
+    "admin.reject_supplier": Access(frozenset({"admin"}), url=_SUPPLIER,
+                                    form=lambda o: {"reject-reason": "NIB tidak terbaca"}),
+    "admin.sanction_supplier": Access(frozenset({"admin"}), url=_SUPPLIER, form=lambda o: {
+        "sanction-sanction": "suspended", "sanction-reason": "Wanprestasi", "sanction-until": _FUTURE}),
+    "admin.lift_sanction": Access(frozenset({"admin"}), url=_SUPPLIER),
+    "admin.organisations": Access(frozenset({"admin"})),
+    "admin.create_organisation": Access(frozenset({"admin"}), form=lambda o: {
+        "name": "Dinas Baru", "code": "DBARU", "kind": "opd"}),
+    "admin.users": Access(frozenset({"admin"})),
+    "admin.create_user": Access(frozenset({"admin"}), form=lambda o: {
+        "name": "Pegawai Baru", "email": "pegawai.baru@contoh.go.id", "role": "pp", "org_id": str(o.opd_id)}),
+    "admin.user_detail": Access(frozenset({"admin"}), url=_USER),
+    "admin.set_user_active": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"active": "0"}),
+    "admin.change_role": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"role": "ppk"}),
+    # Audit trail: read-only for administrators and auditors.
+    "audit.trail": Access(frozenset({"admin", "auditor"})),
+}
+
+WALKED_METHODS = ("GET", "POST")
+IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET / the rule itself
+
+
+def test_every_route_is_declared(app):
+    """A route missing from ENDPOINTS (or a stale entry) fails here: declare who may use it."""
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered - ENDPOINTS.keys() == set(), "routes without an entry in ENDPOINTS"
+    assert ENDPOINTS.keys() - registered == set(), "ENDPOINTS lists routes that no longer exist"
+    for rule in app.url_map.iter_rules():
+        unexpected = rule.methods - IGNORED_METHODS - set(WALKED_METHODS)
+        assert not unexpected, f"{rule.rule} accepts {unexpected}, which the walk does not exercise"
+
+
+def test_allowed_roles_are_subsets_of_known_roles():
+    for endpoint, access in ENDPOINTS.items():
+        assert access.allowed <= EVERYONE, endpoint
+        assert access.allowed, f"{endpoint}: nobody may use it?"
+
+
+# -- The walk ----------------------------------------------------------------------
+
+@pytest.fixture
+def world(app, create_org, create_supplier, create_user):
+    """Actors of every role, and another organisation's objects to aim at."""
+    own_opd = create_org(OrgKind.OPD)
+    actors = {
+        "penyedia": create_supplier("UMKM Pelaku", with_document=True),
+        "pp": create_user(Role.PP, org=own_opd),
+        "ppk": create_user(Role.PPK, org=own_opd),
+        "bendahara": create_user(Role.BENDAHARA, org=own_opd),
+        "admin": create_user(Role.ADMIN),
+        "auditor": create_user(Role.AUDITOR),
+    }
+    victim_supplier = create_supplier("UMKM Korban", with_document=True)
+    other_opd = create_org(OrgKind.OPD)
+    victim_user = create_user(Role.PP, org=other_opd)
+    objects = Objects(
+        supplier_org_id=victim_supplier.org_id,
+        document_id=victim_supplier.org.supplier.documents[0].id,
+        user_id=victim_user.id,
+        user_email=victim_user.email,
+        opd_id=other_opd.id,
+        reset_token=accounts.make_reset_token(victim_user),
+    )
+    emails = {role: user.email for role, user in actors.items()}
+    db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
+    return emails, objects
+
+
+def snapshot(app) -> dict:
+    """Every row of every table, plus the stored upload files."""
+    # Whatever a request left uncommitted is discarded at teardown in production.
+    db.session.rollback()
+    state = {}
+    with read_only(), db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            state[table.name] = conn.execute(sa.select(table).order_by(*order)).all()
+    uploads = Path(app.instance_path) / "uploads"
+    state["files"] = sorted(str(p.relative_to(uploads)) for p in uploads.rglob("*") if p.is_file()) \
+        if uploads.exists() else []
+    return state
+
+
+def _client_for(app, role: str, emails: dict):
+    client = app.test_client()
+    if role != ANON:
+        response = client.post("/masuk", data={"email": emails[role], "password": PASSWORD})
+        assert response.status_code == 303, f"could not log in as {role}"
+    return client
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code in (302, 303) and urlsplit(response.headers["Location"]).path == "/masuk"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_walk(app, world, role):
+    emails, objects = world
+    problems: list[str] = []
+    adapter = app.url_map.bind("localhost")
+
+    for rule in list(app.url_map.iter_rules()):
+        access = ENDPOINTS[rule.endpoint]
+        url = adapter.build(rule.endpoint, access.url(objects))
+        allowed = role in access.allowed
+        for method in WALKED_METHODS:
+            if method not in rule.methods:
+                continue
+            client = _client_for(app, role, emails)
+            before = snapshot(app)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data=access.form(objects))
+            status = response.status_code
+            body = response.get_data()
+            response.close()
+            where = f"{role} {method} {url} ({rule.endpoint}) -> {status}"
+
+            if status >= 500:
+                problems.append(f"{where}: server error")
+                continue
+            if method == "GET" and snapshot(app) != before:
+                problems.append(f"{where}: GET changed the database or uploads")
+            if allowed:
+                ok = (200, 303) if method == "GET" else access.post_ok
+                if status not in ok:
+                    problems.append(f"{where}: allowed role refused or failed (expected {ok})")
+                continue
+            # Refused.
+            if role == ANON:
+                if not (_is_login_redirect(response) or status in (401, 403, 404)):
+                    problems.append(f"{where}: anonymous not sent to /masuk")
+            elif access.owner_only:
+                if status != 404:
+                    problems.append(f"{where}: another's object must be 404")
+            elif status not in (403, 404):
+                problems.append(f"{where}: wrong role not refused")
+            if access.owner_only and (body.startswith(PDF[:5]) or PDF in body):
+                problems.append(f"{where}: leaked the file content")
+            if method == "POST" and snapshot(app) != before:
+                problems.append(f"{where}: refused request changed the database or uploads")
+
+    assert problems == [], "\n".join(problems)
+
+
+def test_supplier_gets_own_document_but_not_anothers(app, auth, client, create_supplier):
+    """The positive side of owner_only: the walk alone would pass if nobody got files."""
+    owner = create_supplier(with_document=True)
+    other = create_supplier(with_document=True)
+    own_doc = owner.org.supplier.documents[0].id
+    other_doc = other.org.supplier.documents[0].id
+    auth.login(owner)
+    mine = client.get(f"/usaha/dokumen/{own_doc}")
+    assert mine.status_code == 200
+    assert mine.data.startswith(b"%PDF-")
+    assert "no-store" in mine.headers["Cache-Control"]
+    theirs = client.get(f"/usaha/dokumen/{other_doc}")
+    assert theirs.status_code == 404
+    assert b"%PDF-" not in theirs.data
+
+
+def test_admin_actions_reach_the_object(app, auth, client, create_supplier, create_user):
+    """Allowed POSTs in the walk really act (so 'refused' there means something)."""
+    from pbj.models.suppliers import SupplierProfile, VerificationStatus
+
+    supplier = create_supplier(with_document=True)
+    auth.login(create_user(Role.ADMIN))
+    response = client.post(f"/admin/penyedia/{supplier.org_id}/verifikasi")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(SupplierProfile, supplier.org_id).verification is VerificationStatus.VERIFIED
+
+
+def test_pp_cannot_deactivate_a_user_of_another_opd(app, auth, client, create_user, create_org):
+    """A concrete refused POST, spelled out: a PP cannot deactivate a user of another OPD."""
+    from pbj.models.accounts import User
+    from pbj.models.audit import AuditEntry
+
+    victim = create_user(Role.PP, org=create_org(OrgKind.OPD))
+    auth.login(create_user(Role.PP))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    response = client.post(f"/admin/pengguna/{victim.id}/status", data={"active": "0"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).active is True
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == count
