@@ -107,6 +107,10 @@ def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
     )
 
 
+def _printable(text: str | None) -> str:
+    return "".join(ch for ch in (text or "") if ch.isprintable())
+
+
 def _require_owner(actor: User, supplier: SupplierProfile) -> None:
     if actor.role is not Role.PENYEDIA or actor.org_id != supplier.org_id:
         raise NotAllowed(_l("Only the supplier itself may do this."))
@@ -120,7 +124,7 @@ def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
     doc = SupplierDocument(
         supplier=supplier,
         kind=kind,
-        original_name=(filename or "dokumen")[-255:],
+        original_name=_printable(filename)[-255:] or "dokumen",
         stored_name=stored.stored_name,
         content_type=stored.content_type,
         size=stored.size,

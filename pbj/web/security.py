@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, request, session
+from flask import Flask, abort, current_app, request, session
 from flask_login import current_user, logout_user
 
 from pbj.database import write_intent
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    app.before_request(refuse_nul_bytes)
     app.before_request(mark_read_only)
     app.before_request(enforce_session_timeouts)
     app.after_request(set_security_headers)
@@ -47,6 +48,15 @@ def load_user(token: str) -> User | None:
     if user is None or user.session_version != version or not user.is_active:
         return None
     return user
+
+
+def refuse_nul_bytes() -> None:
+    """No legitimate form or query holds a NUL byte, and PostgreSQL text cannot
+    store one: refuse such requests up front (400) rather than fail later."""
+    for source in (request.args, request.form):
+        for _name, values in source.lists():
+            if any("\x00" in value for value in values):
+                abort(400)
 
 
 def mark_read_only() -> None:

@@ -293,12 +293,12 @@ def test_sql_injection_in_login_and_filters_is_harmless(app, admin_client):
 
 @pytest.mark.parametrize("url", ["/admin/penyedia", "/admin/pengguna", "/audit/"])
 def test_odd_page_numbers_give_a_page(admin_client, url):
-    for hal in ["-1", "0", "abc", "99999999999", "99999999999999999999999", "1.5", "", "\x00", "1e9", LONG]:
+    for hal in ["-1", "0", "abc", "99999999999", "99999999999999999999999", "1.5", "", "1e9", LONG]:
         assert_page(admin_client.get(url, query_string={"hal": hal}), 200, hal[:30])
 
 
 def test_odd_filters_give_a_page(admin_client):
-    for value in ["abc", "-1", "99999999999999999999", "0", "%", "_", "\x00", INJECTION, LONG]:
+    for value in ["abc", "-1", "99999999999999999999", "0", "%", "_", INJECTION, LONG]:
         assert_page(admin_client.get("/admin/pengguna", query_string={"org": value}), 200, value[:30])
         assert_page(admin_client.get("/admin/penyedia", query_string={"status": value}), 200, value[:30])
         assert_page(admin_client.get("/audit/", query_string={"aksi": value}), 200, value[:30])
@@ -446,3 +446,14 @@ def test_account_status_form_accepts_only_its_two_values(client, auth, create_us
         response = client.post(f"/admin/pengguna/{user.id}/status", data=data)
         assert response.status_code == 400
         assert user.active
+
+
+@pytest.mark.parametrize("url", ["/admin/penyedia?q=a%00b", "/audit/?aksi=%00", "/admin/pengguna?hal=%00"])
+def test_nul_bytes_in_a_query_get_a_clear_400(admin_client, url):
+    # PostgreSQL text cannot hold NUL: refused up front, the same on both databases.
+    assert_page(admin_client.get(url), 400, url)
+
+
+def test_nul_bytes_in_a_form_get_a_clear_400(client):
+    response = client.post("/daftar", data={"business_name": "Toko\x00Jaya"})
+    assert_page(response, 400, "form")
