@@ -15,6 +15,13 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def file_size(size: int) -> str:
+    """Kilobytes, never "0 KB" for a file that has content."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def select_timezone() -> str:
     return current_app.config["CITY_TIMEZONE"]
 
@@ -26,7 +33,12 @@ def rupiah(amount: int | None) -> str:
     return "Rp " + format_decimal(int(amount), locale=str(get_locale()), group_separator=True)
 
 
-def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+# Day, short month name and four-digit year: "26 Nov 2026 07.37" is never ambiguous.
+DATETIME_PATTERN = "d MMM y HH.mm"
+DATE_PATTERN = "d MMM y"
+
+
+def local_datetime(value: datetime | None, fmt: str = DATETIME_PATTERN) -> str:
     """Stored UTC (naive) shown in the city's time zone."""
     if value is None:
         return "–"
@@ -35,7 +47,7 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
-def local_date(value: date | None, fmt: str = "medium") -> str:
+def local_date(value: date | None, fmt: str = DATE_PATTERN) -> str:
     return "–" if value is None else format_date(value, fmt)
 
 
