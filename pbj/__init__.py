@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from pbj import config as default_config
+from pbj.database import include_object
 from pbj.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 # Values that look like a secret but are not one.
@@ -32,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, include_object=include_object)
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

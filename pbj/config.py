@@ -49,6 +49,8 @@ PPN_RATE_PERCENT = "11"
 PPH22_RATE_PERCENT = "1.5"
 PPH_FINAL_UMKM_RATE_PERCENT = "0.5"
 LISTING_MIN_AGE_HOURS = 24
+# A published product whose price rises by more than this goes back to review.
+PRICE_RISE_REVIEW_PERCENT = 10
 
 # -- Accounts and sessions -----------------------------------------------------
 PASSWORD_MIN_LENGTH = 8
@@ -70,6 +72,7 @@ SESSION_COOKIE_SECURE = True  # relaxed in development and testing
 # -- Uploads -------------------------------------------------------------------
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # bytes per request; larger gets 413
 DOCUMENT_MAX_BYTES = 4 * 1024 * 1024
+IMAGE_MAX_BYTES = 4 * 1024 * 1024  # per product photo as uploaded (re-encoded smaller)
 
 # -- Language ------------------------------------------------------------------
 LANGUAGES = ["id", "en"]

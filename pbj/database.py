@@ -46,3 +46,13 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+# Search objects made by raw SQL in the migrations (FTS5 table and its shadow
+# tables on SQLite; tsvector column and its indexes on PostgreSQL). Alembic's
+# comparison leaves them alone.
+SEARCH_OBJECTS = ("product_search", "search_vector", "ix_products_search_vector", "ix_products_name_trgm")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (name and name.startswith(SEARCH_OBJECTS))

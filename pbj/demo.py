@@ -101,7 +101,7 @@ def _slug(name: str) -> str:
     return "".join(c for c in name.lower().replace(" ", ".") if c.isalnum() or c == ".")
 
 
-def seed(rng: random.Random | None = None) -> list[tuple[str, str, str]]:
+def seed(rng: random.Random | None = None, products: int = 2400) -> list[tuple[str, str, str]]:
     """Fill an empty database; return (role, email, password) for every demo user."""
     rng = rng or random.Random(61_72)
     credentials: list[tuple[str, str, str]] = []
@@ -176,4 +176,8 @@ def seed(rng: random.Random | None = None) -> list[tuple[str, str, str]]:
                                         "Terlambat mengirim pesanan tiga kali berturut-turut.",
                                         today + timedelta(days=60), today)
     db.session.flush()
+    if products:
+        from pbj.demo_catalogue import seed_products
+
+        seed_products(admin, rng, products)
     return credentials

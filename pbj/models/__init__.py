@@ -1,6 +1,14 @@
 """Models, one module per aggregate. Importing this package registers them all."""
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.audit import AuditEntry
+from pbj.models.catalogue import (
+    Category,
+    Preference,
+    PriceChange,
+    Product,
+    ProductImage,
+    ProductStatus,
+)
 from pbj.models.suppliers import (
     BusinessScale,
     DocumentKind,
@@ -13,6 +21,12 @@ from pbj.models.suppliers import (
 __all__ = [
     "AuditEntry",
     "BusinessScale",
+    "Category",
+    "Preference",
+    "PriceChange",
+    "Product",
+    "ProductImage",
+    "ProductStatus",
     "DocumentKind",
     "Organisation",
     "OrgKind",

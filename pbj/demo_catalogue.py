@@ -1,0 +1,263 @@
+"""Demo catalogue: categories and realistic products for the demo suppliers.
+
+Products are made through the catalogue services (so the audit trail
+verifies); pictures are drawn here with Pillow, a few per sub-category, and
+shared between products so the demo stays small on disk.
+"""
+from __future__ import annotations
+
+import io
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from pbj.extensions import db
+from pbj.models.accounts import User
+from pbj.models.catalogue import Category, Product, ProductStatus
+from pbj.models.suppliers import SupplierProfile, VerificationStatus
+from pbj.services import catalogue
+from pbj.services.uploads import StoredImage, save_product_image
+
+# top category → sub-categories → product lines:
+# (name, unit, lowest price, highest price, TKDN range %, certifications)
+CATALOGUE = {
+    ("Alat Tulis Kantor", "alat-tulis-kantor"): {
+        "Kertas dan Buku": [
+            ("Kertas HVS A4 70 gsm", "rim", 45_000, 62_000, (30, 60), "SNI"),
+            ("Kertas HVS F4 80 gsm", "rim", 52_000, 70_000, (30, 60), "SNI"),
+            ("Buku Agenda Dinas Sampul Batik Tidayu", "buah", 25_000, 60_000, (40, 80), ""),
+            ("Map Snelhecter Plastik", "lusin", 18_000, 30_000, (20, 45), ""),
+            ("Amplop Kop Dinas Cokelat Folio", "pak", 35_000, 55_000, (35, 70), ""),
+        ],
+        "Alat Tulis": [
+            ("Pulpen Gel Hitam 0,5 mm", "lusin", 24_000, 45_000, (0, 30), "SNI"),
+            ("Pensil 2B Kayu", "lusin", 20_000, 36_000, (10, 40), "SNI"),
+            ("Spidol Papan Tulis", "lusin", 60_000, 95_000, (0, 25), ""),
+            ("Stabilo Warna Set", "set", 25_000, 45_000, (0, 20), ""),
+        ],
+        "Perlengkapan Meja": [
+            ("Stapler Besar HD-50", "buah", 45_000, 90_000, (0, 20), ""),
+            ("Tinta Printer Isi Ulang 100 ml", "botol", 25_000, 45_000, (0, 30), ""),
+            ("Ordner Bantex Folio", "buah", 22_000, 38_000, (20, 45), ""),
+        ],
+    },
+    ("Makanan dan Minuman", "makanan-minuman"): {
+        "Snack Box dan Kue": [
+            ("Snack Box Rapat Isi 3 Kue Basah", "kotak", 12_000, 20_000, (70, 95), "HALAL PIRT"),
+            ("Kue Lapis Legit Singkawang", "loyang", 120_000, 250_000, (70, 95), "HALAL PIRT"),
+            ("Choi Pan Singkawang Isi Bengkuang", "kotak", 25_000, 45_000, (75, 95), "HALAL PIRT"),
+            ("Bingke Ubi Khas Melayu", "loyang", 40_000, 75_000, (75, 95), "HALAL PIRT"),
+        ],
+        "Katering dan Nasi Kotak": [
+            ("Nasi Kotak Ayam Bakar Rapat", "kotak", 25_000, 45_000, (70, 95), "HALAL"),
+            ("Prasmanan Tamu Dinas per Orang", "orang", 55_000, 120_000, (70, 95), "HALAL"),
+            ("Bubur Pedas Sambas Porsi", "porsi", 15_000, 25_000, (80, 98), "HALAL"),
+        ],
+        "Minuman dan Kopi": [
+            ("Air Mineral Gelas 220 ml", "dus", 18_000, 28_000, (60, 90), "SNI BPOM HALAL"),
+            ("Kopi Bubuk Robusta Singkawang 250 g", "bungkus", 25_000, 45_000, (70, 95), "PIRT HALAL"),
+            ("Air Minum Isi Ulang Galon 19 L", "galon", 5_000, 8_000, (70, 95), ""),
+        ],
+    },
+    ("Pakaian dan Seragam", "pakaian-seragam"): {
+        "Seragam Dinas": [
+            ("Seragam PDH Khaki Pria", "stel", 250_000, 420_000, (45, 75), ""),
+            ("Seragam Satpol PP Lengkap", "stel", 450_000, 750_000, (45, 75), ""),
+            ("Rompi Lapangan BPBD", "buah", 150_000, 260_000, (45, 75), ""),
+        ],
+        "Batik dan Songket": [
+            ("Kemeja Batik Tidayu Lengan Panjang", "buah", 180_000, 350_000, (60, 90), ""),
+            ("Kain Songket Tidayu Tenun Tangan", "lembar", 650_000, 2_500_000, (80, 98), ""),
+            ("Selendang Batik Motif Tidayu", "lembar", 120_000, 250_000, (60, 90), ""),
+        ],
+        "Kaos dan Sablon": [
+            ("Kaos Kegiatan Sablon 2 Warna", "buah", 55_000, 95_000, (35, 65), ""),
+            ("Topi Kegiatan Bordir Logo", "buah", 35_000, 65_000, (35, 65), ""),
+        ],
+    },
+    ("Furnitur", "furnitur"): {
+        "Meja dan Kursi": [
+            ("Meja Kerja Kayu Belian 120 cm", "unit", 1_800_000, 3_500_000, (60, 90), ""),
+            ("Kursi Rapat Rotan", "unit", 450_000, 900_000, (70, 95), ""),
+            ("Kursi Kantor Putar", "unit", 650_000, 1_400_000, (15, 40), "SNI"),
+        ],
+        "Lemari dan Rak": [
+            ("Lemari Arsip Kayu 4 Pintu", "unit", 2_500_000, 4_800_000, (55, 85), ""),
+            ("Rak Buku Kayu 5 Susun", "unit", 900_000, 1_800_000, (55, 85), ""),
+        ],
+    },
+    ("Kerajinan dan Suvenir", "kerajinan-suvenir"): {
+        "Keramik": [
+            ("Tempayan Keramik Naga Sakkok Besar", "buah", 1_500_000, 6_000_000, (85, 100), ""),
+            ("Vas Keramik Motif Naga", "buah", 150_000, 600_000, (85, 100), ""),
+            ("Mangkuk Keramik Singkawang", "buah", 8_000, 35_000, (85, 100), ""),
+            ("Guci Keramik Suvenir Mini", "buah", 25_000, 90_000, (85, 100), ""),
+        ],
+        "Anyaman dan Rotan": [
+            ("Tas Anyaman Rotan Nyarumkop", "buah", 85_000, 250_000, (85, 100), ""),
+            ("Tikar Pandan Anyam", "lembar", 90_000, 220_000, (85, 100), ""),
+        ],
+        "Suvenir Tamu": [
+            ("Paket Suvenir Tamu Khas Singkawang", "paket", 150_000, 450_000, (60, 95), ""),
+            ("Gantungan Kunci Tidayu", "lusin", 36_000, 72_000, (60, 90), ""),
+        ],
+    },
+    ("Jasa Percetakan", "jasa-percetakan"): {
+        "Spanduk dan Baliho": [
+            ("Cetak Spanduk Flexi 280 gsm", "m²", 18_000, 35_000, (40, 70), ""),
+            ("Cetak Baliho 4 x 6 m", "buah", 650_000, 1_200_000, (40, 70), ""),
+            ("Roll Banner 60 x 160 cm", "buah", 150_000, 280_000, (30, 60), ""),
+        ],
+        "Undangan dan Brosur": [
+            ("Cetak Undangan Resmi Hard Cover", "lembar", 6_000, 15_000, (40, 70), ""),
+            ("Cetak Brosur A4 Art Paper", "rim", 450_000, 900_000, (40, 70), ""),
+        ],
+        "Buku dan Jilid": [
+            ("Cetak Buku Laporan Tahunan", "eksemplar", 45_000, 120_000, (40, 70), ""),
+            ("Jilid Spiral Dokumen", "buah", 8_000, 15_000, (50, 80), ""),
+        ],
+    },
+    ("Jasa Kebersihan", "jasa-kebersihan"): {
+        "Kebersihan Gedung": [
+            ("Jasa Kebersihan Kantor Bulanan", "bulan", 4_500_000, 9_000_000, (90, 100), ""),
+            ("Jasa Cuci Karpet Ruang Rapat", "m²", 12_000, 25_000, (90, 100), ""),
+        ],
+        "Binatu": [
+            ("Jasa Laundry Linen Rumah Sakit", "kg", 9_000, 16_000, (90, 100), ""),
+        ],
+    },
+    ("Elektronik", "elektronik"): {
+        "Komputer dan Aksesori": [
+            ("Laptop Kantor Core i5 16 GB", "unit", 9_500_000, 14_000_000, (25, 45), "SNI TKDN"),
+            ("Printer Tinta Warna A4", "unit", 2_200_000, 3_800_000, (0, 20), "SNI"),
+            ("Mouse Nirkabel", "buah", 90_000, 250_000, (0, 15), ""),
+        ],
+        "Alat Listrik": [
+            ("Lampu LED 18 Watt", "buah", 35_000, 75_000, (25, 45), "SNI TKDN"),
+            ("Kabel Roll 10 m", "buah", 85_000, 160_000, (20, 40), "SNI"),
+        ],
+    },
+    ("Bahan Bangunan", "bahan-bangunan"): {
+        "Semen dan Pasir": [
+            ("Semen Portland 50 kg", "sak", 68_000, 85_000, (80, 95), "SNI TKDN"),
+            ("Pasir Cor", "m³", 250_000, 400_000, (90, 100), ""),
+        ],
+        "Cat dan Perkakas": [
+            ("Cat Tembok Interior 25 kg", "pail", 650_000, 1_300_000, (40, 70), "SNI"),
+            ("Kuas Cat 3 Inci", "lusin", 60_000, 110_000, (20, 50), ""),
+        ],
+    },
+}
+
+VARIANTS = ["", "Premium", "Ekonomis", "Standar", "Kualitas Ekspor", "Khas Singkawang", "Edisi Dinas"]
+COLOURS = [(11, 61, 110), (0, 112, 60), (177, 14, 30), (138, 90, 0), (90, 45, 145), (40, 40, 40)]
+
+
+def _picture(title: str, colour: tuple[int, int, int], variant: int) -> StoredImage:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (640, 480), (246, 244, 240))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([40 + variant * 12, 60, 600 - variant * 12, 420], fill=colour)
+    draw.ellipse([220, 140, 420, 340], fill=(255, 255, 255))
+    draw.text((60, 430), title[:60], fill=(20, 20, 20))
+    large = io.BytesIO()
+    img.save(large, "JPEG", quality=80)
+    thumb = img.copy()
+    thumb.thumbnail((320, 320))
+    small = io.BytesIO()
+    thumb.save(small, "JPEG", quality=70)
+    return save_product_image(large.getvalue(), small.getvalue(), img.width, img.height)
+
+
+def seed_categories() -> dict[str, list[tuple[Category, list]]]:
+    """Create the category tree; return {top slug: [(sub-category, product lines)]}."""
+    tree: dict[str, list[tuple[Category, list]]] = {}
+    for (top_name, top_slug), subs in CATALOGUE.items():
+        top = catalogue.create_category(None, top_name, slug=top_slug)
+        tree[top_slug] = [(catalogue.create_category(None, sub_name, parent=top), lines)
+                          for sub_name, lines in subs.items()]
+    return tree
+
+
+def _supplier_fields(business: str) -> list[str]:
+    name = business.lower()
+    keywords = [
+        (("keramik", "tempayan", "gerabah", "rotan", "souvenir", "tenun"), "kerajinan-suvenir"),
+        (("batik", "songket", "konveksi", "penjahit"), "pakaian-seragam"),
+        (("katering", "kue", "snack", "kopi", "makan", "air minum", "kerupuk"), "makanan-minuman"),
+        (("atk", "buku", "alat tulis"), "alat-tulis-kantor"),
+        (("percetakan", "printing", "sablon", "undangan"), "jasa-percetakan"),
+        (("mebel", "furnitur", "las"), "furnitur"),
+        (("kebersihan", "cleaning", "laundry"), "jasa-kebersihan"),
+        (("elektronik", "komputer"), "elektronik"),
+        (("bangunan", "pertanian"), "bahan-bangunan"),
+    ]
+    found = [slug for words, slug in keywords if any(w in name for w in words)]
+    return found or ["alat-tulis-kantor", "makanan-minuman"]
+
+
+def seed_products(admin: User, rng: random.Random, count: int) -> int:
+    """About `count` products spread over the demo suppliers; most published."""
+    tree = seed_categories()
+    pictures: dict[int, list[StoredImage]] = {}
+    for slug, subs in tree.items():
+        for sub, _lines in subs:
+            colour = COLOURS[sub.id % len(COLOURS)]
+            pictures[sub.id] = [_picture(sub.name, colour, v) for v in range(3)]
+
+    suppliers = db.session.scalars(
+        sa.select(SupplierProfile).join(SupplierProfile.org).order_by(SupplierProfile.org_id)
+    ).all()
+    owners = {s.org_id: db.session.scalar(sa.select(User).where(User.org_id == s.org_id)) for s in suppliers}
+    made = 0
+    per_supplier = max(1, count // max(1, len(suppliers)))
+    for supplier in suppliers:
+        owner = owners[supplier.org_id]
+        lines = [(sub, line) for slug in _supplier_fields(supplier.org.name) for sub, ls in tree[slug]
+                 for line in ls]
+        for n in range(per_supplier):
+            sub, (name, unit, low, high, (tk_lo, tk_hi), certs) = rng.choice(lines)
+            variant = rng.choice(VARIANTS)
+            tkdn = rng.randint(tk_lo * 100, tk_hi * 100) if tk_hi else 0
+            is_pdn = tk_hi > 0 and rng.random() > 0.03
+            price = rng.randrange(low, high + 1, 500 if low >= 5_000 else 100)
+            data = catalogue.ProductData(
+                category_id=sub.id, name=f"{name} {variant}".strip(), unit=unit, unit_price=price,
+                description=(f"{name} dari {supplier.org.name}, {supplier.kecamatan}, {supplier.region_name}. "
+                             f"Dikemas rapi dan dikirim ke kantor OPD. Harga per {unit}."),
+                min_order=rng.choice([1, 1, 1, 5, 10]),
+                stock=None if rng.random() < 0.25 else rng.randint(0, 500),
+                lead_time_days=rng.randint(1, 14),
+                delivery_area="Kota Singkawang" if supplier.region_code == "61.72" else "Kalimantan Barat",
+                tkdn_x100=tkdn if is_pdn else 0,
+                bmp_x100=rng.choice([0, 0, 500, 1000, 1500]) if is_pdn else 0,
+                tkdn_certificate=f"TKDN-{rng.randint(10000, 99999)}/2026" if tkdn >= 2500 else None,
+                is_pdn=is_pdn, origin=supplier.region_name, certifications=certs.split(),
+            )
+            actor = admin if n % 17 == 0 else owner  # a few listed on the supplier's behalf
+            product = catalogue.create_product(actor, supplier, data)
+            catalogue.attach_image(actor, product, rng.choice(pictures[sub.id]))
+            made += 1
+            roll = rng.random()
+            if roll < 0.05:
+                continue  # left as draft
+            catalogue.submit_product(actor, product)
+            if roll < 0.10 or supplier.verification is not VerificationStatus.VERIFIED:
+                continue  # waiting for review
+            if roll < 0.13:
+                catalogue.reject_product(admin, product, "Foto kurang jelas; unggah foto produk asli.")
+                continue
+            catalogue.approve_product(admin, product)
+            # Spread publication over the past year so "terbaru" means something.
+            product.published_at = product.published_at - timedelta(days=rng.randint(2, 365))
+            if rng.random() < 0.04:
+                catalogue.archive_product(owner, product)
+        db.session.flush()
+    return made
+
+
+def published_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Product)
+                             .where(Product.status == ProductStatus.PUBLISHED))

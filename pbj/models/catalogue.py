@@ -1,0 +1,169 @@
+"""The catalogue: categories, products, their images and price history."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbj.extensions import db
+from pbj.models.accounts import User
+from pbj.models.suppliers import SupplierProfile
+from pbj.models.types import enum_column, utcnow
+
+
+class Category(db.Model):
+    """Two levels: a top category (parent None) and its sub-categories."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(back_populates="parent", order_by="Category.position")
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class ProductStatus(enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+class Preference(enum.IntEnum):
+    """Domestic-preference tier (Perpres 46/2025 Art. 66(2)); lower sorts first."""
+
+    TKDN_BMP_40 = 1  # TKDN + BMP >= 40 %
+    TKDN_25 = 2      # TKDN >= 25 %
+    DOMESTIC = 3     # domestic product with lower TKDN
+    IMPORT = 4       # not a domestic product
+
+
+# Certifications a product may carry (codes stored, labels in the interface).
+CERTIFICATIONS = ("SNI", "HALAL", "PIRT", "BPOM", "TKDN", "ISO9001")
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.org_id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    unit: Mapped[str] = mapped_column(sa.String(30))  # satuan: buah, kotak, paket …
+    unit_price: Mapped[int] = mapped_column(sa.BigInteger)  # whole rupiah
+    min_order: Mapped[int] = mapped_column(default=1)
+    stock: Mapped[int | None]  # None: made to order
+    lead_time_days: Mapped[int] = mapped_column(default=1)
+    delivery_area: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Percentages in hundredths (4025 = 40.25 %), so no floats are stored.
+    tkdn_x100: Mapped[int] = mapped_column(default=0)
+    bmp_x100: Mapped[int] = mapped_column(default=0)
+    tkdn_certificate: Mapped[str | None] = mapped_column(sa.String(60))
+    is_pdn: Mapped[bool] = mapped_column(default=True)
+    origin: Mapped[str] = mapped_column(sa.String(120), default="")
+    certifications: Mapped[str] = mapped_column(sa.String(120), default="")  # space-separated codes
+    # Derived, stored so filters and the default sort can use an index.
+    # preference: from TKDN, BMP and PDN. The supplier flags are copied from
+    # the supplier (services.catalogue.sync_supplier_flags keeps them true).
+    # priority = preference * 10 + (0 for a local UMK supplier, else 1).
+    preference: Mapped[int] = mapped_column(sa.SmallInteger, default=Preference.IMPORT)
+    supplier_is_umk: Mapped[bool] = mapped_column(default=False)
+    supplier_is_local: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger, default=41)
+    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), default=ProductStatus.DRAFT)
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    supplier: Mapped[SupplierProfile] = relationship()
+    category: Mapped[Category] = relationship()
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+    price_history: Mapped[list[PriceChange]] = relationship(
+        back_populates="product", order_by="PriceChange.changed_at.desc()"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("unit_price > 0", name="price_positive"),
+        sa.CheckConstraint("min_order >= 1", name="min_order_positive"),
+        sa.CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("tkdn_x100 BETWEEN 0 AND 10000", name="tkdn_range"),
+        sa.CheckConstraint("bmp_x100 BETWEEN 0 AND 1500", name="bmp_range"),
+        # The public listing filters on status and sorts by priority, price or date.
+        sa.Index("ix_products_public_priority", "status", "priority", "id"),
+        sa.Index("ix_products_public_price", "status", "unit_price"),
+        sa.Index("ix_products_public_new", "status", "published_at"),
+        sa.Index("ix_products_category_status", "category_id", "status"),
+    )
+
+    @property
+    def tkdn_bmp_x100(self) -> int:
+        return self.tkdn_x100 + self.bmp_x100
+
+    @property
+    def certification_list(self) -> list[str]:
+        return self.certifications.split() if self.certifications else []
+
+    @property
+    def made_to_order(self) -> bool:
+        return self.stock is None
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock >= self.min_order
+
+    def __repr__(self) -> str:
+        return f"<Product {self.id} {self.name!r}>"
+
+
+def preference_of(tkdn_x100: int, bmp_x100: int, is_pdn: bool) -> Preference:
+    if not is_pdn:
+        return Preference.IMPORT
+    if tkdn_x100 + bmp_x100 >= 4000:
+        return Preference.TKDN_BMP_40
+    if tkdn_x100 >= 2500:
+        return Preference.TKDN_25
+    return Preference.DOMESTIC
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    # Files may be shared by several rows (demo data reuses its pictures).
+    large_name: Mapped[str] = mapped_column(sa.String(80))
+    thumb_name: Mapped[str] = mapped_column(sa.String(80))
+    width: Mapped[int]
+    height: Mapped[int]
+    thumb_bytes: Mapped[int]
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+
+class PriceChange(db.Model):
+    __tablename__ = "price_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    old_price: Mapped[int | None] = mapped_column(sa.BigInteger)
+    new_price: Mapped[int] = mapped_column(sa.BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    product: Mapped[Product] = relationship(back_populates="price_history")
+    changed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,300 @@
+"""Product listings: create, edit, review, publish, archive; images; price history."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from pbj.extensions import db
+from pbj.models.accounts import Role, User
+from pbj.models.catalogue import (
+    CERTIFICATIONS,
+    Category,
+    PriceChange,
+    Product,
+    ProductImage,
+    ProductStatus,
+    preference_of,
+)
+from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
+from pbj.models.types import utcnow
+from pbj.services import audit
+from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.uploads import StoredImage, store_product_image
+
+MAX_IMAGES = 5
+MAX_PRICE = 10**13  # ten trillion rupiah: anything above is a typing error
+
+
+@dataclass
+class ProductData:
+    """What a supplier (or an admin on its behalf) fills in for a product."""
+
+    category_id: int
+    name: str
+    unit: str
+    unit_price: int
+    description: str = ""
+    min_order: int = 1
+    stock: int | None = None
+    lead_time_days: int = 1
+    delivery_area: str = ""
+    tkdn_x100: int = 0
+    bmp_x100: int = 0
+    tkdn_certificate: str | None = None
+    is_pdn: bool = True
+    origin: str = ""
+    certifications: list[str] = field(default_factory=list)
+
+
+# -- Permissions ------------------------------------------------------------------
+
+def may_manage(actor: User, supplier_id: int) -> bool:
+    """The supplier's own users, and UKPBJ admins (assisted onboarding)."""
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.PENYEDIA and actor.org_id == supplier_id
+
+
+def _require_manager(actor: User, supplier_id: int) -> None:
+    if not may_manage(actor, supplier_id):
+        raise NotAllowed(_l("Only the supplier itself or a UKPBJ administrator may change this product."))
+
+
+def _on_behalf(actor: User) -> bool:
+    return actor.role is Role.ADMIN
+
+
+# -- Validation -----------------------------------------------------------------------
+
+def _clean(data: ProductData) -> ProductData:
+    if db.session.get(Category, data.category_id) is None:
+        raise DomainError(_l("Choose a category."), field="category_id")
+    if not data.name.strip():
+        raise DomainError(_l("Enter the product name."), field="name")
+    if not 0 < data.unit_price <= MAX_PRICE:
+        raise DomainError(_l("Enter a price in whole rupiah, more than zero."), field="unit_price")
+    if data.min_order < 1:
+        raise DomainError(_l("The minimum order is at least 1."), field="min_order")
+    if data.stock is not None and data.stock < 0:
+        raise DomainError(_l("Stock cannot be negative; leave it empty for made to order."), field="stock")
+    if not 0 <= data.tkdn_x100 <= 10000:
+        raise DomainError(_l("TKDN is a percentage from 0 to 100."), field="tkdn")
+    if not 0 <= data.bmp_x100 <= 1500:
+        raise DomainError(_l("BMP is a percentage from 0 to 15."), field="bmp")
+    if data.lead_time_days < 0:
+        raise DomainError(_l("The lead time cannot be negative."), field="lead_time_days")
+    unknown = set(data.certifications) - set(CERTIFICATIONS)
+    if unknown:
+        raise DomainError(_l("Unknown certification."), field="certifications")
+    data.name = data.name.strip()
+    data.unit = data.unit.strip()
+    data.tkdn_certificate = (data.tkdn_certificate or "").strip() or None
+    return data
+
+
+def _apply(product: Product, data: ProductData) -> None:
+    for name in ("category_id", "name", "unit", "description", "min_order", "stock", "lead_time_days",
+                 "delivery_area", "tkdn_x100", "bmp_x100", "tkdn_certificate", "is_pdn", "origin"):
+        setattr(product, name, getattr(data, name))
+    product.certifications = " ".join(c for c in CERTIFICATIONS if c in data.certifications)
+    _refresh_rank(product, product.supplier)
+
+
+def _refresh_rank(product: Product, supplier: SupplierProfile) -> None:
+    product.preference = int(preference_of(product.tkdn_x100, product.bmp_x100, product.is_pdn))
+    product.supplier_is_umk = supplier.is_umk
+    product.supplier_is_local = supplier.is_local(current_app.config["CITY_REGION_CODE"])
+    local_umk = product.supplier_is_umk and product.supplier_is_local
+    product.priority = product.preference * 10 + (0 if local_umk else 1)
+
+
+def sync_supplier_flags(supplier: SupplierProfile) -> int:
+    """Copy a supplier's UMK and Lokal facts onto its products (after a profile change)."""
+    products = db.session.scalars(sa.select(Product).where(Product.supplier_id == supplier.org_id)).all()
+    for product in products:
+        _refresh_rank(product, supplier)
+    return len(products)
+
+
+# -- Operations -------------------------------------------------------------------------
+
+def create_product(actor: User, supplier: SupplierProfile, data: ProductData) -> Product:
+    """A new draft. An admin creating it is recorded as acting on the supplier's behalf."""
+    _require_manager(actor, supplier.org_id)
+    data = _clean(data)
+    product = Product(supplier=supplier, status=ProductStatus.DRAFT, unit_price=data.unit_price)
+    _apply(product, data)
+    db.session.add(product)
+    db.session.flush()
+    db.session.add(PriceChange(product=product, old_price=None, new_price=data.unit_price, changed_by=actor))
+    audit.record("product.created", actor, product, supplier_id=supplier.org_id, name=product.name,
+                 price=product.unit_price, on_behalf=_on_behalf(actor))
+    return product
+
+
+def update_product(actor: User, product: Product, data: ProductData) -> bool:
+    """Save changes. Returns True when a price rise sent a published product back to review."""
+    _require_manager(actor, product.supplier_id)
+    if product.status is ProductStatus.ARCHIVED:
+        raise WrongState(_l("An archived product cannot be changed."))
+    data = _clean(data)
+    _apply(product, data)
+    back_to_review = False
+    old_price = product.unit_price
+    if data.unit_price != old_price:
+        product.unit_price = data.unit_price
+        db.session.add(PriceChange(product=product, old_price=old_price, new_price=data.unit_price,
+                                   changed_by=actor))
+        limit = current_app.config["PRICE_RISE_REVIEW_PERCENT"]
+        # Integer arithmetic: a rise of more than `limit` percent of the old price.
+        if product.status is ProductStatus.PUBLISHED and (data.unit_price - old_price) * 100 > old_price * limit:
+            product.status = ProductStatus.SUBMITTED
+            back_to_review = True
+    audit.record("product.updated", actor, product, price_old=old_price, price_new=product.unit_price,
+                 back_to_review=back_to_review, on_behalf=_on_behalf(actor))
+    return back_to_review
+
+
+def submit_product(actor: User, product: Product) -> None:
+    _require_manager(actor, product.supplier_id)
+    if product.status not in (ProductStatus.DRAFT, ProductStatus.REJECTED):
+        raise WrongState(_l("Only a draft or rejected product can be sent for review."))
+    if not product.images:
+        raise DomainError(_l("Add at least one photo before sending the product for review."), field="image")
+    product.status = ProductStatus.SUBMITTED
+    product.rejection_reason = None
+    audit.record("product.submitted", actor, product, on_behalf=_on_behalf(actor))
+
+
+def approve_product(actor: User, product: Product) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_l("Only UKPBJ administrators review products."))
+    if product.status is not ProductStatus.SUBMITTED:
+        raise WrongState(_l("Only a product waiting for review can be approved."))
+    if product.supplier.verification is not VerificationStatus.VERIFIED:
+        raise WrongState(_l("The supplier must be verified before its products are published."))
+    product.status = ProductStatus.PUBLISHED
+    if product.published_at is None:
+        product.published_at = utcnow()  # the listing age counts from the first publication
+    audit.record("product.published", actor, product)
+
+
+def reject_product(actor: User, product: Product, reason: str) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_l("Only UKPBJ administrators review products."))
+    if product.status is not ProductStatus.SUBMITTED:
+        raise WrongState(_l("Only a product waiting for review can be rejected."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason the supplier can act on."), field="reason")
+    product.status = ProductStatus.REJECTED
+    product.rejection_reason = reason
+    audit.record("product.rejected", actor, product, reason=reason)
+
+
+def archive_product(actor: User, product: Product) -> None:
+    _require_manager(actor, product.supplier_id)
+    if product.status is ProductStatus.ARCHIVED:
+        raise WrongState(_l("This product is already archived."))
+    product.status = ProductStatus.ARCHIVED
+    audit.record("product.archived", actor, product, on_behalf=_on_behalf(actor))
+
+
+def add_image(actor: User, product: Product, data: bytes) -> ProductImage:
+    _require_manager(actor, product.supplier_id)
+    if len(product.images) >= MAX_IMAGES:
+        raise DomainError(_l("A product has at most %(n)d photos.", n=MAX_IMAGES), field="image")
+    stored = store_product_image(data, current_app.config["IMAGE_MAX_BYTES"])
+    return attach_image(actor, product, stored)
+
+
+def attach_image(actor: User | None, product: Product, stored: StoredImage) -> ProductImage:
+    image = ProductImage(product=product, position=len(product.images), large_name=stored.large_name,
+                         thumb_name=stored.thumb_name, width=stored.width, height=stored.height,
+                         thumb_bytes=stored.thumb_bytes)
+    db.session.add(image)
+    db.session.flush()
+    audit.record("product.image_added", actor, product, image_id=image.id)
+    return image
+
+
+def remove_image(actor: User, product: Product, image_id: int) -> None:
+    _require_manager(actor, product.supplier_id)
+    image = next((i for i in product.images if i.id == image_id), None)
+    if image is None:
+        raise DomainError(_l("That photo does not belong to this product."), field="image")
+    if product.status is ProductStatus.PUBLISHED and len(product.images) == 1:
+        raise DomainError(_l("A published product keeps at least one photo."), field="image")
+    product.images.remove(image)
+    for position, other in enumerate(product.images):
+        other.position = position
+    audit.record("product.image_removed", actor, product, image_id=image_id)
+
+
+# -- Public visibility --------------------------------------------------------------------
+
+def hidden_supplier_ids(today: date) -> list[int]:
+    """Suppliers whose published products are not shown: unverified or sanctioned today.
+
+    A small list (sanctions are rare, unverified suppliers have no published
+    products unless they lost verification); queried fresh, so a sanction that
+    ended yesterday needs no job to lift it.
+    """
+    sanctioned_now = sa.and_(
+        SupplierProfile.sanction != Sanction.NONE,
+        sa.or_(SupplierProfile.sanction_until.is_(None), SupplierProfile.sanction_until >= today),
+    )
+    return list(db.session.scalars(
+        sa.select(SupplierProfile.org_id).where(
+            sa.or_(SupplierProfile.verification != VerificationStatus.VERIFIED, sanctioned_now)
+        )
+    ))
+
+
+def is_public(product: Product, today: date) -> bool:
+    return (product.status is ProductStatus.PUBLISHED
+            and product.supplier.verification is VerificationStatus.VERIFIED
+            and product.supplier.active_sanction(today) is Sanction.NONE)
+
+
+# -- Categories ------------------------------------------------------------------------------
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
+
+
+def create_category(actor: User | None, name: str, parent: Category | None = None,
+                    slug: str | None = None) -> Category:
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(_l("Only UKPBJ administrators manage categories."))
+    if parent is not None and parent.parent_id is not None:
+        raise DomainError(_l("Categories have two levels: choose a top-level parent."), field="parent_id")
+    slug = slugify(slug or name)
+    if not slug:
+        raise DomainError(_l("Enter a name with letters or digits."), field="name")
+    if db.session.scalar(sa.select(Category.id).where(Category.slug == slug)):
+        raise DomainError(_l("Another category already uses this name."), field="name")
+    position = db.session.scalar(sa.select(sa.func.count()).select_from(Category)
+                                 .where(Category.parent_id == (parent.id if parent else None))) or 0
+    category = Category(name=name.strip(), slug=slug, parent=parent, position=position)
+    db.session.add(category)
+    db.session.flush()
+    audit.record("category.created", actor, category, name=category.name, slug=slug)
+    return category
+
+
+def category_tree() -> list[Category]:
+    """Top-level categories with their children loaded, in display order."""
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        sa.select(Category).where(Category.parent_id.is_(None))
+        .options(selectinload(Category.children)).order_by(Category.position, Category.name)
+    ))

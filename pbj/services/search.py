@@ -1,0 +1,235 @@
+"""Catalogue search: parse the public query, filter, rank, count facets.
+
+One function, `search()`, answers a `/katalog` request in a fixed number of
+queries whatever the number of results: the hidden suppliers, one grouped
+count (category facets, label facets and the total), and one page of
+products with their images and suppliers loaded alongside.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from pbj.extensions import db
+from pbj.models.catalogue import Category, Preference, Product, ProductStatus
+from pbj.models.suppliers import SupplierProfile
+from pbj.services.catalogue import hidden_supplier_ids
+
+PER_PAGE = 24
+LABELS = ("pdn", "tkdn40", "umk", "lokal")
+SORTS = ("prioritas", "relevan", "termurah", "termahal", "terbaru")
+MAX_TOKENS = 8
+MAX_PAGE = 10_000
+MAX_PRICE = 10**13
+
+
+@dataclass
+class CatalogueQuery:
+    q: str = ""
+    category: Category | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    labels: tuple[str, ...] = ()
+    in_stock: bool = False
+    sort: str = "prioritas"
+    page: int = 1
+    # Messages about parts of the request that could not be used.
+    problems: list = field(default_factory=list)
+
+    def args(self, **changes) -> dict:
+        """URL parameters for this query, with some changed (for links)."""
+        values = {
+            "q": self.q or None,
+            "kategori": self.category.slug if self.category else None,
+            "harga_min": self.price_min,
+            "harga_maks": self.price_max,
+            "label": list(self.labels) or None,
+            "stok": 1 if self.in_stock else None,
+            "urut": self.sort if self.sort != "prioritas" else None,
+            "hal": self.page if self.page > 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _price(raw: str | None, name: str, problems: list) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    digits = raw.strip().replace(".", "").replace(",", "").replace("Rp", "").replace(" ", "")
+    if not digits.isdigit() or int(digits) > MAX_PRICE:
+        problems.append(_l("The price “%(value)s” is not a whole number of rupiah and was ignored.", value=raw[:30]))
+        return None
+    return int(digits)
+
+
+def parse_query(args) -> CatalogueQuery:
+    """Read `/katalog` parameters; anything unusable is ignored with a message, never an error."""
+    problems: list = []
+    q = " ".join((args.get("q") or "").split())[:200]
+    category = None
+    slug = (args.get("kategori") or "").strip()
+    if slug:
+        category = db.session.scalar(sa.select(Category).where(Category.slug == slug[:80]))
+        if category is None:
+            problems.append(_l("There is no category “%(slug)s”; showing all categories.", slug=slug[:40]))
+    price_min = _price(args.get("harga_min"), "harga_min", problems)
+    price_max = _price(args.get("harga_maks"), "harga_maks", problems)
+    if price_min is not None and price_max is not None and price_min > price_max:
+        price_min, price_max = price_max, price_min
+        problems.append(_l("The lowest price was above the highest; the two were swapped."))
+    labels = tuple(label for label in LABELS if label in args.getlist("label"))
+    sort = args.get("urut") or "prioritas"
+    if sort not in SORTS:
+        problems.append(_l("Unknown sort order; sorted by priority."))
+        sort = "prioritas"
+    try:
+        page = int(args.get("hal") or 1)
+    except ValueError:
+        page = 1
+    page = min(max(page, 1), MAX_PAGE)
+    return CatalogueQuery(q=q, category=category, price_min=price_min, price_max=price_max, labels=labels,
+                          in_stock=args.get("stok") == "1", sort=sort, page=page, problems=problems)
+
+
+def search_tokens(text: str) -> list[str]:
+    """Lower-case words without accents; everything else (quotes, *, AND, NEAR, brackets) is dropped."""
+    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.findall(r"[^\W_]+", plain)[:MAX_TOKENS]
+
+
+def _text_filter(tokens: list[str]):
+    """(where-clause, rank expression) for the tokens, on this database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsquery = sa.func.to_tsquery("simple", " & ".join(f"{t}:*" for t in tokens))
+        vector = sa.literal_column("products.search_vector")
+        return vector.op("@@")(tsquery), -sa.func.ts_rank(vector, tsquery)
+    # FTS5: every token quoted (so it is never an operator) and prefix-matched.
+    match = " ".join(f'"{t}"*' for t in tokens)
+    hits = (sa.select(sa.literal_column("rowid").label("id"), sa.literal_column("rank").label("rank"))
+            .select_from(sa.text("product_search"))
+            .where(sa.text("product_search MATCH :match").bindparams(match=match))
+            .subquery("hits"))
+    return Product.id.in_(sa.select(hits.c.id)), hits
+
+
+@dataclass
+class Facets:
+    total: int
+    categories: dict[int, int]
+    labels: dict[str, int]
+    in_stock: int
+
+
+@dataclass
+class Results:
+    query: CatalogueQuery
+    items: list[Product]
+    facets: Facets
+    pages: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.query.page < self.pages
+
+    @property
+    def beyond_last_page(self) -> bool:
+        return self.facets.total > 0 and self.query.page > self.pages
+
+
+def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Results:
+    hidden = hidden_supplier_ids(today)
+    base = [Product.status == ProductStatus.PUBLISHED]
+    if hidden:
+        base.append(Product.supplier_id.not_in(hidden))
+    if query.price_min is not None:
+        base.append(Product.unit_price >= query.price_min)
+    if query.price_max is not None:
+        base.append(Product.unit_price <= query.price_max)
+    label_filters = {
+        "pdn": Product.is_pdn.is_(True),
+        "tkdn40": Product.preference == int(Preference.TKDN_BMP_40),
+        "umk": Product.supplier_is_umk.is_(True),
+        "lokal": Product.supplier_is_local.is_(True),
+    }
+    base += [label_filters[label] for label in query.labels]
+    in_stock = sa.and_(Product.stock.is_not(None), Product.stock >= Product.min_order)
+    if query.in_stock:
+        base.append(in_stock)
+
+    tokens = search_tokens(query.q)
+    rank = None
+    hits = None
+    if tokens:
+        where, rank_or_hits = _text_filter(tokens)
+        base.append(where)
+        if isinstance(rank_or_hits, sa.sql.Subquery):
+            hits = rank_or_hits
+        else:
+            rank = rank_or_hits
+
+    category_ids = None
+    if query.category is not None:
+        category_ids = [query.category.id] + [c.id for c in query.category.children]
+
+    facets = _facets(base, label_filters, in_stock, category_ids)
+
+    stmt = sa.select(Product).where(*base)
+    if category_ids is not None:
+        stmt = stmt.where(Product.category_id.in_(category_ids))
+    if hits is not None and query.sort in ("prioritas", "relevan"):
+        # bm25 rank from FTS5 (lower is better), joined only when it orders the page.
+        stmt = stmt.join(hits, hits.c.id == Product.id)
+        rank = hits.c.rank
+    stmt = stmt.order_by(*_order(query.sort, rank))
+    pages = max(1, -(-facets.total // per_page))
+    stmt = stmt.limit(per_page).offset((query.page - 1) * per_page)
+    stmt = stmt.options(
+        joinedload(Product.supplier).joinedload(SupplierProfile.org),
+        selectinload(Product.images),
+    )
+    items = list(db.session.scalars(stmt).unique()) if query.page <= pages else []
+    return Results(query, items, facets, pages)
+
+
+def _order(sort: str, rank):
+    if sort == "termurah":
+        return [Product.unit_price.asc(), Product.id.asc()]
+    if sort == "termahal":
+        return [Product.unit_price.desc(), Product.id.desc()]
+    if sort == "terbaru":
+        return [Product.published_at.desc(), Product.id.desc()]
+    if sort == "relevan" and rank is not None:
+        return [rank, Product.priority, Product.id]
+    # prioritas: domestic-preference tier, then local UMK (both in `priority`), then relevance.
+    return [Product.priority] + ([rank] if rank is not None else []) + [Product.id]
+
+
+def _facets(base, label_filters, in_stock, category_ids) -> Facets:
+    """One grouped query: counts per category (ignoring the category filter, so
+    siblings show their numbers) and, within the chosen category, per label."""
+    def count_if(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    stmt = (sa.select(Product.category_id, sa.func.count(),
+                      *[count_if(cond) for cond in label_filters.values()], count_if(in_stock))
+            .where(*base).group_by(Product.category_id))
+    per_category: dict[int, int] = {}
+    labels = dict.fromkeys(label_filters, 0)
+    total = stocked = 0
+    chosen = set(category_ids) if category_ids is not None else None
+    for row in db.session.execute(stmt):
+        category_id, count, *label_counts, stock_count = row
+        per_category[category_id] = count
+        if chosen is None or category_id in chosen:
+            total += count
+            stocked += stock_count or 0
+            for name, value in zip(label_filters, label_counts):
+                labels[name] += value or 0
+    return Facets(total, per_category, labels, stocked)
