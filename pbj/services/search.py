@@ -126,6 +126,10 @@ class Facets:
     labels: dict[str, int]
     in_stock: int
 
+    def count_for(self, category: Category) -> int:
+        """Products in a category and, for a top category, in its sub-categories."""
+        return self.categories.get(category.id, 0) + sum(self.categories.get(c.id, 0) for c in category.children)
+
 
 @dataclass
 class Results:

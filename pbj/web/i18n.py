@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 from babel.numbers import format_decimal
 from flask import current_app, has_request_context, session
@@ -13,6 +14,14 @@ def select_locale() -> str:
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def percent(x100: int | None) -> str:
+    """A percentage stored in hundredths, in the locale's style: 4025 → "40,25%"."""
+    if x100 is None:
+        return "–"
+    value = Decimal(int(x100)) / 100
+    return format_decimal(value, format="#,##0.##", locale=str(get_locale())) + "%"
 
 
 def file_size(size: int) -> str:

@@ -1,0 +1,103 @@
+"""The public catalogue: search, product pages, comparison, supplier profiles."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, request, send_file
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from pbj.extensions import db
+from pbj.models.accounts import Role
+from pbj.models.catalogue import Category, Product, ProductStatus
+from pbj.models.suppliers import SupplierProfile, VerificationStatus
+from pbj.services import catalogue, search
+from pbj.services.uploads import product_image_path
+from pbj.web.htmx import render
+from pbj.web.i18n import city_today
+from pbj.web.pagination import page_arg, paginate
+
+bp = Blueprint("catalogue", __name__)
+
+MAX_COMPARE = 4
+
+
+@bp.get("/katalog")
+def index():
+    query = search.parse_query(request.args)
+    results = search.search(query, city_today())
+    return render("catalogue/index.html", fragment="results", results=results, query=query,
+                  tree=catalogue.category_tree())
+
+
+def _viewable_product(product_id: int) -> Product:
+    """Public products for everyone; the owner, admins and auditors also see the rest."""
+    product = db.session.scalar(
+        sa.select(Product).where(Product.id == product_id)
+        .options(joinedload(Product.supplier).joinedload(SupplierProfile.org),
+                 joinedload(Product.category).joinedload(Category.parent),
+                 selectinload(Product.images), selectinload(Product.price_history))
+    ) if 0 < product_id < 2**62 else None
+    if product is None:
+        abort(404)
+    if catalogue.is_public(product, city_today()):
+        return product
+    user = current_user
+    if user.is_authenticated and (user.role in (Role.ADMIN, Role.AUDITOR)
+                                  or (user.role is Role.PENYEDIA and user.org_id == product.supplier_id)):
+        return product
+    abort(404)
+
+
+@bp.get("/produk/<int:product_id>")
+def product(product_id: int):
+    item = _viewable_product(product_id)
+    return render("catalogue/product.html", product=item, public=catalogue.is_public(item, city_today()))
+
+
+@bp.get("/bandingkan")
+def compare():
+    problems = []
+    ids: list[int] = []
+    for raw in request.args.getlist("id"):
+        if raw.isdigit() and 0 < int(raw) < 2**62 and int(raw) not in ids:
+            ids.append(int(raw))
+    if len(ids) > MAX_COMPARE:
+        problems.append("too_many")
+        ids = ids[:MAX_COMPARE]
+    today = city_today()
+    found = db.session.scalars(
+        sa.select(Product).where(Product.id.in_(ids))
+        .options(joinedload(Product.supplier).joinedload(SupplierProfile.org), selectinload(Product.images),
+                 joinedload(Product.category))
+    ).unique().all() if ids else []
+    by_id = {p.id: p for p in found if catalogue.is_public(p, today)}
+    products = [by_id[i] for i in ids if i in by_id]
+    if len(products) < len(ids):
+        problems.append("unavailable")
+    return render("catalogue/compare.html", products=products, problems=problems, max_compare=MAX_COMPARE)
+
+
+@bp.get("/penyedia/<int:org_id>")
+def supplier(org_id: int):
+    profile = db.session.get(SupplierProfile, org_id) if 0 < org_id < 2**62 else None
+    if profile is None or profile.verification is not VerificationStatus.VERIFIED:
+        abort(404)  # only verified businesses have a public profile
+    today = city_today()
+    listed = profile.active_sanction(today).value == "none"
+    query = (sa.select(Product)
+             .where(Product.supplier_id == org_id, Product.status == ProductStatus.PUBLISHED)
+             .options(selectinload(Product.images))
+             .order_by(Product.priority, Product.id))
+    page = paginate(query, page_arg(request.args.get("hal")), search.PER_PAGE) if listed else None
+    return render("catalogue/supplier.html", fragment="products", supplier=profile, page=page, today=today)
+
+
+@bp.get("/gambar/<name>")
+def image(name: str):
+    """Product photos: random names, never changed once written, so cached for a year."""
+    path = product_image_path(name)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=365 * 24 * 3600)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
