@@ -90,7 +90,9 @@ def audit_verify():
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
-def seed_demo(if_empty):
+@click.option("--products", default=2400, show_default=True, type=click.IntRange(0, 100_000),
+              help="How many demo products to list.")
+def seed_demo(if_empty, products):
     """Load a realistic Kota Singkawang setting with random passwords."""
     from pbj.demo import seed
 
@@ -99,7 +101,7 @@ def seed_demo(if_empty):
             click.echo("Database already has data; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
-    credentials = seed()
+    credentials = seed(products=products)
     db.session.commit()
     from pathlib import Path
 

@@ -24,7 +24,7 @@ def test_users_create_explains_errors(app, runner, create_org):
 
 
 def test_seed_demo_builds_a_singkawang_setting(app, runner):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--products", "120"])
     assert result.exit_code == 0, result.output
     opd_names = set(db.session.scalars(sa.select(Organisation.name).where(Organisation.kind == OrgKind.OPD)))
     assert {"Dinas Kesehatan", "RSUD dr. Abdul Aziz", "Kecamatan Singkawang Barat"} <= opd_names
@@ -43,10 +43,16 @@ def test_seed_demo_builds_a_singkawang_setting(app, runner):
     passwords = [line[2] for line in lines]
     assert len(set(passwords)) == len(passwords)  # random per account, never one shared password
     assert audit.verify_chain().ok
+    # A catalogue to browse: published products in several categories, some on the supplier's behalf.
+    from pbj.models.catalogue import Product, ProductStatus
+
+    statuses = set(db.session.scalars(sa.select(Product.status)))
+    assert ProductStatus.PUBLISHED in statuses and ProductStatus.SUBMITTED in statuses
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Product.category_id)))) >= 5
 
 
 def test_seed_demo_only_fills_an_empty_database(app, runner):
-    first = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--products", "0"])
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert first.exit_code == 0 and again.exit_code == 0
     assert "not loaded" in again.output
