@@ -95,7 +95,9 @@ def test_python_format_placeholders_match(catalog):
             checkers.python_format(catalog, message)
         except TranslationError as exc:
             problems.append(f"{message.id!r}: {exc}")
-        source_names = sorted(NAMED_PLACEHOLDER.findall(message.id))
+        # A plural entry has a tuple of ids; the plural form's placeholders are the reference.
+        source = message.id[-1] if isinstance(message.id, (tuple, list)) else message.id
+        source_names = sorted(NAMED_PLACEHOLDER.findall(source))
         strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
         for translated in strings:
             if sorted(NAMED_PLACEHOLDER.findall(translated)) != source_names:
