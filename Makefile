@@ -51,8 +51,15 @@ instance/config.py:
 
 # Re-extract the translatable strings and merge them into the catalogues.
 messages: venv
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o pbj/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i pbj/translations/messages.pot -d pbj/translations --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o pbj/translations/messages.pot --no-location --sort-output --width 100 .
+	$(BIN)/pybabel update -i pbj/translations/messages.pot -d pbj/translations --ignore-obsolete --width 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Benchmark, not a test (docs/BENCHMARKS.md): builds bench/results/bench.sqlite3 (100k products)
+# if missing, times catalogue searches in-process, then /katalog vs /healthz under gunicorn.
+# Extra options: make bench BENCH_ARGS="--rebuild" (or --products 1000000 --db ...).
+.PHONY: bench
+bench: venv translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -138,11 +138,15 @@ def create_product(actor: User, supplier: SupplierProfile, data: ProductData) ->
     return product
 
 
+def _require_not_archived(product: Product) -> None:
+    if product.status is ProductStatus.ARCHIVED:
+        raise WrongState(_l("An archived product cannot be changed."))
+
+
 def update_product(actor: User, product: Product, data: ProductData) -> bool:
     """Save changes. Returns True when a price rise sent a published product back to review."""
     _require_manager(actor, product.supplier_id)
-    if product.status is ProductStatus.ARCHIVED:
-        raise WrongState(_l("An archived product cannot be changed."))
+    _require_not_archived(product)
     data = _clean(data)
     _apply(product, data)
     back_to_review = False
@@ -208,6 +212,7 @@ def archive_product(actor: User, product: Product) -> None:
 
 def add_image(actor: User, product: Product, data: bytes) -> ProductImage:
     _require_manager(actor, product.supplier_id)
+    _require_not_archived(product)
     if len(product.images) >= MAX_IMAGES:
         raise DomainError(_l("A product has at most %(n)d photos.", n=MAX_IMAGES), field="image")
     stored = store_product_image(data, current_app.config["IMAGE_MAX_BYTES"])
@@ -226,11 +231,13 @@ def attach_image(actor: User | None, product: Product, stored: StoredImage) -> P
 
 def remove_image(actor: User, product: Product, image_id: int) -> None:
     _require_manager(actor, product.supplier_id)
+    _require_not_archived(product)
     image = next((i for i in product.images if i.id == image_id), None)
     if image is None:
         raise DomainError(_l("That photo does not belong to this product."), field="image")
-    if product.status is ProductStatus.PUBLISHED and len(product.images) == 1:
-        raise DomainError(_l("A published product keeps at least one photo."), field="image")
+    if product.status in (ProductStatus.SUBMITTED, ProductStatus.PUBLISHED) and len(product.images) == 1:
+        # Reviewed and public products always show at least one photo.
+        raise DomainError(_l("A product under review or published keeps at least one photo."), field="image")
     product.images.remove(image)
     for position, other in enumerate(product.images):
         other.position = position

@@ -6,6 +6,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from pbj.models.accounts import OrgKind, Role
+from pbj.models.catalogue import ProductStatus
 from pbj.models.suppliers import BusinessScale, DocumentKind
 
 ROLE_LABELS = {
@@ -40,6 +41,24 @@ DOCUMENT_LABELS = {
     DocumentKind.OTHER: _l("Other supporting document"),
 }
 
+PRODUCT_STATUS_LABELS = {
+    ProductStatus.DRAFT: _l("Draft"),
+    ProductStatus.SUBMITTED: _l("Waiting for review"),
+    ProductStatus.PUBLISHED: _l("Published"),
+    ProductStatus.REJECTED: _l("Rejected"),
+    ProductStatus.ARCHIVED: _l("Archived"),
+}
+
+# Certification codes (models.catalogue.CERTIFICATIONS) as people write them.
+CERTIFICATION_LABELS = {
+    "SNI": "SNI",
+    "HALAL": "Halal",
+    "PIRT": "P-IRT",
+    "BPOM": "BPOM",
+    "TKDN": "TKDN",
+    "ISO9001": "ISO 9001",
+}
+
 ACTION_LABELS = {
     "auth.login_succeeded": _l("Logged in"),
     "auth.login_failed": _l("Failed login"),
@@ -60,9 +79,19 @@ ACTION_LABELS = {
     "supplier.suspended": _l("Supplier suspended"),
     "supplier.blacklisted": _l("Supplier blacklisted"),
     "supplier.sanction_lifted": _l("Sanction lifted"),
+    "product.created": _l("Product created"),
+    "product.updated": _l("Product changed"),
+    "product.submitted": _l("Product sent for review"),
+    "product.published": _l("Product approved and published"),
+    "product.rejected": _l("Product rejected"),
+    "product.archived": _l("Product archived"),
+    "product.image_added": _l("Product photo added"),
+    "product.image_removed": _l("Product photo removed"),
+    "category.created": _l("Category created"),
 }
 
-_ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS}
+_ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
+                                  **PRODUCT_STATUS_LABELS}
 
 
 def label(member: enum.Enum | None) -> str:

@@ -47,6 +47,19 @@ class Objects:
     user_email: str
     opd_id: int  # that other OPD
     reset_token: str  # a valid reset link of that user (the token is the capability)
+    # The catalogue: another verified supplier's products, one per action, so the
+    # order in which the walk reaches the routes does not matter.
+    listing_org_id: int  # that verified supplier
+    category_id: int  # a sub-category
+    public_product_id: int  # published, with a photo
+    image_name: str  # the stored thumbnail of that photo
+    draft_product_id: int  # a draft with one photo: edit, add photos
+    photo_product_id: int  # a draft with two photos: remove one
+    photo_id: int
+    submittable_product_id: int  # a draft with a photo: send for review
+    archivable_product_id: int
+    approvable_product_id: int  # waiting for review
+    rejectable_product_id: int  # waiting for review
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,24 @@ def _registration(o: Objects) -> dict:
         "region_code": "61.72", "region_name": "Kota Singkawang", "phone": "0562 631234",
         "contact_name": "Pemilik Baru", "email": "baru@contoh.id", "password": PASSWORD, "confirm": PASSWORD,
     }
+
+
+def _product_form(o: Objects) -> dict:
+    return {"category_id": str(o.category_id), "name": "Produk Jalan-Jalan", "unit": "buah",
+            "unit_price": "Rp 12.500", "min_order": "1", "stock": "", "lead_time_days": "2",
+            "tkdn": "40,5", "bmp": "0", "is_pdn": "y", "certifications": ["SNI"]}
+
+
+def _photo(o: Objects) -> dict:
+    return {"image": (io.BytesIO(_jpeg()), "foto.jpg")}
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
 
 
 _FUTURE = (date.today() + timedelta(days=60)).isoformat()
@@ -131,6 +162,38 @@ ENDPOINTS: dict[str, Access] = {
     "admin.change_role": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"role": "ppk"}),
     # Audit trail: read-only for administrators and auditors.
     "audit.trail": Access(frozenset({"admin", "auditor"})),
+    # The public catalogue.
+    "catalogue.index": Access(EVERYONE),
+    "catalogue.product": Access(EVERYONE, url=lambda o: {"product_id": o.public_product_id}),
+    "catalogue.compare": Access(EVERYONE),
+    "catalogue.supplier": Access(EVERYONE, url=lambda o: {"org_id": o.listing_org_id}),
+    "catalogue.image": Access(EVERYONE, url=lambda o: {"name": o.image_name}),
+    # Listings: a supplier's own (the organisation comes from the session) …
+    "listings.index": Access(frozenset({"penyedia"})),
+    "listings.create": Access(frozenset({"penyedia"}), form=_product_form),
+    # … another supplier's product: its own supplier and UKPBJ admins (on its behalf).
+    "listings.edit": Access(frozenset({"admin"}), owner_only=True,
+                            url=lambda o: {"product_id": o.draft_product_id}, form=_product_form),
+    "listings.add_images": Access(frozenset({"admin"}), owner_only=True,
+                                  url=lambda o: {"product_id": o.draft_product_id}, form=_photo),
+    "listings.remove_image": Access(frozenset({"admin"}), owner_only=True,
+                                    url=lambda o: {"product_id": o.photo_product_id, "image_id": o.photo_id}),
+    "listings.submit": Access(frozenset({"admin"}), owner_only=True,
+                              url=lambda o: {"product_id": o.submittable_product_id}),
+    "listings.archive": Access(frozenset({"admin"}), owner_only=True,
+                               url=lambda o: {"product_id": o.archivable_product_id}),
+    # Assisted onboarding: UKPBJ admins list products for a supplier.
+    "listings.supplier_products": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id}),
+    "listings.create_for_supplier": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id},
+                                           form=_product_form),
+    # Product review and categories: UKPBJ admins.
+    "review.queue": Access(frozenset({"admin"})),
+    "review.product": Access(frozenset({"admin"}), url=lambda o: {"product_id": o.draft_product_id}),
+    "review.approve": Access(frozenset({"admin"}), url=lambda o: {"product_id": o.approvable_product_id}),
+    "review.reject": Access(frozenset({"admin"}), url=lambda o: {"product_id": o.rejectable_product_id},
+                            form=lambda o: {"reason": "Foto kurang jelas"}),
+    "review.categories": Access(frozenset({"admin"})),
+    "review.create_category": Access(frozenset({"admin"}), form=lambda o: {"name": "Kategori Jalan-Jalan"}),
 }
 
 WALKED_METHODS = ("GET", "POST")
@@ -170,6 +233,8 @@ def world(app, create_org, create_supplier, create_user):
     victim_supplier = create_supplier("UMKM Korban", with_document=True)
     other_opd = create_org(OrgKind.OPD)
     victim_user = create_user(Role.PP, org=other_opd)
+    listings = _listings_of_another_supplier(actors["admin"], create_supplier("UMKM Korban Berproduk",
+                                                                              with_document=True))
     objects = Objects(
         supplier_org_id=victim_supplier.org_id,
         document_id=victim_supplier.org.supplier.documents[0].id,
@@ -177,10 +242,44 @@ def world(app, create_org, create_supplier, create_user):
         user_email=victim_user.email,
         opd_id=other_opd.id,
         reset_token=accounts.make_reset_token(victim_user),
+        **listings,
     )
     emails = {role: user.email for role, user in actors.items()}
     db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
     return emails, objects
+
+
+def _listings_of_another_supplier(admin, owner) -> dict:
+    """A verified supplier with a product in every state the walk needs."""
+    from pbj.services import catalogue, suppliers
+
+    suppliers.verify_supplier(admin, owner.org.supplier)
+    top = catalogue.create_category(None, "Makanan Jalan")
+    sub = catalogue.create_category(None, "Kue Jalan", parent=top)
+
+    def product(name: str, photos: int = 1):
+        item = catalogue.create_product(owner, owner.org.supplier, catalogue.ProductData(
+            category_id=sub.id, name=name, unit="kotak", unit_price=20_000))
+        for _ in range(photos):
+            catalogue.add_image(owner, item, _jpeg())
+        return item
+
+    public = product("Kue Tayang")
+    catalogue.submit_product(owner, public)
+    catalogue.approve_product(admin, public)
+    photos = product("Kue Dua Foto", photos=2)
+    approvable, rejectable = product("Kue Tunggu 1"), product("Kue Tunggu 2")
+    for item in (approvable, rejectable):
+        catalogue.submit_product(owner, item)
+    found = dict(
+        listing_org_id=owner.org_id, category_id=sub.id, public_product_id=public.id,
+        image_name=public.images[0].thumb_name, draft_product_id=product("Kue Draf").id,
+        photo_product_id=photos.id, photo_id=photos.images[0].id,
+        submittable_product_id=product("Kue Siap Kirim").id, archivable_product_id=product("Kue Lama").id,
+        approvable_product_id=approvable.id, rejectable_product_id=rejectable.id,
+    )
+    db.session.commit()
+    return found
 
 
 def snapshot(app) -> dict:

@@ -1,0 +1,292 @@
+"""Product listings managed by their supplier (/usaha/produk), or by a UKPBJ
+administrator on the supplier's behalf (/admin/penyedia/<org_id>/produk).
+
+The blueprint has no url_prefix: its pages live under two prefixes, the
+supplier's own (`/usaha/produk`) and the admin's view of one supplier, so each
+rule is written out in full.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from pbj.blueprints.auth.forms import EmptyForm
+from pbj.blueprints.listings.forms import ImageForm, ProductForm
+from pbj.extensions import db
+from pbj.models.accounts import Role
+from pbj.models.catalogue import Product, ProductStatus
+from pbj.models.suppliers import SupplierProfile
+from pbj.services import audit, catalogue
+from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.uploads import product_image_path
+from pbj.web.auth import actor, get_or_404, roles_required
+from pbj.web.forms import apply_domain_error
+from pbj.web.htmx import redirect_303
+from pbj.web.pagination import page_arg, paginate
+
+bp = Blueprint("listings", __name__)
+
+PREFIX = "/usaha/produk"
+
+# Status tabs of the product list: URL value → statuses shown.
+STATUS_FILTERS = {
+    "semua": None,
+    "draf": ProductStatus.DRAFT,
+    "ditinjau": ProductStatus.SUBMITTED,
+    "tayang": ProductStatus.PUBLISHED,
+    "ditolak": ProductStatus.REJECTED,
+    "arsip": ProductStatus.ARCHIVED,
+}
+
+
+def _managed_product_or_404(product_id: int) -> Product:
+    """The product, if the logged-in user may manage it; 404 for anyone else,
+    so another supplier's product ids cannot be probed."""
+    product = get_or_404(Product, product_id)
+    may_manage = catalogue.may_manage(actor(), product.supplier_id)
+    if not (current_user.role in (Role.PENYEDIA, Role.ADMIN) and may_manage):
+        abort(404)
+    return product
+
+
+def _product_data(form: ProductForm) -> catalogue.ProductData:
+    return catalogue.ProductData(
+        category_id=form.category_id.data,
+        name=form.name.data or "",
+        unit=form.unit.data or "",
+        unit_price=form.unit_price.data,
+        description=(form.description.data or "").strip(),
+        min_order=form.min_order.data,
+        stock=form.stock.data,
+        lead_time_days=form.lead_time_days.data,
+        delivery_area=(form.delivery_area.data or "").strip(),
+        tkdn_x100=form.tkdn.data or 0,
+        bmp_x100=form.bmp.data or 0,
+        tkdn_certificate=form.tkdn_certificate.data,
+        is_pdn=form.is_pdn.data,
+        origin=(form.origin.data or "").strip(),
+        certifications=list(form.certifications.data or []),
+    )
+
+
+def _product_form(product: Product | None = None, *, submitted: bool = True) -> ProductForm:
+    """The product form: bound to this request's POST (`submitted`), else prefilled
+    from `product` (or the defaults of a new product)."""
+    form = ProductForm() if submitted else ProductForm(formdata=None)
+    form.set_categories(catalogue.category_tree())
+    if not form.is_submitted() or not submitted:
+        if product is not None:
+            form.fill_from(product)
+        else:
+            form.min_order.data = 1
+            form.lead_time_days.data = 1
+    return form
+
+
+# -- Product lists -------------------------------------------------------------------
+
+def _list_page(supplier: SupplierProfile, list_endpoint: str, **endpoint_args):
+    status = request.args.get("status", "semua")
+    if status not in STATUS_FILTERS:
+        status = "semua"
+    query = (sa.select(Product).where(Product.supplier_id == supplier.org_id)
+             .options(selectinload(Product.images))
+             .order_by(Product.updated_at.desc(), Product.id.desc()))
+    if STATUS_FILTERS[status] is not None:
+        query = query.where(Product.status == STATUS_FILTERS[status])
+    page = paginate(query, page_arg(request.args.get("hal")), 50)
+    counts = dict(db.session.execute(
+        sa.select(Product.status, sa.func.count()).where(Product.supplier_id == supplier.org_id)
+        .group_by(Product.status)
+    ).all())
+    return render_template("listings/index.html", supplier=supplier, page=page, status=status,
+                           filters=STATUS_FILTERS, counts=counts, list_endpoint=list_endpoint,
+                           endpoint_args=endpoint_args)
+
+
+@bp.get(PREFIX)
+@roles_required(Role.PENYEDIA)
+def index():
+    return _list_page(current_user.org.supplier, "listings.index")
+
+
+@bp.get("/admin/penyedia/<int:org_id>/produk")
+@roles_required(Role.ADMIN)
+def supplier_products(org_id: int):
+    """A UKPBJ administrator's view of one supplier's products (assisted onboarding)."""
+    return _list_page(get_or_404(SupplierProfile, org_id), "listings.supplier_products", org_id=org_id)
+
+
+# -- Creating --------------------------------------------------------------------------
+
+def _create(supplier: SupplierProfile, action: str):
+    form = _product_form()
+    if form.validate_on_submit():
+        try:
+            product = catalogue.create_product(actor(), supplier, _product_data(form))
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The product is saved as a draft. Add photos, then send it for review."), "success")
+            return redirect_303(url_for("listings.edit", product_id=product.id))
+    return render_template("listings/new.html", form=form, supplier=supplier, action=action), \
+        (422 if form.is_submitted() else 200)
+
+
+@bp.route(f"{PREFIX}/baru", methods=["GET", "POST"])
+@roles_required(Role.PENYEDIA)
+def create():
+    return _create(current_user.org.supplier, url_for("listings.create"))
+
+
+@bp.route("/admin/penyedia/<int:org_id>/produk/baru", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create_for_supplier(org_id: int):
+    """Assisted onboarding: the UKPBJ lists a product for a supplier (recorded as on behalf)."""
+    supplier = get_or_404(SupplierProfile, org_id)
+    return _create(supplier, url_for("listings.create_for_supplier", org_id=org_id))
+
+
+# -- The product page: edit, photos, actions ---------------------------------------------
+
+def _edit_page(product: Product, status: int = 200, **forms):
+    forms.setdefault("form", _product_form(product, submitted=False))
+    forms.setdefault("image_form", ImageForm(formdata=None))
+    forms.setdefault("action_form", EmptyForm(formdata=None))
+    history = audit.entries_for("products", product.id)
+    on_behalf = any(e.action == "product.created" and e.detail_data.get("on_behalf") for e in history)
+    return render_template(
+        "listings/edit.html", product=product, on_behalf=on_behalf,
+        # The audit entries name UKPBJ staff: shown to administrators only.
+        history=history if current_user.role is Role.ADMIN else [],
+        price_rise_percent=current_app.config["PRICE_RISE_REVIEW_PERCENT"],
+        max_images=catalogue.MAX_IMAGES, **forms,
+    ), status
+
+
+def _back_to(product: Product):
+    return redirect_303(url_for("listings.edit", product_id=product.id))
+
+
+@bp.route(f"{PREFIX}/<int:product_id>", methods=["GET", "POST"])
+@login_required
+def edit(product_id: int):
+    product = _managed_product_or_404(product_id)
+    if request.method == "GET":
+        return _edit_page(product)
+    form = _product_form(product)
+    if form.validate_on_submit():
+        try:
+            back_to_review = catalogue.update_product(actor(), product, _product_data(form))
+        except (NotAllowed, WrongState):
+            raise  # 403 / 409 pages (an archived product cannot be changed)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            if back_to_review:
+                flash(_("The changes are saved. The price rose by more than %(n)d percent, so the product "
+                        "is hidden again until the UKPBJ has reviewed it.",
+                        n=current_app.config["PRICE_RISE_REVIEW_PERCENT"]), "success")
+            else:
+                flash(_("The changes are saved."), "success")
+            return _back_to(product)
+    return _edit_page(product, 422, form=form)
+
+
+def _forget_stored(names: list[str]) -> None:
+    """Delete the files of photos whose rows were rolled back (nothing refers to them)."""
+    for name in names:
+        path = product_image_path(name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+@bp.post(f"{PREFIX}/<int:product_id>/foto")
+@login_required
+def add_images(product_id: int):
+    product = _managed_product_or_404(product_id)
+    form = ImageForm()
+    if form.validate_on_submit():
+        stored: list[str] = []  # file names written so far, to delete if the whole upload fails
+        try:
+            for upload in form.files():
+                # Read one byte more than allowed, so an oversized file is recognised without reading it all.
+                data = upload.read(current_app.config["IMAGE_MAX_BYTES"] + 1)
+                image = catalogue.add_image(actor(), product, data)
+                stored += [image.large_name, image.thumb_name]
+        except (NotAllowed, WrongState):
+            _forget_stored(stored)
+            raise  # 403 / 409 pages (an archived product cannot be changed)
+        except DomainError as e:
+            db.session.rollback()
+            _forget_stored(stored)
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            count = len(stored) // 2
+            flash(ngettext("%(num)d photo added.", "%(num)d photos added.", count), "success")
+            return _back_to(product)
+    return _edit_page(product, 422, image_form=form)
+
+
+@bp.post(f"{PREFIX}/<int:product_id>/foto/<int:image_id>/hapus")
+@login_required
+def remove_image(product_id: int, image_id: int):
+    product = _managed_product_or_404(product_id)
+    if not any(image.id == image_id for image in product.images):
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            catalogue.remove_image(actor(), product, image_id)
+        except (NotAllowed, WrongState):
+            raise  # 403 / 409 pages
+        except DomainError as e:  # a published product keeps its last photo
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The photo is removed."), "success")
+            return _back_to(product)
+    return _edit_page(product, 422, action_form=form)
+
+
+@bp.post(f"{PREFIX}/<int:product_id>/kirim")
+@login_required
+def submit(product_id: int):
+    product = _managed_product_or_404(product_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            catalogue.submit_product(actor(), product)
+        except (NotAllowed, WrongState):
+            raise  # 403 / 409 pages
+        except DomainError as e:  # no photo yet
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The product is sent to the UKPBJ for review."), "success")
+            return _back_to(product)
+    return _edit_page(product, 422, action_form=form)
+
+
+@bp.post(f"{PREFIX}/<int:product_id>/arsipkan")
+@login_required
+def archive(product_id: int):
+    product = _managed_product_or_404(product_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        catalogue.archive_product(actor(), product)  # WrongState → 409 page
+        db.session.commit()
+        flash(_("The product is archived. It no longer appears in the catalogue."), "success")
+        return _back_to(product)
+    return _edit_page(product, 422, action_form=form)

@@ -1,0 +1,21 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from pbj.blueprints.listings.forms import GroupedSelect, IdChoiceField
+
+
+class ProductRejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for rejection"), validators=[
+        DataRequired(_l("Give a reason the supplier can act on.")),
+        Length(max=2000, message=_l("Use at most %(max)d characters."))])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Enter the name.")), Length(max=120, message=_l("Use at most %(max)d characters."))])
+    parent_id = IdChoiceField(_l("Parent category"), optional=True,
+                              widget=GroupedSelect(_l("None: a new top-level category")),
+                              message=_l(
+                                  "Choose a top-level category, or none for a new top-level category."))

@@ -1,0 +1,161 @@
+"""UKPBJ product review (/admin/produk) and category management (/admin/kategori)."""
+from __future__ import annotations
+
+from collections import Counter
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from pbj.blueprints.auth.forms import EmptyForm
+from pbj.blueprints.review.forms import CategoryForm, ProductRejectForm
+from pbj.extensions import db
+from pbj.models.accounts import Role
+from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
+from pbj.models.suppliers import SupplierProfile
+from pbj.services import audit, catalogue
+from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.web.auth import actor, get_or_404, roles_required
+from pbj.web.forms import apply_domain_error
+from pbj.web.labels import CERTIFICATION_LABELS
+from pbj.web.htmx import redirect_303
+from pbj.web.pagination import page_arg, paginate
+
+bp = Blueprint("review", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def _admins_only():
+    """Reviewing products and managing categories is for UKPBJ administrators only."""
+
+
+def price_rise(product: Product) -> PriceChange | None:
+    """The latest price change, when it raised the price of a product that was
+    published before (a re-review caused by the price rule)."""
+    latest = product.price_history[0] if product.price_history else None
+    if product.published_at is None or latest is None or latest.old_price is None:
+        return None
+    return latest if latest.new_price > latest.old_price else None
+
+
+# -- Review queue -------------------------------------------------------------------
+
+@bp.get("/produk")
+def queue():
+    """Products waiting for review, longest waiting first (a change restarts the wait)."""
+    query = (
+        sa.select(Product).where(Product.status == ProductStatus.SUBMITTED)
+        .options(joinedload(Product.supplier).joinedload(SupplierProfile.org), joinedload(Product.category),
+                 selectinload(Product.images), selectinload(Product.price_history))
+        .order_by(Product.updated_at, Product.id)
+    )
+    page = paginate(query, page_arg(request.args.get("hal")), 30)
+    rises = {p.id: price_rise(p) for p in page.items}
+    return render_template("review/queue.html", page=page, rises=rises)
+
+
+def _product_page(product: Product, status: int = 200, **forms):
+    forms.setdefault("reject_form", ProductRejectForm(formdata=None))
+    forms.setdefault("action_form", EmptyForm(formdata=None))
+    return render_template("review/product.html", product=product, rise=price_rise(product),
+                           certification_labels=CERTIFICATION_LABELS,
+                           history=audit.entries_for("products", product.id), **forms), status
+
+
+@bp.get("/produk/<int:product_id>")
+def product(product_id: int):
+    return _product_page(get_or_404(Product, product_id))
+
+
+@bp.post("/produk/<int:product_id>/setujui")
+def approve(product_id: int):
+    product = get_or_404(Product, product_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            catalogue.approve_product(actor(), product)
+        except NotAllowed:
+            raise
+        except DomainError as e:
+            # Already decided, or the supplier is not verified: say so on the page.
+            db.session.rollback()
+            apply_domain_error(form, e)
+            return _product_page(product, 409 if isinstance(e, WrongState) else 422, action_form=form)
+        db.session.commit()
+        flash(_("%(name)s is approved and published.", name=product.name), "success")
+        return redirect_303(url_for("review.queue"))
+    return _product_page(product, 422, action_form=form)
+
+
+@bp.post("/produk/<int:product_id>/tolak")
+def reject(product_id: int):
+    product = get_or_404(Product, product_id)
+    form = ProductRejectForm()
+    if form.validate_on_submit():
+        try:
+            catalogue.reject_product(actor(), product, form.reason.data)
+        except NotAllowed:
+            raise
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+            return _product_page(product, 409 if isinstance(e, WrongState) else 422, reject_form=form)
+        db.session.commit()
+        flash(_("%(name)s is rejected; the supplier sees your reason.", name=product.name), "success")
+        return redirect_303(url_for("review.queue"))
+    return _product_page(product, 422, reject_form=form)
+
+
+# -- Categories ------------------------------------------------------------------------
+
+def _category_form(tree: list[Category]) -> CategoryForm:
+    form = CategoryForm()
+    form.parent_id.choices = [(top.id, top.name) for top in tree]
+    return form
+
+
+def _categories_page(form: CategoryForm, tree: list[Category], status: int = 200):
+    # One grouped query for every category's product counts.
+    total: Counter = Counter()
+    published: Counter = Counter()
+    for category_id, product_status, n in db.session.execute(
+        sa.select(Product.category_id, Product.status, sa.func.count())
+        .group_by(Product.category_id, Product.status)
+    ):
+        total[category_id] += n
+        if product_status is ProductStatus.PUBLISHED:
+            published[category_id] += n
+    for top in tree:  # a top category counts its own products and its children's
+        for child in top.children:
+            total[("all", top.id)] += total[child.id]
+            published[("all", top.id)] += published[child.id]
+        total[("all", top.id)] += total[top.id]
+        published[("all", top.id)] += published[top.id]
+    return render_template("review/categories.html", tree=tree, total=total, published=published,
+                           form=form), status
+
+
+@bp.get("/kategori")
+def categories():
+    tree = catalogue.category_tree()
+    return _categories_page(_category_form(tree), tree)
+
+
+@bp.post("/kategori")
+def create_category():
+    tree = catalogue.category_tree()
+    form = _category_form(tree)
+    if form.validate_on_submit():
+        parent = db.session.get(Category, form.parent_id.data) if form.parent_id.data else None
+        try:
+            category = catalogue.create_category(actor(), form.name.data, parent=parent)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The category %(name)s is added.", name=category.name), "success")
+            return redirect_303(url_for("review.categories"))
+    return _categories_page(form, tree, 422)
