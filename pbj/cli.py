@@ -90,7 +90,7 @@ def audit_verify():
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
-@click.option("--products", default=2400, show_default=True, type=click.IntRange(0, 100_000),
+@click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
               help="How many demo products to list.")
 def seed_demo(if_empty, products):
     """Load a realistic Kota Singkawang setting with random passwords."""

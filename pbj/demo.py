@@ -101,7 +101,7 @@ def _slug(name: str) -> str:
     return "".join(c for c in name.lower().replace(" ", ".") if c.isalnum() or c == ".")
 
 
-def seed(rng: random.Random | None = None, products: int = 2400) -> list[tuple[str, str, str]]:
+def seed(rng: random.Random | None = None, products: int = 3000) -> list[tuple[str, str, str]]:
     """Fill an empty database; return (role, email, password) for every demo user."""
     rng = rng or random.Random(61_72)
     credentials: list[tuple[str, str, str]] = []
