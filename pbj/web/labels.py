@@ -103,3 +103,7 @@ def label(member: enum.Enum | None) -> str:
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def certification_label(code: str) -> str:
+    return str(CERTIFICATION_LABELS.get(code, code))

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["file_size"] = i18n.file_size
     app.jinja_env.globals["label"] = labels.label
+    app.jinja_env.globals["certification_label"] = labels.certification_label
     app.jinja_env.globals["percent"] = i18n.percent
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["htmx_url"] = lambda: url_for("htmx_js", v=HTMX_VERSION)

@@ -18,7 +18,6 @@ from pbj.services import audit, catalogue
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error
-from pbj.web.labels import CERTIFICATION_LABELS
 from pbj.web.htmx import redirect_303
 from pbj.web.pagination import page_arg, paginate
 
@@ -60,7 +59,6 @@ def _product_page(product: Product, status: int = 200, **forms):
     forms.setdefault("reject_form", ProductRejectForm(formdata=None))
     forms.setdefault("action_form", EmptyForm(formdata=None))
     return render_template("review/product.html", product=product, rise=price_rise(product),
-                           certification_labels=CERTIFICATION_LABELS,
                            history=audit.entries_for("products", product.id), **forms), status
 
 
