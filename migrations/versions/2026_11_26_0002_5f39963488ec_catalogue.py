@@ -69,11 +69,12 @@ def upgrade():
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_products_category_id'), ['category_id'], unique=False)
-        batch_op.create_index('ix_products_category_status', ['category_id', 'status'], unique=False)
+        batch_op.create_index('ix_products_facets', ['status', 'category_id', 'supplier_id', 'unit_price', 'is_pdn', 'preference', 'supplier_is_umk', 'supplier_is_local', 'stock', 'min_order'], unique=False)
         batch_op.create_index('ix_products_public_new', ['status', 'published_at'], unique=False)
         batch_op.create_index('ix_products_public_price', ['status', 'unit_price'], unique=False)
         batch_op.create_index('ix_products_public_priority', ['status', 'priority', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_supplier_id'), ['supplier_id'], unique=False)
+        batch_op.create_index('ix_products_updated_at', ['updated_at'], unique=False)
 
     op.create_table('price_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -181,7 +182,8 @@ def downgrade():
         batch_op.drop_index('ix_products_public_priority')
         batch_op.drop_index('ix_products_public_price')
         batch_op.drop_index('ix_products_public_new')
-        batch_op.drop_index('ix_products_category_status')
+        batch_op.drop_index('ix_products_updated_at')
+        batch_op.drop_index('ix_products_facets')
         batch_op.drop_index(batch_op.f('ix_products_category_id'))
 
     op.drop_table('products')

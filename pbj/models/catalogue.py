@@ -85,6 +85,8 @@ class Product(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every write to a product must move this (the ORM does; a bulk UPDATE must set
+    # it itself): it is the version that invalidates cached facet counts.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     supplier: Mapped[SupplierProfile] = relationship()
@@ -106,7 +108,12 @@ class Product(db.Model):
         sa.Index("ix_products_public_priority", "status", "priority", "id"),
         sa.Index("ix_products_public_price", "status", "unit_price"),
         sa.Index("ix_products_public_new", "status", "published_at"),
-        sa.Index("ix_products_category_status", "category_id", "status"),
+        # Covers the facet count (services.search._facet_rows): SQLite answers it from
+        # this narrow index without reading the wide product rows.
+        sa.Index("ix_products_facets", "status", "category_id", "supplier_id", "unit_price", "is_pdn",
+                 "preference", "supplier_is_umk", "supplier_is_local", "stock", "min_order"),
+        # max(updated_at) is the catalogue's data version for the facet cache.
+        sa.Index("ix_products_updated_at", "updated_at"),
     )
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -152,10 +153,15 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
     base = [Product.status == ProductStatus.PUBLISHED]
     if hidden:
         base.append(Product.supplier_id.not_in(hidden))
+    price = Product.unit_price
+    if query.sort not in ("termurah", "termahal") and db.session.get_bind().dialect.name == "sqlite":
+        # Only a price sort should walk the price index; otherwise SQLite would range-scan
+        # it and sort thousands of rows by priority. `+ 0` keeps the test, hides the index.
+        price = Product.unit_price + 0
     if query.price_min is not None:
-        base.append(Product.unit_price >= query.price_min)
+        base.append(price >= query.price_min)
     if query.price_max is not None:
-        base.append(Product.unit_price <= query.price_max)
+        base.append(price <= query.price_max)
     label_filters = {
         "pdn": Product.is_pdn.is_(True),
         "tkdn40": Product.preference == int(Preference.TKDN_BMP_40),
@@ -182,7 +188,8 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
     if query.category is not None:
         category_ids = [query.category.id] + [c.id for c in query.category.children]
 
-    facets = _facets(base, label_filters, in_stock, category_ids)
+    facet_key = (tuple(tokens), query.price_min, query.price_max, query.labels, query.in_stock, tuple(hidden))
+    facets = _facets(base, label_filters, in_stock, category_ids, facet_key)
 
     stmt = sa.select(Product).where(*base)
     if category_ids is not None:
@@ -215,21 +222,54 @@ def _order(sort: str, rank):
     return [Product.priority] + ([rank] if rank is not None else []) + [Product.id]
 
 
-def _facets(base, label_filters, in_stock, category_ids) -> Facets:
-    """One grouped query: counts per category (ignoring the category filter, so
-    siblings show their numbers) and, within the chosen category, per label."""
+# Facet counts do not depend on the category, the sort or the page (the chosen category's
+# total is summed in Python), so every page, sort and category of one search shares one
+# entry. An entry holds while no product changed: the key carries the catalogue's version
+# (max updated_at and max id, two index look-ups) and the hidden suppliers of today.
+# Per process, bounded; a miss costs one scan of the covering index ix_products_facets.
+_FACET_CACHE: OrderedDict = OrderedDict()
+FACET_CACHE_SIZE = 512
+
+
+def _catalogue_version() -> tuple:
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(Product.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(Product.id)).scalar_subquery(),
+    )).one())
+
+
+def _facets(base, label_filters, in_stock, category_ids, key) -> Facets:
+    full_key = (db.session.get_bind().url.render_as_string(), _catalogue_version(), key)
+    rows = _FACET_CACHE.get(full_key)
+    if rows is None:
+        rows = _facet_rows(base, label_filters, in_stock)
+        _FACET_CACHE[full_key] = rows
+        while len(_FACET_CACHE) > FACET_CACHE_SIZE:
+            _FACET_CACHE.popitem(last=False)
+    else:
+        _FACET_CACHE.move_to_end(full_key)
+    return _sum_facets(rows, label_filters, category_ids)
+
+
+def _facet_rows(base, label_filters, in_stock) -> list[tuple]:
+    """One grouped query: per category, the count, each label's count and the in-stock count."""
     def count_if(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))
 
     stmt = (sa.select(Product.category_id, sa.func.count(),
                       *[count_if(cond) for cond in label_filters.values()], count_if(in_stock))
             .where(*base).group_by(Product.category_id))
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def _sum_facets(rows, label_filters, category_ids) -> Facets:
+    """Counts per category (ignoring the category filter, so siblings show their numbers)
+    and, within the chosen category, per label."""
     per_category: dict[int, int] = {}
     labels = dict.fromkeys(label_filters, 0)
     total = stocked = 0
     chosen = set(category_ids) if category_ids is not None else None
-    for row in db.session.execute(stmt):
-        category_id, count, *label_counts, stock_count = row
+    for category_id, count, *label_counts, stock_count in rows:
         per_category[category_id] = count
         if chosen is None or category_id in chosen:
             total += count

@@ -156,3 +156,22 @@ def test_relevance_sort_puts_name_matches_first(app, admin, create_supplier):
     h.product(s, admin, "Tas anyaman", description="Tas dari rotan dan pandan, cocok untuk kopi")
     h.product(s, admin, "Kopi bubuk", description="Kopi robusta")
     assert names(run(q="kopi", urut="relevan"))[0] == "Kopi bubuk"
+
+
+def test_cached_facets_follow_every_change(app, admin, create_supplier):
+    from pbj.services import catalogue
+
+    s = create_supplier()
+    first = h.product(s, admin, "Kopi satu")
+    assert run(q="kopi").facets.total == 1
+    assert run(q="kopi").facets.total == 1  # served again (from the cache)
+    second = h.product(s, admin, "Kopi dua")
+    assert run(q="kopi").facets.total == 2  # a new product invalidates
+    catalogue.archive_product(s, first)
+    db.session.commit()
+    assert run(q="kopi").facets.total == 1  # a changed product invalidates
+    suppliers.sanction_supplier(admin, s.org.supplier, Sanction.SUSPENDED, "Terlambat",
+                                TODAY + timedelta(days=3), TODAY)
+    db.session.commit()
+    assert run(q="kopi").facets.total == 0  # hidden suppliers are part of the key
+    assert second.status.value == "published"
