@@ -68,7 +68,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_products'))
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_products_category_id'), ['category_id'], unique=False)
+        batch_op.create_index('ix_products_category_priority', ['category_id', 'status', 'priority', 'id'], unique=False)
         batch_op.create_index('ix_products_facets', ['status', 'category_id', 'supplier_id', 'unit_price', 'is_pdn', 'preference', 'supplier_is_umk', 'supplier_is_local', 'stock', 'min_order'], unique=False)
         batch_op.create_index('ix_products_public_new', ['status', 'published_at'], unique=False)
         batch_op.create_index('ix_products_public_price', ['status', 'unit_price'], unique=False)
@@ -184,7 +184,7 @@ def downgrade():
         batch_op.drop_index('ix_products_public_new')
         batch_op.drop_index('ix_products_updated_at')
         batch_op.drop_index('ix_products_facets')
-        batch_op.drop_index(batch_op.f('ix_products_category_id'))
+        batch_op.drop_index('ix_products_category_priority')
 
     op.drop_table('products')
     with op.batch_alter_table('categories', schema=None) as batch_op:

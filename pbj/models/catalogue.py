@@ -57,7 +57,7 @@ class Product(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.org_id"), index=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     unit: Mapped[str] = mapped_column(sa.String(30))  # satuan: buah, kotak, paket …
@@ -108,6 +108,8 @@ class Product(db.Model):
         sa.Index("ix_products_public_priority", "status", "priority", "id"),
         sa.Index("ix_products_public_price", "status", "unit_price"),
         sa.Index("ix_products_public_new", "status", "published_at"),
+        # A category's page in priority order, without sorting the whole category.
+        sa.Index("ix_products_category_priority", "category_id", "status", "priority", "id"),
         # Covers the facet count (services.search._facet_rows): SQLite answers it from
         # this narrow index without reading the wide product rows.
         sa.Index("ix_products_facets", "status", "category_id", "supplier_id", "unit_price", "is_pdn",

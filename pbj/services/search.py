@@ -198,9 +198,10 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
     if facets.total == 0:
         return Results(query, [], facets, 1)  # nothing matches: no page to fetch
     where = list(base)
-    if text_where is not None:
-        if hits is not None and query.sort != "relevan" and facets.total > BROAD_MATCH:
-            # A broad word on SQLite: walk the sort index (priority, price or date) and probe
+    ordered_by_rank = hits is not None and query.sort == "relevan"
+    if text_where is not None and not ordered_by_rank:  # the rank join below filters by itself
+        if hits is not None and query.sort in ("prioritas", "terbaru") and facets.total > BROAD_MATCH:
+            # A broad word on SQLite: walk the sort index (priority or date) and probe
             # the matches, instead of fetching every match by id and sorting them all.
             # `+ 0` hides the rowid from the planner so that it takes the walk.
             text_where = (Product.id + 0).in_(text_where.right)
@@ -208,7 +209,7 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
     stmt = sa.select(Product).where(*where)
     if category_ids is not None:
         stmt = stmt.where(Product.category_id.in_(category_ids))
-    if hits is not None and query.sort == "relevan":
+    if ordered_by_rank:
         # bm25 rank from FTS5 (lower is better), joined only when it orders the page.
         stmt = stmt.join(hits, hits.c.id == Product.id)
         rank = hits.c.rank
