@@ -75,7 +75,8 @@ class Product(db.Model):
     certifications: Mapped[str] = mapped_column(sa.String(120), default="")  # space-separated codes
     # Derived, stored so filters and the default sort can use an index.
     # preference: from TKDN, BMP and PDN. The supplier flags are copied from
-    # the supplier (services.catalogue.sync_supplier_flags keeps them true).
+    # the supplier when the product is saved (services.catalogue._refresh_rank); a future
+    # edit of a supplier's scale or region must refresh its products the same way.
     # priority = preference * 10 + (0 for a local UMK supplier, else 1).
     preference: Mapped[int] = mapped_column(sa.SmallInteger, default=Preference.IMPORT)
     supplier_is_umk: Mapped[bool] = mapped_column(default=False)

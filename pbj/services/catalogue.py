@@ -114,14 +114,6 @@ def _refresh_rank(product: Product, supplier: SupplierProfile) -> None:
     product.priority = product.preference * 10 + (0 if local_umk else 1)
 
 
-def sync_supplier_flags(supplier: SupplierProfile) -> int:
-    """Copy a supplier's UMK and Lokal facts onto its products (after a profile change)."""
-    products = db.session.scalars(sa.select(Product).where(Product.supplier_id == supplier.org_id)).all()
-    for product in products:
-        _refresh_rank(product, supplier)
-    return len(products)
-
-
 # -- Operations -------------------------------------------------------------------------
 
 def create_product(actor: User, supplier: SupplierProfile, data: ProductData) -> Product:

@@ -39,15 +39,3 @@ def get_or_404(model, ident):
     if obj is None:
         abort(404)
     return obj
-
-
-def owned_or_404(model, ident, *, org_id: int, owner_attr: str = "org_id"):
-    """Load an object only if it belongs to `org_id`.
-
-    Another organisation's object answers 404, not 403, so ids of others'
-    data cannot be probed by changing a number in the URL.
-    """
-    obj = get_or_404(model, ident)
-    if getattr(obj, owner_attr) != org_id:
-        abort(404)
-    return obj
