@@ -232,7 +232,7 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
                 lead_time_days=rng.randint(1, 14),
                 delivery_area="Kota Singkawang" if supplier.region_code == "61.72" else "Kalimantan Barat",
                 tkdn_x100=tkdn if is_pdn else 0,
-                bmp_x100=rng.choice([0, 0, 500, 1000, 1500]) if is_pdn else 0,
+                bmp_x100=min(rng.choice([0, 0, 500, 1000, 1500]), 10000 - tkdn) if is_pdn else 0,
                 tkdn_certificate=f"TKDN-{rng.randint(10000, 99999)}/2026" if tkdn >= 2500 else None,
                 is_pdn=is_pdn, origin=supplier.region_name, certifications=certs.split(),
             )

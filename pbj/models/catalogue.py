@@ -121,7 +121,8 @@ class Product(db.Model):
 
     @property
     def tkdn_bmp_x100(self) -> int:
-        return self.tkdn_x100 + self.bmp_x100
+        """TKDN plus BMP, never shown above 100 %."""
+        return min(self.tkdn_x100 + self.bmp_x100, 10000)
 
     @property
     def certification_list(self) -> list[str]:
