@@ -2,12 +2,30 @@
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import (
+    CatalogueCount,
     Category,
     Preference,
     PriceChange,
     Product,
     ProductImage,
     ProductStatus,
+)
+from pbj.models.orders import (
+    BudgetSource,
+    CartItem,
+    Delivery,
+    DeliveryLine,
+    DocumentSequence,
+    Handover,
+    Notification,
+    Offer,
+    OfferLine,
+    Order,
+    OrderDocument,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    Rating,
 )
 from pbj.models.suppliers import (
     BusinessScale,
@@ -19,8 +37,24 @@ from pbj.models.suppliers import (
 )
 
 __all__ = [
+    "BudgetSource",
+    "CartItem",
+    "Delivery",
+    "DeliveryLine",
+    "DocumentSequence",
+    "Handover",
+    "Notification",
+    "Offer",
+    "OfferLine",
+    "Order",
+    "OrderDocument",
+    "OrderItem",
+    "OrderStatus",
+    "Payment",
+    "Rating",
     "AuditEntry",
     "BusinessScale",
+    "CatalogueCount",
     "Category",
     "Preference",
     "PriceChange",

@@ -140,6 +140,27 @@ class Product(db.Model):
         return f"<Product {self.id} {self.name!r}>"
 
 
+class CatalogueCount(db.Model):
+    """Published products per supplier, category and label combination.
+
+    Kept by database triggers on `products` (see the 2026_11_26_0003 migration), so
+    every write — the ORM, a bulk UPDATE of stock, a script — keeps it true. The
+    public facet counts of a search without words or prices add up these few
+    thousand rows instead of reading every product. Rows at zero are left in place.
+    """
+
+    __tablename__ = "catalogue_counts"
+
+    supplier_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    is_pdn: Mapped[bool] = mapped_column(primary_key=True)
+    tkdn40: Mapped[bool] = mapped_column(primary_key=True)  # preference tier TKDN+BMP >= 40 %
+    umk: Mapped[bool] = mapped_column(primary_key=True)
+    lokal: Mapped[bool] = mapped_column(primary_key=True)
+    in_stock: Mapped[bool] = mapped_column(primary_key=True)  # stock >= minimum order
+    n: Mapped[int] = mapped_column(default=0)
+
+
 def preference_of(tkdn_x100: int, bmp_x100: int, is_pdn: bool) -> Preference:
     if not is_pdn:
         return Preference.IMPORT

@@ -1,9 +1,10 @@
 """Catalogue search: parse the public query, filter, rank, count facets.
 
 One function, `search()`, answers a `/katalog` request in a fixed number of
-queries whatever the number of results: the hidden suppliers, one grouped
-count (category facets, label facets and the total), and one page of
-products with their images and suppliers loaded alongside.
+queries whatever the number of results: the hidden suppliers, the catalogue
+version, one grouped count (category facets, label facets and the total;
+cached per version), the page's ids, and those products with their images and
+suppliers loaded alongside.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from pbj.extensions import db
-from pbj.models.catalogue import Category, Preference, Product, ProductStatus
+from pbj.models.catalogue import CatalogueCount, Category, Preference, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
 from pbj.services.catalogue import hidden_supplier_ids
 
@@ -108,19 +109,29 @@ def search_tokens(text: str) -> list[str]:
 
 
 def _text_filter(tokens: list[str]):
-    """(where-clause, rank expression) for the tokens, on this database."""
+    """(where-clause, rank, name match) for the tokens, on this database.
+
+    The rank orders `relevan` (bm25 / ts_rank). The name match — every word in the
+    product's name — is the cheap relevance that breaks ties in the other sorts:
+    a set look-up per row instead of a score for every match.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = sa.func.to_tsquery("simple", " & ".join(f"{t}:*" for t in tokens))
+        # Weight A is the name (see the search_vector column in the migration).
+        name_query = sa.func.to_tsquery("simple", " & ".join(f"{t}:*A" for t in tokens))
         vector = sa.literal_column("products.search_vector")
-        return vector.op("@@")(tsquery), -sa.func.ts_rank(vector, tsquery)
+        return vector.op("@@")(tsquery), -sa.func.ts_rank(vector, tsquery), vector.op("@@")(name_query)
     # FTS5: every token quoted (so it is never an operator) and prefix-matched.
     match = sa.text("product_search MATCH :match").bindparams(match=" ".join(f'"{t}"*' for t in tokens))
     ids = sa.select(sa.literal_column("rowid")).select_from(sa.text("product_search")).where(match)
+    name_match = sa.text("product_search MATCH :name_match").bindparams(
+        name_match=" ".join(f'name : "{t}"*' for t in tokens))
+    name_ids = sa.select(sa.literal_column("rowid")).select_from(sa.text("product_search")).where(name_match)
     # The rank is a separate subquery: computing bm25 for every match is the costly part,
     # paid only when the page is ordered by relevance.
     hits = (sa.select(sa.literal_column("rowid").label("id"), sa.literal_column("rank").label("rank"))
             .select_from(sa.text("product_search")).where(match).subquery("hits"))
-    return Product.id.in_(ids), hits
+    return Product.id.in_(ids), hits, Product.id.in_(name_ids)
 
 
 @dataclass
@@ -180,8 +191,9 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
     rank = None
     hits = None
     text_where = None
+    name_match = None
     if tokens:
-        text_where, rank_or_hits = _text_filter(tokens)
+        text_where, rank_or_hits, name_match = _text_filter(tokens)
         if isinstance(rank_or_hits, sa.sql.Subquery):
             hits = rank_or_hits
         else:
@@ -192,8 +204,14 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
         category_ids = [query.category.id] + [c.id for c in query.category.children]
 
     facet_key = (tuple(tokens), query.price_min, query.price_max, query.labels, query.in_stock, tuple(hidden))
-    facets = _facets(base + ([text_where] if text_where is not None else []), label_filters, in_stock,
-                     category_ids, facet_key)
+    if not tokens and query.price_min is None and query.price_max is None:
+        # No words, no prices: add up the trigger-kept counts instead of reading every product.
+        def count():
+            return _counted_facet_rows(query.labels, query.in_stock, hidden)
+    else:
+        def count():
+            return _facet_rows(base + ([text_where] if text_where is not None else []), label_filters, in_stock)
+    facets = _sum_facets(_cached_facet_rows(facet_key, count), label_filters, category_ids)
 
     if facets.total == 0:
         return Results(query, [], facets, 1)  # nothing matches: no page to fetch
@@ -206,25 +224,30 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
             # `+ 0` hides the rowid from the planner so that it takes the walk.
             text_where = (Product.id + 0).in_(text_where.right)
         where.append(text_where)
-    stmt = sa.select(Product).where(*where)
+    # The page's ids first, then the products with their suppliers and images: sorting ids
+    # is cheap, where joining every candidate row before the sort was not.
+    stmt = sa.select(Product.id).where(*where)
     if category_ids is not None:
         stmt = stmt.where(Product.category_id.in_(category_ids))
     if ordered_by_rank:
         # bm25 rank from FTS5 (lower is better), joined only when it orders the page.
         stmt = stmt.join(hits, hits.c.id == Product.id)
         rank = hits.c.rank
-    stmt = stmt.order_by(*_order(query.sort, rank))
+    stmt = stmt.order_by(*_order(query.sort, rank, name_match))
     pages = max(1, -(-facets.total // per_page))
-    stmt = stmt.limit(per_page).offset((query.page - 1) * per_page)
-    stmt = stmt.options(
-        joinedload(Product.supplier).joinedload(SupplierProfile.org),
-        selectinload(Product.images),
-    )
-    items = list(db.session.scalars(stmt).unique()) if query.page <= pages else []
+    if query.page > pages:
+        return Results(query, [], facets, pages)
+    ids = list(db.session.scalars(stmt.limit(per_page).offset((query.page - 1) * per_page)))
+    loaded = {p.id: p for p in db.session.scalars(
+        sa.select(Product).where(Product.id.in_(ids)).options(
+            joinedload(Product.supplier).joinedload(SupplierProfile.org),
+            selectinload(Product.images),
+        )).unique()}
+    items = [loaded[i] for i in ids]
     return Results(query, items, facets, pages)
 
 
-def _order(sort: str, rank):
+def _order(sort: str, rank, name_match):
     if sort == "termurah":
         return [Product.unit_price.asc(), Product.id.asc()]
     if sort == "termahal":
@@ -233,18 +256,22 @@ def _order(sort: str, rank):
         return [Product.published_at.desc(), Product.id.desc()]
     if sort == "relevan" and rank is not None:
         return [rank, Product.priority, Product.id]
-    # prioritas: domestic-preference tier, then local UMK (both in `priority`), then listing id.
-    # Within a tier the order is not by text relevance: walking the priority index and
-    # probing the text matches answers a broad word in a few milliseconds, where ranking
-    # every match costs ten times more at 100,000 products. "relevan" ranks by relevance.
-    return [Product.priority, Product.id]
+    # prioritas: domestic-preference tier, then local UMK (both in `priority`), then
+    # relevance. Relevance here is "every word in the name" rather than bm25: a set
+    # look-up per row of the first tiers, where scoring every match of a broad word
+    # costs ten times more at 100,000 products. "relevan" orders by the full score.
+    # Then the older listing first.
+    if name_match is None:
+        return [Product.priority, Product.id]
+    return [Product.priority, sa.case((name_match, 0), else_=1), Product.id]
 
 
 # Facet counts do not depend on the category, the sort or the page (the chosen category's
 # total is summed in Python), so every page, sort and category of one search shares one
 # entry. An entry holds while no product changed: the key carries the catalogue's version
 # (max updated_at and max id, two index look-ups) and the hidden suppliers of today.
-# Per process, bounded; a miss costs one scan of the covering index ix_products_facets.
+# Per process, bounded. A miss costs a sum over catalogue_counts (no words, no prices) or
+# one pass over the matching rows of the covering index ix_products_facets.
 _FACET_CACHE: OrderedDict = OrderedDict()
 FACET_CACHE_SIZE = 512
 
@@ -256,17 +283,17 @@ def _catalogue_version() -> tuple:
     )).one())
 
 
-def _facets(base, label_filters, in_stock, category_ids, key) -> Facets:
+def _cached_facet_rows(key, count) -> list[tuple]:
     full_key = (db.session.get_bind().url.render_as_string(), _catalogue_version(), key)
     rows = _FACET_CACHE.get(full_key)
     if rows is None:
-        rows = _facet_rows(base, label_filters, in_stock)
+        rows = count()
         _FACET_CACHE[full_key] = rows
         while len(_FACET_CACHE) > FACET_CACHE_SIZE:
             _FACET_CACHE.popitem(last=False)
     else:
         _FACET_CACHE.move_to_end(full_key)
-    return _sum_facets(rows, label_filters, category_ids)
+    return rows
 
 
 def _facet_rows(base, label_filters, in_stock) -> list[tuple]:
@@ -278,6 +305,26 @@ def _facet_rows(base, label_filters, in_stock) -> list[tuple]:
                       *[count_if(cond) for cond in label_filters.values()], count_if(in_stock))
             .where(*base).group_by(Product.category_id))
     return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def _counted_facet_rows(labels, in_stock: bool, hidden) -> list[tuple]:
+    """The rows of `_facet_rows` for a search without words or prices, added up from
+    the trigger-kept catalogue_counts: a few thousand rows instead of every product."""
+    c = CatalogueCount
+
+    def count_if(condition):
+        return sa.func.sum(sa.case((condition, c.n), else_=0))
+
+    flags = {"pdn": c.is_pdn, "tkdn40": c.tkdn40, "umk": c.umk, "lokal": c.lokal}
+    where = [flags[label].is_(True) for label in labels]
+    if in_stock:
+        where.append(c.in_stock.is_(True))
+    if hidden:
+        where.append(c.supplier_id.not_in(hidden))
+    stmt = (sa.select(c.category_id, sa.func.sum(c.n), *[count_if(flags[name].is_(True)) for name in LABELS],
+                      count_if(c.in_stock.is_(True)))
+            .where(*where).group_by(c.category_id).having(sa.func.sum(c.n) > 0))
+    return [tuple(int(v or 0) if i else v for i, v in enumerate(row)) for row in db.session.execute(stmt)]
 
 
 def _sum_facets(rows, label_filters, category_ids) -> Facets:

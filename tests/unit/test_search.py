@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from pbj.extensions import db
@@ -158,6 +159,24 @@ def test_relevance_sort_puts_name_matches_first(app, admin, create_supplier):
     assert names(run(q="kopi", urut="relevan"))[0] == "Kopi bubuk"
 
 
+@pytest.mark.parametrize("broad_match", [search.BROAD_MATCH, 0])  # fetch-and-sort, index walk
+def test_default_order_breaks_ties_by_name_match_within_a_tier(app, admin, create_supplier, monkeypatch,
+                                                               broad_match):
+    monkeypatch.setattr(search, "BROAD_MATCH", broad_match)
+    local = create_supplier("UMKM Lokal", region_code="61.72", scale=BusinessScale.MIKRO)
+    # Listed first (lower id), but "kopi" is only in its description.
+    h.product(local, admin, "Tas anyaman TKDN 45", tkdn=45, description="Cocok untuk wadah kopi")
+    h.product(local, admin, "Kopi bubuk TKDN 45", tkdn=45)
+    h.product(local, admin, "Kopi impor", pdn=False)  # the name matches, but imports come last
+    h.product(local, admin, "Gelas kopi TKDN 45", tkdn=45)
+    assert names(run(q="kopi")) == ["Kopi bubuk TKDN 45", "Gelas kopi TKDN 45", "Tas anyaman TKDN 45",
+                                    "Kopi impor"]
+    # Two words: the name must hold both to count as a name match.
+    assert names(run(q="kopi tkdn")) == ["Kopi bubuk TKDN 45", "Gelas kopi TKDN 45", "Tas anyaman TKDN 45"]
+    # Without words the listing order alone breaks ties.
+    assert names(run())[:3] == ["Tas anyaman TKDN 45", "Kopi bubuk TKDN 45", "Gelas kopi TKDN 45"]
+
+
 def test_cached_facets_follow_every_change(app, admin, create_supplier):
     from pbj.services import catalogue
 
@@ -175,3 +194,92 @@ def test_cached_facets_follow_every_change(app, admin, create_supplier):
     db.session.commit()
     assert run(q="kopi").facets.total == 0  # hidden suppliers are part of the key
     assert second.status.value == "published"
+
+
+def _facets_both_ways(labels=(), in_stock=False):
+    """Facet rows from the trigger-kept counts and from a scan of the products."""
+    hidden = search.hidden_supplier_ids(TODAY)
+    pairs = [("label", label) for label in labels] + ([("stok", "1")] if in_stock else [])
+    query = search.parse_query(MultiDict(pairs))
+    counted = search._sum_facets(search._counted_facet_rows(query.labels, query.in_stock, hidden),
+                                 _label_filters(), None)
+    from pbj.services.search import Product, ProductStatus
+    base = [Product.status == ProductStatus.PUBLISHED]
+    if hidden:
+        base.append(Product.supplier_id.not_in(hidden))
+    filters = _label_filters()
+    base += [filters[label] for label in query.labels]
+    in_stock_clause = sa.and_(Product.stock.is_not(None), Product.stock >= Product.min_order)
+    if in_stock:
+        base.append(in_stock_clause)
+    scanned = search._sum_facets(search._facet_rows(base, filters, in_stock_clause), filters, None)
+    return counted, scanned
+
+
+def _label_filters():
+    from pbj.services.search import Preference, Product
+    return {
+        "pdn": Product.is_pdn.is_(True),
+        "tkdn40": Product.preference == int(Preference.TKDN_BMP_40),
+        "umk": Product.supplier_is_umk.is_(True),
+        "lokal": Product.supplier_is_local.is_(True),
+    }
+
+
+def test_trigger_kept_counts_match_a_scan_through_every_kind_of_change(app, admin, create_supplier):
+    from pbj.models.catalogue import Product
+    from pbj.services import catalogue
+
+    local = create_supplier("UMKM Lokal", region_code="61.72", scale=BusinessScale.MIKRO)
+    other = create_supplier("CV Sambas", region_code="61.01", scale=BusinessScale.MENENGAH)
+    cat_a, cat_b = h.category("Alat Tulis"), h.category("Makanan")
+    made = [
+        h.product(local, admin, "Kertas A4", cat=cat_a, tkdn=45, stock=100),
+        h.product(local, admin, "Pulpen", cat=cat_a, tkdn=10, stock=0),
+        h.product(local, admin, "Kopi", cat=cat_b, stock=None),
+        h.product(other, admin, "Map impor", cat=cat_a, pdn=False, stock=5, min_order=10),
+        h.product(other, admin, "Keripik", cat=cat_b, tkdn=30, stock=50),
+        h.product(other, admin, "Draf", cat=cat_b, publish=False),
+    ]
+    combos = [((), False), (("pdn",), False), (("tkdn40",), False), (("umk", "lokal"), False), ((), True),
+              (("pdn",), True)]
+
+    def check(expected_total):
+        for labels, in_stock in combos:
+            counted, scanned = _facets_both_ways(labels, in_stock)
+            assert counted == scanned, (labels, in_stock)
+        assert _facets_both_ways()[0].total == expected_total
+
+    check(5)
+    # A stock change by a bulk UPDATE (as an order reservation does), out of stock and back.
+    db.session.execute(sa.update(Product).where(Product.id == made[0].id).values(stock=0))
+    db.session.commit()
+    check(5)
+    assert _facets_both_ways((), True)[0].total == 1  # only Keripik is in stock now
+    db.session.execute(sa.update(Product).where(Product.id == made[0].id).values(stock=7))
+    db.session.commit()
+    check(5)
+    # A move to another category, a price-only edit (no count change), an archive, a publish.
+    made[1].category_id = cat_b.id
+    made[4].unit_price = 26_000
+    db.session.commit()
+    check(5)
+    catalogue.archive_product(local, made[2])
+    db.session.commit()
+    check(4)
+    catalogue.submit_product(other, made[5])
+    catalogue.approve_product(admin, made[5])
+    db.session.commit()
+    check(5)
+    # A sanctioned supplier's products drop out of the counts (hidden ids), then a delete.
+    suppliers.sanction_supplier(admin, other.org.supplier, Sanction.SUSPENDED, "Terlambat",
+                                TODAY + timedelta(days=3), TODAY)
+    db.session.commit()
+    check(2)
+    # The app never deletes products; a script might (its images and history go first).
+    from pbj.models.catalogue import PriceChange, ProductImage
+    db.session.execute(sa.delete(ProductImage).where(ProductImage.product_id == made[0].id))
+    db.session.execute(sa.delete(PriceChange).where(PriceChange.product_id == made[0].id))
+    db.session.execute(sa.delete(Product).where(Product.id == made[0].id))
+    db.session.commit()
+    check(1)

@@ -1,0 +1,361 @@
+"""E-purchasing: the cart, orders and everything that happens to them.
+
+Money is whole rupiah (BigInteger). Prices, product facts and the supplier's
+tax status are snapshotted when the order is submitted, so later edits of a
+listing never change an order.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbj.extensions import db
+from pbj.models.accounts import Organisation, User
+from pbj.models.catalogue import Product
+from pbj.models.suppliers import SupplierProfile
+from pbj.models.types import enum_column, utcnow
+
+
+class CartItem(db.Model):
+    """One product in a buyer's cart (per user, not per OPD: a cart is personal)."""
+
+    __tablename__ = "cart_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    quantity: Mapped[int]
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "product_id"),
+        sa.CheckConstraint("quantity >= 1", name="quantity_positive"),
+    )
+
+
+class OrderStatus(enum.Enum):
+    SUBMITTED = "submitted"      # waiting for the supplier (and open to negotiation)
+    NEGOTIATING = "negotiating"  # an offer is waiting for the other side
+    CONFIRMED = "confirmed"      # the supplier accepted; waiting for the PPK
+    APPROVED = "approved"        # the PPK approved: Surat Pesanan issued
+    SHIPPED = "shipped"          # at least one delivery note
+    RECEIVED = "received"        # BAST signed after inspection
+    PAID = "paid"                # the bendahara recorded the payment
+    COMPLETED = "completed"      # the PPK rated the supplier
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+# States in which the order still holds reserved stock and can end without delivery.
+OPEN_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING, OrderStatus.CONFIRMED)
+ENDED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED, OrderStatus.COMPLETED)
+
+
+class BudgetSource(enum.Enum):
+    APBD = "apbd"
+    APBN = "apbn"
+    DAK = "dak"
+    BLUD = "blud"
+    BOS = "bos"
+    OTHER = "other"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opd_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.org_id"))
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))  # the PP or PPK who ordered
+    ppk_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)  # approves and signs
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.SUBMITTED)
+
+    rup_code: Mapped[str] = mapped_column(sa.String(30))
+    budget_year: Mapped[int]
+    budget_source: Mapped[BudgetSource] = mapped_column(enum_column(BudgetSource))
+    delivery_address: Mapped[str] = mapped_column(sa.String(300))
+    needed_by: Mapped[date]
+    # Why a lower-preference product was chosen over a higher one in its category.
+    preference_justification: Mapped[str | None] = mapped_column(sa.Text)
+    # The supplier's tax status when the order was submitted (drives PPN and PPh).
+    supplier_is_pkp: Mapped[bool] = mapped_column(default=False)
+    supplier_has_pp55: Mapped[bool] = mapped_column(default=False)
+    supplier_is_umk: Mapped[bool] = mapped_column(default=False)
+    supplier_is_local: Mapped[bool] = mapped_column(default=False)
+
+    negotiation_rounds: Mapped[int] = mapped_column(default=0)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ppk_deadline: Mapped[datetime]  # end of the working day by which the PPK must act
+    confirmed_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    sp_number: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
+    shipped_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]  # cancelled, rejected or expired
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    opd: Mapped[Organisation] = relationship(foreign_keys=[opd_id])
+    supplier: Mapped[SupplierProfile] = relationship()
+    buyer: Mapped[User] = relationship(foreign_keys=[buyer_id])
+    ppk: Mapped[User] = relationship(foreign_keys=[ppk_id])
+    items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id",
+                                                  cascade="all, delete-orphan")
+    offers: Mapped[list[Offer]] = relationship(back_populates="order", order_by="Offer.id")
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="order", order_by="Delivery.id")
+    handover: Mapped[Handover | None] = relationship(back_populates="order", uselist=False)
+    payment: Mapped[Payment | None] = relationship(back_populates="order", uselist=False)
+    rating: Mapped[Rating | None] = relationship(back_populates="order", uselist=False)
+
+    __table_args__ = (
+        sa.Index("ix_orders_opd_status", "opd_id", "status"),
+        sa.Index("ix_orders_supplier_status", "supplier_id", "status"),
+        sa.Index("ix_orders_status_deadline", "status", "ppk_deadline"),
+    )
+
+    @property
+    def list_total(self) -> int:
+        return sum(item.list_price * item.quantity for item in self.items)
+
+    @property
+    def total(self) -> int:
+        """The agreed value of the order (what the Surat Pesanan commits)."""
+        return sum(item.agreed_price * item.quantity for item in self.items)
+
+    @property
+    def received_total(self) -> int:
+        """The value of what the BAST says was received (what is paid)."""
+        return sum(item.agreed_price * item.received_qty for item in self.items)
+
+    @property
+    def open_offer(self) -> Offer | None:
+        return next((o for o in reversed(self.offers) if o.answer is None), None)
+
+    def __repr__(self) -> str:
+        return f"<Order {self.id} {self.status.value}>"
+
+
+class OrderItem(db.Model):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    # Snapshot at submit.
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str] = mapped_column(sa.String(30))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
+    list_price: Mapped[int] = mapped_column(sa.BigInteger)
+    agreed_price: Mapped[int] = mapped_column(sa.BigInteger)  # list price until a negotiation changes it
+    quantity: Mapped[int]
+    reserved: Mapped[bool] = mapped_column(default=False)  # stock was taken (False: made to order)
+    is_pdn: Mapped[bool] = mapped_column(default=True)
+    tkdn_x100: Mapped[int] = mapped_column(default=0)
+    bmp_x100: Mapped[int] = mapped_column(default=0)
+    preference: Mapped[int] = mapped_column(sa.SmallInteger)
+    shipped_qty: Mapped[int] = mapped_column(default=0)
+    received_qty: Mapped[int] = mapped_column(default=0)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+    product: Mapped[Product] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("quantity >= 1", name="quantity_positive"),
+        sa.CheckConstraint("agreed_price > 0 AND agreed_price <= list_price", name="agreed_price_range"),
+        sa.CheckConstraint("shipped_qty BETWEEN 0 AND quantity", name="shipped_range"),
+        sa.CheckConstraint("received_qty BETWEEN 0 AND shipped_qty", name="received_range"),
+    )
+
+
+class OfferSide(enum.Enum):
+    BUYER = "buyer"
+    SUPPLIER = "supplier"
+
+
+class OfferAnswer(enum.Enum):
+    ACCEPTED = "accepted"
+    COUNTERED = "countered"
+    DECLINED = "declined"  # the other side ended the negotiation at the standing prices
+
+
+class Offer(db.Model):
+    """One round of negotiation: per-item prices proposed by one side."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    round: Mapped[int]
+    side: Mapped[OfferSide] = mapped_column(enum_column(OfferSide))
+    made_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[OfferAnswer | None] = mapped_column(enum_column(OfferAnswer))
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="offers")
+    made_by: Mapped[User] = relationship(foreign_keys=[made_by_id])
+    lines: Mapped[list[OfferLine]] = relationship(back_populates="offer", order_by="OfferLine.item_id",
+                                                  cascade="all, delete-orphan")
+
+    __table_args__ = (sa.UniqueConstraint("order_id", "round"),)
+
+
+class OfferLine(db.Model):
+    __tablename__ = "offer_lines"
+
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offers.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("order_items.id"), primary_key=True)
+    unit_price: Mapped[int] = mapped_column(sa.BigInteger)
+
+    offer: Mapped[Offer] = relationship(back_populates="lines")
+    item: Mapped[OrderItem] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("unit_price > 0", name="price_positive"),)
+
+
+class Delivery(db.Model):
+    """A delivery note (surat jalan): some or all of the ordered quantities."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    note_number: Mapped[str] = mapped_column(sa.String(60))  # the supplier's own surat jalan number
+    shipped_on: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="deliveries")
+    lines: Mapped[list[DeliveryLine]] = relationship(back_populates="delivery", cascade="all, delete-orphan")
+
+
+class DeliveryLine(db.Model):
+    __tablename__ = "delivery_lines"
+
+    delivery_id: Mapped[int] = mapped_column(sa.ForeignKey("deliveries.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("order_items.id"), primary_key=True)
+    quantity: Mapped[int]
+
+    delivery: Mapped[Delivery] = relationship(back_populates="lines")
+    item: Mapped[OrderItem] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("quantity >= 1", name="quantity_positive"),)
+
+
+class Handover(db.Model):
+    """The BAST: the PPK's inspection and the quantities received."""
+
+    __tablename__ = "handovers"
+
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    signed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    signed_on: Mapped[date]
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    photo_name: Mapped[str | None] = mapped_column(sa.String(80))  # under instance/uploads/evidence
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="handover")
+    signed_by: Mapped[User] = relationship()
+
+
+class Payment(db.Model):
+    """What the bendahara paid, with the tax breakdown fixed at the time."""
+
+    __tablename__ = "payments"
+
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
+    paid_on: Mapped[date]
+    reference: Mapped[str] = mapped_column(sa.String(80))  # SP2D / transfer reference
+    gross: Mapped[int] = mapped_column(sa.BigInteger)  # value of the goods received, tax included
+    dpp: Mapped[int] = mapped_column(sa.BigInteger)
+    ppn: Mapped[int] = mapped_column(sa.BigInteger)
+    pph: Mapped[int] = mapped_column(sa.BigInteger)
+    net: Mapped[int] = mapped_column(sa.BigInteger)  # transferred to the supplier
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="payment")
+    recorded_by: Mapped[User] = relationship()
+
+
+class Rating(db.Model):
+    __tablename__ = "ratings"
+
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.org_id"), index=True)
+    stars: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    rated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply: Mapped[str | None] = mapped_column(sa.Text)
+    replied_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    replied_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="rating")
+    rated_by: Mapped[User] = relationship(foreign_keys=[rated_by_id])
+
+    __table_args__ = (sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+
+
+class OrderDocumentKind(enum.Enum):
+    SURAT_PESANAN = "sp"
+    BAST = "bast"
+    INVOICE = "invoice"
+
+
+class OrderDocument(db.Model):
+    """An issued document: its public verification code and content fingerprint."""
+
+    __tablename__ = "order_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    kind: Mapped[OrderDocumentKind] = mapped_column(enum_column(OrderDocumentKind))
+    number: Mapped[str] = mapped_column(sa.String(60))
+    code: Mapped[str] = mapped_column(sa.String(24), unique=True)  # random, in the QR code's URL
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of the document's content
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("order_id", "kind"),)
+
+
+class DocumentSequence(db.Model):
+    """The last number issued per OPD, document kind and year: gapless numbering."""
+
+    __tablename__ = "document_sequences"
+
+    opd_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    kind: Mapped[OrderDocumentKind] = mapped_column(enum_column(OrderDocumentKind), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Notification(db.Model):
+    """An in-app message about an order; the text is made from `event` when shown."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"))
+    event: Mapped[str] = mapped_column(sa.String(40))  # an audit action, e.g. "order.approved"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    order: Mapped[Order | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
