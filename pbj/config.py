@@ -49,6 +49,14 @@ PPN_RATE_PERCENT = "11"
 PPH22_RATE_PERCENT = "1.5"
 PPH_FINAL_UMKM_RATE_PERCENT = "0.5"
 LISTING_MIN_AGE_HOURS = 24
+# A government treasurer collects PPN (wajib pungut): net paid = gross - PPN - PPh.
+PPN_COLLECTED_BY_TREASURER = True
+# Public holidays and collective leave (ISO dates) skipped when counting working days,
+# e.g. ["2026-12-25", "2027-01-01"]. Weekends are always skipped.
+HOLIDAYS: list[str] = []
+# Rounds of negotiation (offers from either side) before the standing prices must be
+# accepted or the order cancelled.
+NEGOTIATION_MAX_ROUNDS = 4
 # A published product whose price rises by more than this goes back to review.
 PRICE_RISE_REVIEW_PERCENT = 10
 
@@ -85,6 +93,9 @@ MAIL_USE_TLS = True
 MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_SENDER = "e-Katalog Lokal <no-reply@localhost>"
+# The address users reach the site at, for links in e-mails sent outside a request
+# (e.g. by `flask orders expire`), such as "https://ekatalog.singkawangkota.go.id".
+PUBLIC_BASE_URL = ""
 
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -106,6 +117,7 @@ ENV_OVERRIDES = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_SENDER": str,
+    "PUBLIC_BASE_URL": str,
 }
 
 

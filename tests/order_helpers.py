@@ -1,0 +1,60 @@
+"""Helpers to build orders in tests through the real services."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pbj.extensions import db
+from pbj.models.accounts import OrgKind, Role, User
+from pbj.models.catalogue import Product
+from pbj.models.orders import BudgetSource, Order
+from pbj.models.types import utcnow
+from pbj.services import orders
+from pbj.web.i18n import city_today
+from tests import catalogue_helpers as h
+
+
+@dataclass
+class Parties:
+    opd_code: str
+    pp: User
+    ppk: User
+    bendahara: User
+    supplier: User
+    admin: User
+
+
+def parties(create_org, create_user, create_supplier, code="DISDIK", supplier_name=None, **supplier_kw) -> Parties:
+    opd = create_org(OrgKind.OPD, name=f"Dinas {code}", code=code)
+    admin = db.session.query(User).filter_by(role=Role.ADMIN).first() or create_user(Role.ADMIN)
+    return Parties(code, create_user(Role.PP, org=opd), create_user(Role.PPK, org=opd),
+                   create_user(Role.BENDAHARA, org=opd), create_supplier(supplier_name, **supplier_kw), admin)
+
+
+def listed(p: Parties, name="Kertas HVS A4 80 gram", *, price=55_000, stock=100, age_hours=48, **kw) -> Product:
+    """A published product, listed long enough ago to be orderable."""
+    product = h.product(p.supplier, p.admin, name, price=price, stock=stock, **kw)
+    product.published_at = utcnow() - timedelta(hours=age_hours)
+    db.session.commit()
+    return product
+
+
+def checkout_data(p: Parties, **changes) -> orders.CheckoutData:
+    today = city_today()
+    values = dict(rup_code="41234567", budget_year=today.year, budget_source=BudgetSource.APBD,
+                  delivery_address="Jl. Firdaus No. 1, Singkawang", needed_by=today + timedelta(days=14),
+                  ppk_id=p.ppk.id)
+    values.update(changes)
+    return orders.CheckoutData(**values)
+
+
+def place(p: Parties, product: Product, quantity=10, buyer=None, **changes) -> Order:
+    buyer = buyer or p.pp
+    orders.add_to_cart(buyer, product, quantity, city_today())
+    made = orders.checkout(buyer, checkout_data(p, **changes), utcnow(), city_today())
+    db.session.commit()
+    return made[0]
+
+
+def today() -> date:
+    return city_today()
