@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(orders_cli)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -86,6 +87,29 @@ def audit_verify():
     click.echo(f"BROKEN at entry {report.first_broken_id}: {report.problem} "
                f"({report.checked} entries before it are intact).", err=True)
     sys.exit(1)
+
+
+@click.group("orders", help="Order housekeeping (meant for cron).")
+def orders_cli():
+    pass
+
+
+@orders_cli.command("expire")
+def orders_expire():
+    """Expire orders whose PPK deadline has passed and release their stock.
+
+    Safe to run as often as you like (e.g. every 15 minutes from cron): an order
+    is expired once, and one acted on meanwhile is left alone.
+    """
+    from pbj.models.types import utcnow
+    from pbj.services import orders
+
+    expired = orders.expire_overdue(utcnow())
+    db.session.commit()
+    if expired:
+        click.echo(f"Expired {len(expired)} order(s): " + ", ".join(f"#{i}" for i in expired) + ".")
+    else:
+        click.echo("No overdue orders.")
 
 
 @click.command("seed-demo")

@@ -268,3 +268,19 @@ def test_notifications_in_app_and_mail_only_after_commit(p, app):
     assert notifications.unread_count(p.pp) == 1
     assert notifications.mark_all_read(p.pp) == 1
     assert notifications.unread_count(p.pp) == 0
+
+
+def test_expire_command_expires_overdue_orders_only(p, runner):
+    product = oh.listed(p, stock=10)
+    overdue = oh.place(p, product, 3)
+    waiting = oh.place(p, product, 2)
+    overdue.ppk_deadline = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    result = runner.invoke(args=["orders", "expire"])
+    assert result.exit_code == 0, result.output
+    assert f"#{overdue.id}" in result.output and f"#{waiting.id}" not in result.output
+    db.session.expire_all()
+    assert overdue.status is OrderStatus.EXPIRED and waiting.status is OrderStatus.SUBMITTED
+    assert stock_of(product) == 8
+    again = runner.invoke(args=["orders", "expire"])
+    assert "No overdue orders." in again.output
