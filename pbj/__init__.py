@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.audit.views import bp as audit_bp
     from pbj.blueprints.catalogue.views import bp as catalogue_bp
     from pbj.blueprints.documents.views import bp as documents_bp
+    from pbj.blueprints.orders.views import bp as orders_bp
     from pbj.blueprints.auth.views import bp as auth_bp
     from pbj.blueprints.listings.views import bp as listings_bp
     from pbj.blueprints.main.views import bp as main_bp
@@ -67,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.supplier.views import bp as supplier_bp
 
     for bp in (main_bp, catalogue_bp, auth_bp, supplier_bp, listings_bp, admin_bp, review_bp, audit_bp,
-               documents_bp):
+               documents_bp, orders_bp):
         app.register_blueprint(bp)
 
     from pbj import cli

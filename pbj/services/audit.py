@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -24,6 +25,7 @@ def record(
     object_id: object | None = None,
     ip_address: str | None = None,
     actor_label: str | None = None,
+    at: datetime | None = None,
     **detail,
 ) -> AuditEntry:
     """Append one entry to the audit trail (flushed, not committed).
@@ -46,7 +48,7 @@ def record(
     ).first()
     entry = AuditEntry(
         id=(last.id + 1) if last else 1,
-        occurred_at=utcnow(),
+        occurred_at=at or utcnow(),  # `at`: the time the service acted on (demo data replays a year)
         actor_id=actor.id if actor is not None else None,
         actor_label=actor.email if actor is not None else actor_label,
         action=action,

@@ -269,24 +269,187 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
 
 
-def create_category(actor: User | None, name: str, parent: Category | None = None,
-                    slug: str | None = None) -> Category:
+CATEGORY_NAME_MAX = 120  # the column's length
+
+
+def _require_category_admin(actor: User | None) -> None:
+    # None is the system itself (demo data, commands), never a web request.
     if actor is not None and actor.role is not Role.ADMIN:
         raise NotAllowed(_l("Only UKPBJ administrators manage categories."))
+
+
+def _level(parent_id: int | None) -> list[Category]:
+    """The categories sharing one parent (or the top level), in display order."""
+    return list(db.session.scalars(
+        sa.select(Category).where(Category.parent_id == parent_id)
+        .order_by(Category.position, Category.name, Category.id)
+    ))
+
+
+def _renumber(level: list[Category]) -> None:
+    # Dense 0..n-1, so "first", "last" and "one up" mean what the list shows.
+    for position, category in enumerate(level):
+        category.position = position
+
+
+def _name_used_on_level(name: str, parent_id: int | None, ignore: Category | None = None) -> bool:
+    """Two categories side by side may not share a name (case and spaces aside)."""
+    wanted = name.strip().casefold()
+    return any(c is not ignore and c.name.strip().casefold() == wanted for c in _level(parent_id))
+
+
+def product_count(category: Category) -> int:
+    """Products filed under this category, in any status (drafts and archived ones too)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Product).where(Product.category_id == category.id)) or 0
+
+
+def create_category(actor: User | None, name: str, parent: Category | None = None,
+                    slug: str | None = None) -> Category:
+    """A new category, last on its level."""
+    _require_category_admin(actor)
     if parent is not None and parent.parent_id is not None:
         raise DomainError(_l("Categories have two levels: choose a top-level parent."), field="parent_id")
     slug = slugify(slug or name)
     if not slug:
         raise DomainError(_l("Enter a name with letters or digits."), field="name")
-    if db.session.scalar(sa.select(Category.id).where(Category.slug == slug)):
+    parent_id = parent.id if parent else None
+    if _name_used_on_level(name, parent_id):
         raise DomainError(_l("Another category already uses this name."), field="name")
+    holder = db.session.scalar(sa.select(Category).where(Category.slug == slug))
+    if holder is not None:
+        if holder.name.strip().casefold() == name.strip().casefold():
+            raise DomainError(_l("Another category already uses this name."), field="name")
+        # A renamed category keeps its old web address, so the clash is not visible from the names.
+        raise DomainError(_l("The web address “%(slug)s” made from this name already belongs to the "
+                             "category “%(name)s”. Choose a different name.", slug=slug, name=holder.name),
+                          field="name")
     position = db.session.scalar(sa.select(sa.func.count()).select_from(Category)
-                                 .where(Category.parent_id == (parent.id if parent else None))) or 0
+                                 .where(Category.parent_id == parent_id)) or 0
     category = Category(name=name.strip(), slug=slug, parent=parent, position=position)
     db.session.add(category)
     db.session.flush()
     audit.record("category.created", actor, category, name=category.name, slug=slug)
     return category
+
+
+def rename_category(actor: User, category: Category, name: str, slug: str | None = None) -> bool:
+    """Give a category a new name and, when `slug` differs from today's, a new web address.
+
+    Slugs are in bookmarked public links (/katalog?kategori=<slug>), so a new name
+    keeps the old slug unless the administrator changes the slug itself. Returns
+    False, recording nothing, when neither changes.
+    """
+    _require_category_admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Enter the name."), field="name")
+    if len(name) > CATEGORY_NAME_MAX:
+        raise DomainError(_l("Use at most %(max)d characters.", max=CATEGORY_NAME_MAX), field="name")
+    if not slugify(name):
+        raise DomainError(_l("Enter a name with letters or digits."), field="name")
+    if _name_used_on_level(name, category.parent_id, ignore=category):
+        raise DomainError(_l("Another category already uses this name."), field="name")
+    new_slug = category.slug if slug is None else slugify(slug)
+    if not new_slug:
+        raise DomainError(_l("Enter a web address with letters or digits."), field="slug")
+    if new_slug != category.slug:
+        holder = db.session.scalar(sa.select(Category).where(Category.slug == new_slug))
+        if holder is not None:
+            raise DomainError(_l("The web address “%(slug)s” already belongs to the category “%(name)s”.",
+                                 slug=new_slug, name=holder.name), field="slug")
+    if name == category.name and new_slug == category.slug:
+        return False
+    old_name, old_slug = category.name, category.slug
+    category.name, category.slug = name, new_slug
+    db.session.flush()
+    audit.record("category.renamed", actor, category, old_name=old_name, name=name, old_slug=old_slug,
+                 slug=new_slug)
+    return True
+
+
+def move_category(actor: User, category: Category, parent: Category | None) -> bool:
+    """Put a category under another top-level category, or on the top level; it goes last there.
+
+    Categories have two levels, so the new parent must be top-level, and a top-level
+    category with sub-categories stays where it is. Returns False, recording nothing,
+    when the parent does not change.
+    """
+    _require_category_admin(actor)
+    if parent is not None:
+        if parent.id == category.id:
+            raise DomainError(_l("A category cannot be its own parent."), field="parent_id")
+        if parent.parent_id is not None:
+            raise DomainError(_l("Categories have two levels: choose a top-level parent."), field="parent_id")
+        if _level(category.id):
+            raise DomainError(_l("“%(name)s” has sub-categories, so it stays a top-level category. "
+                                 "Move its sub-categories first.", name=category.name), field="parent_id")
+    new_parent_id = parent.id if parent else None
+    old_parent_id = category.parent_id
+    if new_parent_id == old_parent_id:
+        return False
+    if _name_used_on_level(category.name, new_parent_id):
+        raise DomainError(_l("Another category there already uses the name “%(name)s”.", name=category.name),
+                          field="parent_id")
+    old_level = [c for c in _level(old_parent_id) if c is not category]
+    position = len(_level(new_parent_id))
+    category.parent = parent
+    category.position = position
+    _renumber(old_level)
+    db.session.flush()
+    audit.record("category.moved", actor, category, name=category.name, old_parent_id=old_parent_id,
+                 parent_id=new_parent_id, position=position)
+    return True
+
+
+def reorder_category(actor: User, category: Category, direction: str) -> None:
+    """Swap a category with its neighbour above ("up") or below ("down") on its level."""
+    _require_category_admin(actor)
+    if direction not in ("up", "down"):
+        raise DomainError(_l("Choose up or down."), field="direction")
+    level = _level(category.parent_id)
+    old = level.index(category)
+    new = old - 1 if direction == "up" else old + 1
+    if new < 0:
+        raise DomainError(_l("“%(name)s” is already first.", name=category.name))
+    if new >= len(level):
+        raise DomainError(_l("“%(name)s” is already last.", name=category.name))
+    level[old], level[new] = level[new], level[old]
+    _renumber(level)  # also closes any gap left by older data
+    db.session.flush()
+    audit.record("category.reordered", actor, category, name=category.name, direction=direction,
+                 old_position=old, position=new)
+
+
+def delete_category(actor: User, category: Category) -> None:
+    """Delete a category nobody uses: no sub-categories and no products in any status.
+
+    Products keep their category for good (archived ones stay on record), so a
+    category in use is renamed or moved instead.
+    """
+    _require_category_admin(actor)
+    children = len(_level(category.id))
+    if children:
+        raise DomainError(_l("“%(name)s” cannot be deleted while it has sub-categories. Sub-categories: "
+                             "%(count)d. Move or delete them first.", name=category.name, count=children))
+    products = product_count(category)
+    if products:
+        raise DomainError(_l("“%(name)s” cannot be deleted while products use it. Products in this "
+                             "category: %(count)d, drafts and archived ones included. Rename or move the "
+                             "category instead.", name=category.name, count=products))
+    parent_id = category.parent_id
+    try:
+        # The counts above cannot see everything that refers to a category (an order item keeps
+        # the category its product had; a product may be added meanwhile): the database decides.
+        with db.session.begin_nested():
+            db.session.delete(category)
+    except sa.exc.IntegrityError:
+        raise DomainError(_l("“%(name)s” cannot be deleted: other records, such as orders, still refer "
+                             "to it. Rename or move the category instead.", name=category.name)) from None
+    audit.record("category.deleted", actor, category, name=category.name, slug=category.slug,
+                 parent_id=parent_id)
+    _renumber(_level(parent_id))
+    db.session.flush()
 
 
 def category_tree() -> list[Category]:

@@ -6,6 +6,8 @@ nothing, and no SMTP call runs while the database write lock is held).
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
@@ -39,10 +41,10 @@ def recipients(order: Order, event_name: str, actor: User | None) -> list[User]:
     return [u for u in people.values() if u.is_active]
 
 
-def notify(order: Order, event_name: str, actor: User | None) -> list[Notification]:
+def notify(order: Order, when: datetime, event_name: str, actor: User | None) -> list[Notification]:
     made = []
     for user in recipients(order, event_name, actor):
-        note = Notification(user_id=user.id, order_id=order.id, event=event_name, created_at=utcnow())
+        note = Notification(user_id=user.id, order_id=order.id, event=event_name, created_at=when)
         db.session.add(note)
         made.append(note)
         _queue_mail(user.email, order.id, event_name)

@@ -86,6 +86,28 @@ def _is_bendahara(actor: User, order: Order) -> bool:
     return actor.role is Role.BENDAHARA and actor.org_id == order.opd_id
 
 
+# Which side may attempt each action, whatever the order's state.
+_ACTION_SIDES = {
+    "cancel": (_is_buyer_side,),
+    "offer": (_is_buyer_side, _is_supplier_side),
+    "answer_offer": (_is_buyer_side, _is_supplier_side),
+    "confirm": (_is_supplier_side,),
+    "supplier_reject": (_is_supplier_side,),
+    "ship": (_is_supplier_side,),
+    "reply": (_is_supplier_side,),
+    "approve": (_is_order_ppk,),
+    "ppk_reject": (_is_order_ppk,),
+    "handover": (_is_order_ppk,),
+    "rate": (_is_order_ppk,),
+    "pay": (_is_bendahara,),
+}
+
+
+def may_attempt(actor: User, order: Order, action: str) -> bool:
+    """Is the actor on the side that takes this action (before looking at the state)?"""
+    return any(check(actor, order) for check in _ACTION_SIDES[action])
+
+
 def allowed_actions(actor: User, order: Order) -> set[str]:
     """The actions this user may take on this order now (the page shows only these)."""
     s = order.status
@@ -270,6 +292,13 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
     if not groups:
         raise DomainError(_l("Your cart is empty."))
     ppk = _clean_checkout(actor, data, today)
+    # Lock the cart's products in id order before taking stock: two checkouts
+    # taking the same rows in another order (cart order, supplier groups with
+    # the audit lock between them) deadlock on PostgreSQL. SQLite has no row
+    # locks (no FOR UPDATE): its write lock already serialises checkouts.
+    db.session.execute(sa.select(Product.id).where(
+        Product.id.in_(sorted({item.product_id for group in groups for item in group.items})))
+        .order_by(Product.id).with_for_update())
     cfg = current_app.config
     orders = []
     for group in groups:
@@ -316,9 +345,9 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
             db.session.delete(cart_item)
         db.session.add(order)
         db.session.flush()
-        audit.record("order.submitted", actor, order, supplier_id=supplier.org_id, total=order.total,
+        audit.record("order.submitted", actor, order, at=now, supplier_id=supplier.org_id, total=order.total,
                      items=len(order.items), ppk_id=ppk.id, justified=bool(justification))
-        notifications.notify(order, "order.submitted", actor)
+        notifications.notify(order, now, "order.submitted", actor)
         orders.append(order)
     return orders
 
@@ -342,7 +371,8 @@ def _reserve(product: Product, quantity: int, now: datetime) -> bool:
 
 
 def _release(order: Order, now: datetime) -> None:
-    for item in order.items:
+    # In product id order, as checkout locks them: no deadlock on PostgreSQL.
+    for item in sorted(order.items, key=lambda i: i.product_id):
         if item.reserved:
             db.session.execute(
                 sa.update(Product).where(Product.id == item.product_id, Product.stock.is_not(None))
@@ -386,8 +416,8 @@ def cancel(actor: User, order: Order, reason: str, now: datetime) -> None:
     _move(order, OPEN_STATUSES, OrderStatus.CANCELLED, now, ended_at=now, end_reason=reason)
     _close_open_offer(order, None, now)
     _release(order, now)
-    audit.record("order.cancelled", actor, order, reason=reason)
-    notifications.notify(order, "order.cancelled", actor)
+    audit.record("order.cancelled", actor, order, at=now, reason=reason)
+    notifications.notify(order, now, "order.cancelled", actor)
 
 
 def supplier_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
@@ -397,8 +427,8 @@ def supplier_reject(actor: User, order: Order, reason: str, now: datetime) -> No
           ended_at=now, end_reason=reason)
     _close_open_offer(order, None, now)
     _release(order, now)
-    audit.record("order.rejected_by_supplier", actor, order, reason=reason)
-    notifications.notify(order, "order.rejected_by_supplier", actor)
+    audit.record("order.rejected_by_supplier", actor, order, at=now, reason=reason)
+    notifications.notify(order, now, "order.rejected_by_supplier", actor)
 
 
 def confirm(actor: User, order: Order, now: datetime) -> None:
@@ -407,8 +437,8 @@ def confirm(actor: User, order: Order, now: datetime) -> None:
         raise WrongState(_l("Answer the open price offer first."))
     _move(order, (OrderStatus.SUBMITTED,), OrderStatus.CONFIRMED, now, confirmed_at=now,
           ppk_deadline=_deadline(now))
-    audit.record("order.confirmed", actor, order, total=order.total)
-    notifications.notify(order, "order.confirmed", actor)
+    audit.record("order.confirmed", actor, order, at=now, total=order.total)
+    notifications.notify(order, now, "order.confirmed", actor)
 
 
 def ppk_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
@@ -417,8 +447,8 @@ def ppk_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
     _move(order, OPEN_STATUSES, OrderStatus.REJECTED, now, ended_at=now, end_reason=reason)
     _close_open_offer(order, None, now)
     _release(order, now)
-    audit.record("order.rejected_by_ppk", actor, order, reason=reason)
-    notifications.notify(order, "order.rejected_by_ppk", actor)
+    audit.record("order.rejected_by_ppk", actor, order, at=now, reason=reason)
+    notifications.notify(order, now, "order.rejected_by_ppk", actor)
 
 
 def next_number(opd_id: int, kind: OrderDocumentKind, year: int) -> int:
@@ -467,8 +497,8 @@ def approve(actor: User, order: Order, now: datetime, today: date) -> str:
     order.sp_number = number
     db.session.flush()
     _issue(order, OrderDocumentKind.SURAT_PESANAN, number)
-    audit.record("order.approved", actor, order, sp_number=number, total=order.total)
-    notifications.notify(order, "order.approved", actor)
+    audit.record("order.approved", actor, order, at=now, sp_number=number, total=order.total)
+    notifications.notify(order, now, "order.approved", actor)
     return number
 
 
@@ -518,9 +548,9 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
     _move(order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.NEGOTIATING, now,
           negotiation_rounds=offer.round, ppk_deadline=_deadline(now))
     db.session.flush()
-    audit.record("order.offer_made", actor, order, round=offer.round, side=side.value,
+    audit.record("order.offer_made", actor, order, at=now, round=offer.round, side=side.value,
                  total=sum(line.unit_price * line.item.quantity for line in lines))
-    notifications.notify(order, "order.offer_made", actor)
+    notifications.notify(order, now, "order.offer_made", actor)
     return offer
 
 
@@ -538,8 +568,8 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
     _move(order, (OrderStatus.NEGOTIATING,), OrderStatus.SUBMITTED, now, ppk_deadline=_deadline(now))
     event = "order.offer_accepted" if accept else "order.offer_declined"
     db.session.flush()
-    audit.record(event, actor, order, round=offer.round, total=order.total)
-    notifications.notify(order, event, actor)
+    audit.record(event, actor, order, at=now, round=offer.round, total=order.total)
+    notifications.notify(order, now, event, actor)
 
 
 # -- Delivery, handover, payment, rating ------------------------------------------------
@@ -576,10 +606,10 @@ def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str
     _move(order, (OrderStatus.APPROVED, OrderStatus.SHIPPED), OrderStatus.SHIPPED, now,
           shipped_at=order.shipped_at or now)
     db.session.flush()
-    audit.record("order.shipped", actor, order, delivery_id=delivery.id, note_number=note_number,
+    audit.record("order.shipped", actor, order, at=now, delivery_id=delivery.id, note_number=note_number,
                  quantities={str(line.item.id): line.quantity for line in lines},
                  complete=not _unshipped(order))
-    notifications.notify(order, "order.shipped", actor)
+    notifications.notify(order, now, "order.shipped", actor)
     return delivery
 
 
@@ -607,9 +637,9 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
     db.session.flush()
     _issue(order, OrderDocumentKind.BAST, handover.number)
     _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today))
-    audit.record("order.received", actor, order, bast_number=handover.number, value=order.received_total,
+    audit.record("order.received", actor, order, at=now, bast_number=handover.number, value=order.received_total,
                  received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
-    notifications.notify(order, "order.received", actor)
+    notifications.notify(order, now, "order.received", actor)
     return handover
 
 
@@ -639,9 +669,9 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
                       ppn=tax.ppn, pph=tax.pph, net=tax.net, recorded_by_id=actor.id, recorded_at=now)
     db.session.add(payment)
     db.session.flush()
-    audit.record("order.paid", actor, order, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
+    audit.record("order.paid", actor, order, at=now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
                  pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat())
-    notifications.notify(order, "order.paid", actor)
+    notifications.notify(order, now, "order.paid", actor)
     return payment
 
 
@@ -656,8 +686,8 @@ def rate(actor: User, order: Order, stars: int, comment: str, now: datetime) -> 
                     comment=(comment or "").strip()[:MAX_REASON], rated_by_id=actor.id, rated_at=now)
     db.session.add(rating)
     db.session.flush()
-    audit.record("order.rated", actor, order, stars=stars)
-    notifications.notify(order, "order.rated", actor)
+    audit.record("order.rated", actor, order, at=now, stars=stars)
+    notifications.notify(order, now, "order.rated", actor)
     return rating
 
 
@@ -678,8 +708,24 @@ def reply_to_rating(actor: User, order: Order, reply: str, now: datetime) -> Non
     if changed != 1:
         raise WrongState(_l("You have already replied to this rating."))
     db.session.refresh(rating)
-    audit.record("order.rating_replied", actor, order)
-    notifications.notify(order, "order.rating_replied", actor)
+    audit.record("order.rating_replied", actor, order, at=now)
+    notifications.notify(order, now, "order.rating_replied", actor)
+
+
+@dataclass
+class RatingSummary:
+    average: float | None
+    count: int
+    recent: list[Rating]
+
+
+def supplier_ratings(supplier_id: int, limit: int = 10) -> RatingSummary:
+    """What buyers said about a supplier: the average, the count and the latest ratings."""
+    average, count = db.session.execute(
+        sa.select(sa.func.avg(Rating.stars), sa.func.count()).where(Rating.supplier_id == supplier_id)).one()
+    recent = list(db.session.scalars(sa.select(Rating).where(Rating.supplier_id == supplier_id)
+                                     .order_by(Rating.rated_at.desc()).limit(limit)))
+    return RatingSummary(float(average) if average is not None else None, count, recent)
 
 
 # -- Expiry (cron) ----------------------------------------------------------------------
@@ -697,8 +743,8 @@ def expire_overdue(now: datetime) -> list[int]:
             continue  # acted on a moment ago
         _close_open_offer(order, None, now)
         _release(order, now)
-        audit.record("order.expired", None, order, deadline=order.ppk_deadline.isoformat(),
+        audit.record("order.expired", None, order, at=now, deadline=order.ppk_deadline.isoformat(),
                      actor_label="system")
-        notifications.notify(order, "order.expired", None)
+        notifications.notify(order, now, "order.expired", None)
         expired.append(order.id)
     return expired

@@ -96,22 +96,22 @@ class StoredImage:
     thumb_bytes: int
 
 
-def store_product_image(data: bytes, max_bytes: int) -> StoredImage:
-    """Check an upload with Pillow, re-encode it (no metadata) as a large JPEG
-    and a thumbnail of at most 20 KB; raise DomainError for the form."""
+def open_checked_image(data: bytes, max_bytes: int, field: str = "image"):
+    """Open an upload with Pillow after checking size, type and pixel count; the
+    picture upright, as RGB, with no metadata. DomainError (for `field`) otherwise."""
     import io
     import warnings
 
     from PIL import Image, ImageOps
 
     if not data:
-        raise DomainError(_l("The file is empty."), field="image")
+        raise DomainError(_l("The file is empty."), field=field)
     if len(data) > max_bytes:
         raise DomainError(_l("The image is too large (at most %(mb)s MB).", mb=max_bytes // (1024 * 1024)),
-                          field="image")
+                          field=field)
     found = sniff_type(data[:16])
     if found is None or not found[0].startswith("image/"):
-        raise DomainError(_l("Only JPEG or PNG images are accepted."), field="image")
+        raise DomainError(_l("Only JPEG or PNG images are accepted."), field=field)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -124,9 +124,14 @@ def store_product_image(data: bytes, max_bytes: int) -> StoredImage:
     except DomainError:
         raise
     except Exception:  # Pillow raises many kinds for broken or hostile images
-        raise DomainError(_l("The image file is damaged or not a real image."), field="image")
+        raise DomainError(_l("The image file is damaged or not a real image."), field=field)
+    return ImageOps.exif_transpose(img).convert("RGB")  # orientation kept, metadata dropped
 
-    img = ImageOps.exif_transpose(img).convert("RGB")  # orientation kept, metadata dropped
+
+def store_product_image(data: bytes, max_bytes: int) -> StoredImage:
+    """Check an upload with Pillow, re-encode it (no metadata) as a large JPEG
+    and a thumbnail of at most 20 KB; raise DomainError for the form."""
+    img = open_checked_image(data, max_bytes)
     large = img.copy()
     large.thumbnail(LARGE_BOX)
     large_bytes = _jpeg(large, 82)
@@ -167,3 +172,20 @@ def product_image_path(name: str) -> Path | None:
     if not re.fullmatch(r"[0-9a-f]{32}(-t)?\.jpg", name or ""):
         return None
     return upload_dir("products") / name
+
+
+def store_evidence_photo(data: bytes, max_bytes: int) -> str:
+    """A BAST photo: checked and re-encoded like product photos; returns its stored name."""
+    img = open_checked_image(data, max_bytes, field="photo")
+    img.thumbnail(LARGE_BOX)
+    name = f"{secrets.token_hex(16)}.jpg"
+    (upload_dir("evidence") / name).write_bytes(_jpeg(img, 82))
+    return name
+
+
+def evidence_photo_path(name: str) -> Path | None:
+    import re
+
+    if not re.fullmatch(r"[0-9a-f]{32}\.jpg", name or ""):
+        return None
+    return upload_dir("evidence") / name

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus
+from pbj.models.orders import BudgetSource, OrderDocumentKind, OrderStatus
 from pbj.models.suppliers import BusinessScale, DocumentKind
 
 ROLE_LABELS = {
@@ -49,6 +50,35 @@ PRODUCT_STATUS_LABELS = {
     ProductStatus.ARCHIVED: _l("Archived"),
 }
 
+ORDER_STATUS_LABELS = {
+    OrderStatus.SUBMITTED: _l("Waiting for the supplier"),
+    OrderStatus.NEGOTIATING: _l("Under negotiation"),
+    OrderStatus.CONFIRMED: _l("Waiting for the PPK"),
+    OrderStatus.APPROVED: _l("Approved"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.RECEIVED: _l("Received"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.COMPLETED: _l("Completed"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REJECTED: _l("Rejected"),
+    OrderStatus.EXPIRED: _l("Expired"),
+}
+
+ORDER_DOCUMENT_LABELS = {
+    OrderDocumentKind.SURAT_PESANAN: _l("Purchase order (Surat Pesanan)"),
+    OrderDocumentKind.BAST: _l("Handover report (BAST)"),
+    OrderDocumentKind.INVOICE: _l("Invoice"),
+}
+
+BUDGET_SOURCE_LABELS = {
+    BudgetSource.APBD: "APBD",
+    BudgetSource.APBN: "APBN",
+    BudgetSource.DAK: "DAK",
+    BudgetSource.BLUD: "BLUD",
+    BudgetSource.BOS: "BOS",
+    BudgetSource.OTHER: _l("Other source"),
+}
+
 # Certification codes (models.catalogue.CERTIFICATIONS) as people write them.
 CERTIFICATION_LABELS = {
     "SNI": "SNI",
@@ -60,6 +90,21 @@ CERTIFICATION_LABELS = {
 }
 
 ACTION_LABELS = {
+    "order.submitted": _l("Order submitted"),
+    "order.offer_made": _l("Price offer made"),
+    "order.offer_accepted": _l("Price offer accepted"),
+    "order.offer_declined": _l("Price offer declined"),
+    "order.confirmed": _l("Order confirmed by the supplier"),
+    "order.rejected_by_supplier": _l("Order rejected by the supplier"),
+    "order.rejected_by_ppk": _l("Order rejected by the PPK"),
+    "order.cancelled": _l("Order cancelled"),
+    "order.approved": _l("Order approved, Surat Pesanan issued"),
+    "order.shipped": _l("Goods shipped"),
+    "order.received": _l("BAST signed, goods received"),
+    "order.paid": _l("Payment recorded"),
+    "order.rated": _l("Supplier rated"),
+    "order.rating_replied": _l("Supplier replied to the rating"),
+    "order.expired": _l("Order expired (PPK deadline passed)"),
     "auth.login_succeeded": _l("Logged in"),
     "auth.login_failed": _l("Failed login"),
     "auth.logout": _l("Logged out"),
@@ -88,10 +133,15 @@ ACTION_LABELS = {
     "product.image_added": _l("Product photo added"),
     "product.image_removed": _l("Product photo removed"),
     "category.created": _l("Category created"),
+    "category.renamed": _l("Category renamed"),
+    "category.moved": _l("Category moved to another parent"),
+    "category.reordered": _l("Category order changed"),
+    "category.deleted": _l("Category deleted"),
 }
 
 _ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
-                                  **PRODUCT_STATUS_LABELS}
+                                  **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
+                                  **BUDGET_SOURCE_LABELS}
 
 
 def label(member: enum.Enum | None) -> str:

@@ -23,6 +23,11 @@ def test_key_pages_fit_narrow_and_wide_screens(page, new_page, login, submit, js
     supplier = create_supplier("Usaha Dagang Kue Bingke Ibu Marlina Singkawang",
                                password=PASSWORD, with_document=True)
     admin = create_user(Role.ADMIN, password=PASSWORD)
+    from tests.catalogue_helpers import category
+
+    for sub in ("Kue Kering dan Kue Basah Tradisional", "Nasi Kotak dan Prasmanan Rapat"):
+        category(sub, parent="Makanan dan Minuman Olahan UMKM")
+    category_id = category("Kue Kering dan Kue Basah Tradisional").id
     supplier_email, supplier_org_id, admin_email = supplier.email, supplier.org_id, admin.email
     release_db()
     mode = "js" if js_enabled else "nojs"
@@ -52,5 +57,7 @@ def test_key_pages_fit_narrow_and_wide_screens(page, new_page, login, submit, js
     login(admin_page, admin_email, PASSWORD)
     check(admin_page, "admin-suppliers", lambda: admin_page.goto("/admin/penyedia"))
     check(admin_page, "admin-supplier", lambda: admin_page.goto(f"/admin/penyedia/{supplier_org_id}"))
+    check(admin_page, "admin-categories", lambda: admin_page.goto("/admin/kategori"))
+    check(admin_page, "admin-category", lambda: admin_page.goto(f"/admin/kategori/{category_id}"))
 
     assert not too_wide, f"pages that scroll sideways: {too_wide}"

@@ -51,6 +51,9 @@ class Objects:
     # order in which the walk reaches the routes does not matter.
     listing_org_id: int  # that verified supplier
     category_id: int  # a sub-category
+    other_top_category_id: int  # a top-level category: where category_id can move
+    reorderable_category_id: int  # a top-level category with one below it
+    deletable_category_id: int  # a top-level category without products or sub-categories
     public_product_id: int  # published, with a photo
     image_name: str  # the stored thumbnail of that photo
     draft_product_id: int  # a draft with one photo: edit, add photos
@@ -60,6 +63,10 @@ class Objects:
     archivable_product_id: int
     approvable_product_id: int  # waiting for review
     rejectable_product_id: int  # waiting for review
+    # An approved order of that other OPD from the listing supplier, its Surat Pesanan issued.
+    issued_order_id: int
+    issued_document_code: str  # the Surat Pesanan's public code (in its QR code)
+    cart_item_id: int  # in the cart of the PP of the other OPD
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,17 @@ def _jpeg() -> bytes:
 
 
 _FUTURE = (date.today() + timedelta(days=60)).isoformat()
+_TODAY = date.today().isoformat()
+BUYERS = frozenset({"pp", "ppk"})
+NOBODY = frozenset()
+NOT_THEIRS = "another user's cart item: 404 for everyone"
+PARTIES_ONLY = "only the order's own parties act on it"
+_ORDER = lambda o: {"order_id": o.issued_order_id}  # noqa: E731
+
+
+def _checkout_form(o: Objects) -> dict:
+    return {"rup_code": "41234567", "budget_year": str(date.today().year), "budget_source": "apbd",
+            "delivery_address": "Jl. Jalan-Jalan 1", "needed_by": _FUTURE, "ppk_id": "1"}
 _SUPPLIER = lambda o: {"org_id": o.supplier_org_id}  # noqa: E731
 _USER = lambda o: {"user_id": o.user_id}  # noqa: E731
 
@@ -194,6 +212,49 @@ ENDPOINTS: dict[str, Access] = {
                             form=lambda o: {"reason": "Foto kurang jelas"}),
     "review.categories": Access(frozenset({"admin"})),
     "review.create_category": Access(frozenset({"admin"}), form=lambda o: {"name": "Kategori Jalan-Jalan"}),
+    "review.category": Access(frozenset({"admin"}), url=lambda o: {"category_id": o.category_id}),
+    "review.update_category": Access(frozenset({"admin"}), url=lambda o: {"category_id": o.category_id},
+                                     form=lambda o: {"name": "Kue Jalan Baru", "slug": "kue-jalan",
+                                                     "parent_id": str(o.other_top_category_id)}),
+    "review.reorder_category": Access(frozenset({"admin"}),
+                                      url=lambda o: {"category_id": o.reorderable_category_id},
+                                      form=lambda o: {"direction": "down"}),
+    "review.delete_category": Access(frozenset({"admin"}),
+                                     url=lambda o: {"category_id": o.deletable_category_id}),
+    # Order documents: the ordering OPD, its supplier and oversight print them (another's: 404);
+    # the verification page is public, the random code in the QR code being the capability.
+    "documents.printable": Access(frozenset({"admin", "auditor"}), owner_only=True,
+                                  url=lambda o: {"order_id": o.issued_order_id, "kind": "sp"}),
+    "documents.verify": Access(EVERYONE, url=lambda o: {"code": o.issued_document_code}),
+    # The cart: PP and PPK, their own (the user comes from the session); another's item is 404.
+    "orders.cart": Access(BUYERS),
+    "orders.add_to_cart": Access(BUYERS, form=lambda o: {"product_id": str(o.public_product_id), "quantity": "1"}),
+    "orders.set_quantity": Access(NOBODY, url=lambda o: {"item_id": o.cart_item_id},
+                                  form=lambda o: {"quantity": "2"}, note=NOT_THEIRS),
+    "orders.remove_from_cart": Access(NOBODY, url=lambda o: {"item_id": o.cart_item_id}, note=NOT_THEIRS),
+    "orders.checkout": Access(BUYERS, form=_checkout_form, post_ok=(422,),
+                              note="the walker's cart is empty: a clear form error (GET: back to the cart)"),
+    # Orders: the ordering OPD and the supplier see theirs; UKPBJ and auditors see all.
+    "orders.index": Access(LOGGED_IN),
+    "orders.detail": Access(frozenset({"admin", "auditor"}), owner_only=True, url=_ORDER),
+    "orders.handover_photo": Access(NOBODY, url=_ORDER, note="that order has no BAST photo"),
+    # Order actions: only the order's own parties act (none of them walks here; they are tested
+    # in tests/web/test_orders_web.py); oversight sees the order but gets 403, others 404.
+    "orders.simple_action": Access(NOBODY, url=lambda o: {"order_id": o.issued_order_id, "action": "setujui"},
+                                   note=PARTIES_ONLY),
+    "orders.end": Access(NOBODY, url=lambda o: {"order_id": o.issued_order_id, "action": "batal"},
+                         form=lambda o: {"reason": "Tidak jadi dipesan"}, note=PARTIES_ONLY),
+    "orders.offer": Access(NOBODY, url=_ORDER, form=lambda o: {"note": "nego"}, note=PARTIES_ONLY),
+    "orders.ship": Access(NOBODY, url=_ORDER, form=lambda o: {"note_number": "SJ-1", "shipped_on": _TODAY},
+                          note=PARTIES_ONLY),
+    "orders.handover": Access(NOBODY, url=_ORDER, form=lambda o: {"signed_on": _TODAY}, note=PARTIES_ONLY),
+    "orders.pay": Access(NOBODY, url=_ORDER, form=lambda o: {"paid_on": _TODAY, "reference": "SP2D-1",
+                                                             "amount": "1"}, note=PARTIES_ONLY),
+    "orders.rate": Access(NOBODY, url=_ORDER, form=lambda o: {"stars": "5"}, note=PARTIES_ONLY),
+    "orders.reply": Access(NOBODY, url=_ORDER, form=lambda o: {"reply": "Terima kasih"}, note=PARTIES_ONLY),
+    # Notifications: everyone's own.
+    "orders.notifications_page": Access(LOGGED_IN),
+    "orders.notifications_read": Access(LOGGED_IN),
 }
 
 WALKED_METHODS = ("GET", "POST")
@@ -213,7 +274,7 @@ def test_every_route_is_declared(app):
 def test_allowed_roles_are_subsets_of_known_roles():
     for endpoint, access in ENDPOINTS.items():
         assert access.allowed <= EVERYONE, endpoint
-        assert access.allowed, f"{endpoint}: nobody may use it?"
+        assert access.allowed or access.note, f"{endpoint}: nobody may use it? Say why in a note."
 
 
 # -- The walk ----------------------------------------------------------------------
@@ -243,6 +304,8 @@ def world(app, create_org, create_supplier, create_user):
         opd_id=other_opd.id,
         reset_token=accounts.make_reset_token(victim_user),
         **listings,
+        **_issued_document(other_opd, victim_user, listings),
+        cart_item_id=_cart_item(victim_user, listings),
     )
     emails = {role: user.email for role, user in actors.items()}
     db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
@@ -256,6 +319,8 @@ def _listings_of_another_supplier(admin, owner) -> dict:
     suppliers.verify_supplier(admin, owner.org.supplier)
     top = catalogue.create_category(None, "Makanan Jalan")
     sub = catalogue.create_category(None, "Kue Jalan", parent=top)
+    other_top = catalogue.create_category(None, "Minuman Jalan")
+    unused = catalogue.create_category(None, "Kategori Kosong Jalan")
 
     def product(name: str, photos: int = 1):
         item = catalogue.create_product(owner, owner.org.supplier, catalogue.ProductData(
@@ -272,7 +337,8 @@ def _listings_of_another_supplier(admin, owner) -> dict:
     for item in (approvable, rejectable):
         catalogue.submit_product(owner, item)
     found = dict(
-        listing_org_id=owner.org_id, category_id=sub.id, public_product_id=public.id,
+        listing_org_id=owner.org_id, category_id=sub.id, other_top_category_id=other_top.id,
+        reorderable_category_id=top.id, deletable_category_id=unused.id, public_product_id=public.id,
         image_name=public.images[0].thumb_name, draft_product_id=product("Kue Draf").id,
         photo_product_id=photos.id, photo_id=photos.images[0].id,
         submittable_product_id=product("Kue Siap Kirim").id, archivable_product_id=product("Kue Lama").id,
@@ -280,6 +346,31 @@ def _listings_of_another_supplier(admin, owner) -> dict:
     )
     db.session.commit()
     return found
+
+
+
+def _issued_document(opd, ppk, listings: dict) -> dict:
+    """An approved order of `opd` from the listing supplier, with its Surat Pesanan issued."""
+    from pbj.models.catalogue import Product
+    from pbj.models.orders import OrderDocumentKind
+    from pbj.services import documents
+    from tests.document_helpers import make_order
+
+    product = db.session.get(Product, listings["public_product_id"])
+    order = make_order(opd, ppk, listings["listing_org_id"], [(product, 2, product.unit_price)],
+                       sp_number="SP/JALAN/1")
+    document = documents.issue_document(order, OrderDocumentKind.SURAT_PESANAN, order.sp_number)
+    db.session.commit()
+    return {"issued_order_id": order.id, "issued_document_code": document.code}
+
+def _cart_item(buyer, listings: dict) -> int:
+    from pbj.models.catalogue import Product
+    from pbj.services import orders
+    from pbj.web.i18n import city_today
+
+    item = orders.add_to_cart(buyer, db.session.get(Product, listings["public_product_id"]), 1, city_today())
+    db.session.commit()
+    return item.id
 
 
 def snapshot(app) -> dict:

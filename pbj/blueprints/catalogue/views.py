@@ -10,7 +10,7 @@ from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile, VerificationStatus
-from pbj.services import catalogue, search
+from pbj.services import catalogue, orders, search
 from pbj.services.uploads import product_image_path
 from pbj.web.htmx import render
 from pbj.web.i18n import city_today
@@ -89,7 +89,8 @@ def supplier(org_id: int):
              .options(selectinload(Product.images))
              .order_by(Product.priority, Product.id))
     page = paginate(query, page_arg(request.args.get("hal")), search.PER_PAGE) if listed else None
-    return render("catalogue/supplier.html", fragment="products", supplier=profile, page=page, today=today)
+    return render("catalogue/supplier.html", fragment="products", supplier=profile, page=page, today=today,
+                  ratings=orders.supplier_ratings(org_id))
 
 
 @bp.get("/gambar/<name>")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from pbj.blueprints.auth.forms import EmptyForm
-from pbj.blueprints.review.forms import CategoryForm, ProductRejectForm
+from pbj.blueprints.review.forms import CategoryEditForm, CategoryForm, CategoryOrderForm, ProductRejectForm
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
@@ -108,13 +108,14 @@ def reject(product_id: int):
 
 # -- Categories ------------------------------------------------------------------------
 
-def _category_form(tree: list[Category]) -> CategoryForm:
-    form = CategoryForm()
+def _category_form(tree: list[Category], **kwargs) -> CategoryForm:
+    form = CategoryForm(**kwargs)
     form.parent_id.choices = [(top.id, top.name) for top in tree]
     return form
 
 
-def _categories_page(form: CategoryForm, tree: list[Category], status: int = 200):
+def _categories_page(form: CategoryForm, tree: list[Category], status: int = 200,
+                     order_form: CategoryOrderForm | None = None):
     # One grouped query for every category's product counts.
     total: Counter = Counter()
     published: Counter = Counter()
@@ -132,7 +133,7 @@ def _categories_page(form: CategoryForm, tree: list[Category], status: int = 200
         total[("all", top.id)] += total[top.id]
         published[("all", top.id)] += published[top.id]
     return render_template("review/categories.html", tree=tree, total=total, published=published,
-                           form=form), status
+                           form=form, order_form=order_form or CategoryOrderForm(formdata=None)), status
 
 
 @bp.get("/kategori")
@@ -157,3 +158,85 @@ def create_category():
             flash(_("The category %(name)s is added.", name=category.name), "success")
             return redirect_303(url_for("review.categories"))
     return _categories_page(form, tree, 422)
+
+
+def _in_list(category: Category) -> str:
+    """The category list, scrolled to the category's row."""
+    return url_for("review.categories", _anchor=f"kategori-{category.id}")
+
+
+@bp.post("/kategori/<int:category_id>/urutan")
+def reorder_category(category_id: int):
+    category = get_or_404(Category, category_id)
+    form = CategoryOrderForm()
+    if form.validate_on_submit():
+        try:
+            catalogue.reorder_category(actor(), category, form.direction.data)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The category %(name)s is moved up.", name=category.name) if form.direction.data == "up"
+                  else _("The category %(name)s is moved down.", name=category.name), "success")
+            return redirect_303(_in_list(category))
+    tree = catalogue.category_tree()
+    return _categories_page(_category_form(tree, formdata=None), tree, 422, order_form=form)
+
+
+def _category_edit_form(category: Category, **kwargs) -> CategoryEditForm:
+    form = CategoryEditForm(obj=category, **kwargs)
+    # Any top-level category but itself; the service says why a move is refused.
+    form.parent_id.choices = [(top.id, top.name) for top in catalogue.category_tree()
+                              if top.id != category.id]
+    return form
+
+
+def _category_page(category: Category, status: int = 200, **forms):
+    forms.setdefault("form", _category_edit_form(category, formdata=None))
+    forms.setdefault("delete_form", EmptyForm(formdata=None))
+    return render_template("review/category.html", category=category,
+                           products=catalogue.product_count(category),
+                           history=audit.entries_for("categories", category.id), **forms), status
+
+
+@bp.get("/kategori/<int:category_id>")
+def category(category_id: int):
+    return _category_page(get_or_404(Category, category_id))
+
+
+@bp.post("/kategori/<int:category_id>")
+def update_category(category_id: int):
+    category = get_or_404(Category, category_id)
+    form = _category_edit_form(category)
+    if form.validate_on_submit():
+        parent = db.session.get(Category, form.parent_id.data) if form.parent_id.data else None
+        try:
+            catalogue.rename_category(actor(), category, form.name.data, slug=form.slug.data)
+            catalogue.move_category(actor(), category, parent)
+        except DomainError as e:
+            db.session.rollback()  # neither change is kept
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The category %(name)s is saved.", name=category.name), "success")
+            return redirect_303(_in_list(category))
+    return _category_page(category, 422, form=form)
+
+
+@bp.post("/kategori/<int:category_id>/hapus")
+def delete_category(category_id: int):
+    category = get_or_404(Category, category_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        name = category.name
+        try:
+            catalogue.delete_category(actor(), category)
+        except DomainError as e:
+            db.session.rollback()
+            apply_domain_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The category %(name)s is deleted.", name=name), "success")
+            return redirect_303(url_for("review.categories"))
+    return _category_page(category, 422, delete_form=form)

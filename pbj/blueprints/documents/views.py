@@ -1,0 +1,51 @@
+"""Printable order documents and their public verification page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from pbj.models.orders import Order, OrderDocumentKind
+from pbj.services import documents, orders
+from pbj.web.auth import actor, get_or_404
+
+bp = Blueprint("documents", __name__)
+
+# The URL names documents as clerks do; "faktur" is the invoice.
+KINDS = {"sp": OrderDocumentKind.SURAT_PESANAN, "bast": OrderDocumentKind.BAST,
+         "faktur": OrderDocumentKind.INVOICE}
+
+
+@bp.get("/pesanan/<int:order_id>/dokumen/<kind>")
+@login_required
+def printable(order_id: int, kind: str):
+    order = get_or_404(Order, order_id)
+    # 404, not 403, for orders the user may not see: ids cannot be probed.
+    if kind not in KINDS or not orders.can_view(actor(), order):
+        abort(404)
+    document = documents.issued(order, KINDS[kind])
+    if document is None:
+        abort(404)
+    verify_url = url_for("documents.verify", code=document.code, _external=True)
+    data = documents.content(order, document.kind)
+    return render_template(
+        "documents/printable.html", document=document, order=order, data=data,
+        verify_url=verify_url, in_force=documents.is_in_force(document),
+        unchanged=documents.fingerprint(data) == document.fingerprint,
+        qr=documents.qr_svg(verify_url, title=_("QR code: address of the verification page")),
+    )
+
+
+@bp.get("/dokumen/<code>")
+def verify(code: str):
+    """Public: anyone holding the paper can check it, so only public facts are shown."""
+    document = documents.find_by_code(code)
+    if document is None:
+        return render_template("documents/not_found.html"), 404
+    order = document.order
+    printable_url = None
+    if current_user.is_authenticated and orders.can_view(actor(), order):
+        slug = next(slug for slug, kind in KINDS.items() if kind is document.kind)
+        printable_url = url_for("documents.printable", order_id=order.id, kind=slug)
+    return render_template("documents/verify.html", summary=documents.public_summary(document),
+                           printable_url=printable_url)

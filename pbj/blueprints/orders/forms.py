@@ -1,0 +1,142 @@
+"""Forms of the cart, checkout and order actions.
+
+Forms whose fields depend on the order (a price or a quantity per item) are
+built per order by the `*_form` factories: each item gets its own field, so
+errors land next to the item they are about.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from pbj.blueprints.listings.forms import IdChoiceField, RupiahField, WholeNumberField
+from pbj.models.orders import BudgetSource, Order
+from pbj.web.labels import BUDGET_SOURCE_LABELS
+
+REASON_LENGTH = Length(min=5, max=2000, message=_l("Write between %(min)d and %(max)d characters."))
+
+
+def _quantity(label, *, minimum=1, maximum=None, required=True):
+    return WholeNumberField(label, minimum=minimum, maximum=maximum,
+                            range_message=_l("Enter a quantity from %(min)s to %(max)s.", min=minimum,
+                                             max=maximum if maximum is not None else "1.000.000"),
+                            required_message=_l("Enter the quantity.") if required else None)
+
+
+class AddToCartForm(FlaskForm):
+    product_id = HiddenField()
+    quantity = _quantity(_l("Quantity"), maximum=1_000_000)
+
+
+class CartQuantityForm(FlaskForm):
+    quantity = _quantity(_l("Quantity"), maximum=1_000_000)
+
+
+class CheckoutForm(FlaskForm):
+    rup_code = StringField(_l("Kode RUP"), validators=[DataRequired(_l("Enter the Kode RUP from SIRUP.")),
+                                                       Length(max=20)])
+    budget_year = SelectField(_l("Budget year"), coerce=int)
+    budget_source = SelectField(_l("Source of funds"),
+                                choices=[(s.value, BUDGET_SOURCE_LABELS[s]) for s in BudgetSource])
+    delivery_address = TextAreaField(_l("Delivery address"), validators=[
+        DataRequired(_l("Enter the delivery address.")), Length(max=300)])
+    needed_by = DateField(_l("Needed by (date)"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    ppk_id = IdChoiceField(_l("Approving PPK"), message=_l("Choose a PPK of your OPD."))
+
+    def set_choices(self, today: date, ppks) -> None:
+        self.budget_year.choices = [(y, str(y)) for y in (today.year, today.year + 1, today.year - 1)]
+        self.ppk_id.choices = [(u.id, u.name) for u in ppks]
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Write the reason.")), REASON_LENGTH])
+
+
+class RatingForm(FlaskForm):
+    stars = RadioField(_l("Rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)],
+                       validators=[DataRequired(_l("Choose 1 to 5 stars."))])
+    comment = TextAreaField(_l("Comment (shown on the supplier's profile)"), validators=[Length(max=2000)])
+
+
+class ReplyForm(FlaskForm):
+    reply = TextAreaField(_l("Your reply"), validators=[DataRequired(_l("Write your reply.")),
+                                                        Length(max=2000)])
+
+
+class PaymentForm(FlaskForm):
+    paid_on = DateField(_l("Date paid"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    reference = StringField(_l("Reference (SP2D or transfer number)"), validators=[
+        DataRequired(_l("Enter the payment reference.")), Length(max=80)])
+    amount = RupiahField(_l("Amount transferred to the supplier"), minimum=0,
+                         required_message=_l("Enter the amount paid."))
+
+
+class _OfferBase(FlaskForm):
+    note = TextAreaField(_l("Note to the other side (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class _ShipBase(FlaskForm):
+    note_number = StringField(_l("Delivery note (surat jalan) number"), validators=[
+        DataRequired(_l("Enter the delivery note number.")), Length(max=60)])
+    shipped_on = DateField(_l("Shipped on"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class _HandoverBase(FlaskForm):
+    signed_on = DateField(_l("Date of the BAST"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    notes = TextAreaField(_l("Inspection notes"), validators=[Optional(), Length(max=2000)])
+    photo = FileField(_l("Photo of the goods received (optional, JPEG or PNG)"))
+
+
+def _per_item(base, order: Order, make_field, prefix: str):
+    form_class = type(base.__name__.lstrip("_"), (base,), {})
+    for item in order.items:
+        field = make_field(item)
+        if field is not None:
+            setattr(form_class, f"{prefix}_{item.id}", field)
+    return form_class
+
+
+def offer_form(order: Order, **kwargs) -> FlaskForm:
+    def price(item):
+        return RupiahField(_l("%(name)s: unit price (list price %(price)s)", name=item.name,
+                              price=f"Rp {item.list_price:,}".replace(",", ".")),
+                           minimum=1, maximum=item.list_price,
+                           range_message=_l("Offer at most the list price."),
+                           required_message=_l("Enter a price for this item."))
+    return _per_item(_OfferBase, order, price, "price")(**kwargs)
+
+
+def ship_form(order: Order, **kwargs) -> FlaskForm:
+    def quantity(item):
+        left = item.quantity - item.shipped_qty
+        if left <= 0:
+            return None
+        return WholeNumberField(_l("%(name)s: quantity shipped now (%(left)s %(unit)s still to ship)",
+                                   name=item.name, left=left, unit=item.unit), minimum=0, maximum=left,
+                                range_message=_l("Ship between 0 and the quantity still to ship."))
+    return _per_item(_ShipBase, order, quantity, "qty")(**kwargs)
+
+
+def handover_form(order: Order, **kwargs) -> FlaskForm:
+    def quantity(item):
+        return WholeNumberField(_l("%(name)s: quantity received in good order (%(n)s %(unit)s delivered)",
+                                   name=item.name, n=item.shipped_qty, unit=item.unit),
+                                minimum=0, maximum=item.shipped_qty,
+                                range_message=_l("Enter between 0 and the quantity delivered."),
+                                required_message=_l("Enter the quantity received."))
+    return _per_item(_HandoverBase, order, quantity, "qty")(**kwargs)
+
+
+def per_item_values(form: FlaskForm, order: Order, prefix: str) -> dict[int, int]:
+    values = {}
+    for item in order.items:
+        field = getattr(form, f"{prefix}_{item.id}", None)
+        if field is not None and field.data is not None:
+            values[item.id] = field.data
+    return values

@@ -1,0 +1,430 @@
+"""The cart (/keranjang), checkout, orders (/pesanan) and notifications (/notifikasi).
+
+Every action is a POST form that works without JavaScript. The order page
+shows only the actions `orders.allowed_actions` grants the user now; the
+service checks again, so a stale page or a crafted POST is refused (403 for
+the wrong person, 409 for the wrong state) and changes nothing.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy.orm import selectinload
+
+from pbj.blueprints.auth.forms import EmptyForm
+from pbj.blueprints.orders.forms import (
+    AddToCartForm,
+    CartQuantityForm,
+    CheckoutForm,
+    PaymentForm,
+    RatingForm,
+    ReasonForm,
+    ReplyForm,
+    handover_form,
+    offer_form,
+    per_item_values,
+    ship_form,
+)
+from pbj.extensions import db
+from pbj.models.accounts import Role, User
+from pbj.models.catalogue import Product
+from pbj.models.orders import BudgetSource, CartItem, Order, OrderDocumentKind, OrderStatus
+from pbj.models.types import utcnow
+from pbj.services import audit, documents, notifications, orders
+from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.uploads import evidence_photo_path, store_evidence_photo
+from pbj.web.auth import actor, get_or_404, roles_required
+from pbj.web.forms import apply_domain_error
+from pbj.web.htmx import redirect_303, render
+from pbj.web.i18n import city_today
+from pbj.web.pagination import page_arg, paginate
+
+bp = Blueprint("orders", __name__)
+
+BUYERS = (Role.PP, Role.PPK)
+
+# Status filters of the order list: URL value → statuses.
+STATUS_FILTERS = {
+    "semua": None,
+    "berjalan": (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING, OrderStatus.CONFIRMED, OrderStatus.APPROVED,
+                 OrderStatus.SHIPPED, OrderStatus.RECEIVED, OrderStatus.PAID),
+    "menunggu-penyedia": (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING),
+    "menunggu-ppk": (OrderStatus.CONFIRMED,),
+    "dikirim": (OrderStatus.APPROVED, OrderStatus.SHIPPED),
+    "menunggu-bayar": (OrderStatus.RECEIVED,),
+    "selesai": (OrderStatus.PAID, OrderStatus.COMPLETED),
+    "batal": (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED),
+}
+
+
+# -- Cart -------------------------------------------------------------------------------
+
+def _cart_item_or_404(item_id: int) -> CartItem:
+    item = get_or_404(CartItem, item_id)
+    if item.user_id != actor().id:
+        abort(404)
+    return item
+
+
+def _cart_page(status: int = 200, errors: dict | None = None):
+    groups = orders.cart_groups(actor(), city_today())
+    return render("orders/cart.html", groups=groups, errors=errors or {}, form=EmptyForm(formdata=None),
+                  http_status=status)
+
+
+@bp.get("/keranjang")
+@roles_required(*BUYERS)
+def cart():
+    return _cart_page()
+
+
+@bp.post("/keranjang")
+@roles_required(*BUYERS)
+def add_to_cart():
+    """Add from a product card or page: in place with htmx, else back to where it came from."""
+    form = AddToCartForm()
+    product = None
+    if (form.product_id.data or "").isdigit():
+        product = db.session.get(Product, int(form.product_id.data))
+    if product is None:
+        abort(404)
+    message, status = None, 200
+    if form.validate_on_submit():
+        try:
+            item = orders.add_to_cart(actor(), product, form.quantity.data, city_today())
+        except DomainError as e:
+            db.session.rollback()
+            message, status = e.message, 422
+        else:
+            db.session.commit()
+            message = _("In your cart: %(n)s %(unit)s of %(name)s.", n=item.quantity, unit=product.unit,
+                        name=product.name)
+    else:
+        message, status = next(iter(form.errors.values()))[0], 422
+    if request.headers.get("HX-Request"):
+        return render("orders/_added.html", message=message, ok=status == 200, http_status=status)
+    flash(message, "success" if status == 200 else "error")
+    return redirect_303(url_for("catalogue.product", product_id=product.id))
+
+
+@bp.post("/keranjang/<int:item_id>")
+@roles_required(*BUYERS)
+def set_quantity(item_id: int):
+    item = _cart_item_or_404(item_id)
+    form = CartQuantityForm()
+    if not form.validate_on_submit():
+        return _cart_page(422, {item.id: next(iter(form.errors.values()))[0]})
+    try:
+        orders.set_cart_quantity(actor(), item, form.quantity.data)
+    except DomainError as e:
+        db.session.rollback()
+        return _cart_page(422, {item.id: e.message})
+    db.session.commit()
+    flash(_("Quantity changed."), "success")
+    return redirect_303(url_for("orders.cart"))
+
+
+@bp.post("/keranjang/<int:item_id>/hapus")
+@roles_required(*BUYERS)
+def remove_from_cart(item_id: int):
+    item = _cart_item_or_404(item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = item.product.name
+    orders.remove_from_cart(actor(), item)
+    db.session.commit()
+    flash(_("%(name)s is removed from your cart.", name=name), "success")
+    return redirect_303(url_for("orders.cart"))
+
+
+def _checkout_page(form: CheckoutForm, status: int = 200, justifications: dict | None = None,
+                   justification_errors: dict | None = None):
+    today = city_today()
+    groups = orders.cart_groups(actor(), today)
+    return render("orders/checkout.html", form=form, groups=groups, justifications=justifications or {},
+                  justification_errors=justification_errors or {},
+                  pp_limit=current_app.config["PP_ORDER_LIMIT_RUPIAH"], http_status=status)
+
+
+@bp.route("/keranjang/pesan", methods=["GET", "POST"])
+@roles_required(*BUYERS)
+def checkout():
+    today = city_today()
+    form = CheckoutForm() if request.method == "POST" else CheckoutForm(formdata=None)
+    form.set_choices(today, orders.ppk_choices(actor()))
+    if request.method == "GET":
+        if actor().role is Role.PPK:
+            form.ppk_id.data = actor().id
+        form.budget_year.data = today.year
+        if not orders.cart_items(actor()):
+            flash(_("Your cart is empty: add products from the catalogue first."), "info")
+            return redirect_303(url_for("orders.cart"))
+        return _checkout_page(form)
+    justifications = {int(key.rsplit("_", 1)[1]): value for key, value in request.form.items()
+                      if key.startswith("justification_") and key.rsplit("_", 1)[1].isdigit()}
+    if not form.validate_on_submit():
+        return _checkout_page(form, 422, justifications)
+    data = orders.CheckoutData(
+        rup_code=form.rup_code.data, budget_year=form.budget_year.data,
+        budget_source=BudgetSource(form.budget_source.data), delivery_address=form.delivery_address.data,
+        needed_by=form.needed_by.data, ppk_id=form.ppk_id.data, justifications=justifications)
+    try:
+        made = orders.checkout(actor(), data, utcnow(), today)
+    except NotAllowed:
+        raise
+    except DomainError as e:
+        db.session.rollback()
+        if e.field and e.field.startswith("justification_"):
+            return _checkout_page(form, 422, justifications, {e.field: e.message})
+        apply_domain_error(form, e)
+        return _checkout_page(form, 422, justifications)
+    db.session.commit()
+    if len(made) == 1:
+        flash(_("Order #%(id)s is sent to the supplier.", id=made[0].id), "success")
+        return redirect_303(url_for("orders.detail", order_id=made[0].id))
+    flash(_("%(n)s orders are sent, one per supplier.", n=len(made)), "success")
+    return redirect_303(url_for("orders.index"))
+
+
+# -- Orders -----------------------------------------------------------------------------
+
+@bp.get("/pesanan")
+@login_required
+def index():
+    user = actor()
+    if user.role not in (*BUYERS, Role.PENYEDIA, Role.BENDAHARA, Role.ADMIN, Role.AUDITOR):
+        abort(403)
+    chosen = request.args.get("status", "semua")
+    if chosen not in STATUS_FILTERS:
+        chosen = "semua"
+    query = sa.select(Order).where(orders.orders_visible_to(user))
+    if STATUS_FILTERS[chosen]:
+        query = query.where(Order.status.in_(STATUS_FILTERS[chosen]))
+    query = query.options(selectinload(Order.items), selectinload(Order.opd),
+                          selectinload(Order.supplier)).order_by(Order.id.desc())
+    page = paginate(query, page_arg(request.args.get("hal")), 30)
+    return render("orders/index.html", page=page, chosen=chosen, filters=STATUS_FILTERS)
+
+
+def _order_or_404(order_id: int) -> Order:
+    """The order, if the user may see it; 404 otherwise (ids cannot be probed)."""
+    order = get_or_404(Order, order_id)
+    if not orders.can_view(actor(), order):
+        abort(404)
+    return order
+
+
+def _order_page(order: Order, status: int = 200, **forms):
+    user = actor()
+    allowed = orders.allowed_actions(user, order)
+    forms.setdefault("reason_form", ReasonForm(formdata=None))
+    forms.setdefault("action_form", EmptyForm(formdata=None))
+    if "offer" in allowed:
+        standing = order.open_offer
+        prices = {f"price_{line.item_id}": line.unit_price for line in standing.lines} if standing else {
+            f"price_{item.id}": item.agreed_price for item in order.items}
+        forms.setdefault("offer_form", offer_form(order, formdata=None, data=prices))
+    if "ship" in allowed:
+        left = {f"qty_{i.id}": i.quantity - i.shipped_qty for i in order.items}
+        forms.setdefault("ship_form", ship_form(order, formdata=None, data={**left, "shipped_on": city_today()}))
+    if "handover" in allowed:
+        shipped = {f"qty_{i.id}": i.shipped_qty for i in order.items}
+        forms.setdefault("handover_form", handover_form(order, formdata=None,
+                                                        data={**shipped, "signed_on": city_today()}))
+    if "pay" in allowed:
+        forms.setdefault("payment_form", PaymentForm(formdata=None, data={"paid_on": city_today()}))
+    if "rate" in allowed:
+        forms.setdefault("rating_form", RatingForm(formdata=None))
+    if "reply" in allowed:
+        forms.setdefault("reply_form", ReplyForm(formdata=None))
+    issued = {kind: doc for kind in OrderDocumentKind if (doc := documents.issued(order, kind)) is not None}
+    timeline = audit.entries_for("orders", order.id)
+    ids = {e.actor_id for e in timeline if e.actor_id}
+    actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+    problem_forms = [f for f in forms.values() if f.errors]
+    return render("orders/order.html", order=order, allowed=allowed, tax=orders.tax_breakdown(order),
+                  timeline=timeline, actors=actors, issued=issued, problem_forms=problem_forms, **forms,
+                  http_status=status)
+
+
+@bp.get("/pesanan/<int:order_id>")
+@login_required
+def detail(order_id: int):
+    return _order_page(_order_or_404(order_id))
+
+
+def _act(order: Order, action: str, form, form_name: str, do, success: str):
+    """Check the side, validate, call the service, commit once and redirect; or show the
+    page again with the error (422 bad input, 409 wrong state)."""
+    if not orders.may_attempt(actor(), order, action):
+        abort(403)
+    if not form.validate_on_submit():
+        return _order_page(order, 422, **{form_name: form})
+    try:
+        do()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as e:
+        db.session.rollback()
+        db.session.refresh(order)
+        apply_domain_error(form, e)
+        return _order_page(order, 409 if isinstance(e, WrongState) else 422, **{form_name: form})
+    db.session.commit()
+    flash(success, "success")
+    return redirect_303(url_for("orders.detail", order_id=order.id))
+
+
+# Simple actions: (service call, form, success message), by the URL's action name.
+@bp.post('/pesanan/<int:order_id>/<any(konfirmasi, setujui, "terima-tawaran", "tolak-tawaran"):action>')
+@login_required
+def simple_action(order_id: int, action: str):
+    order = _order_or_404(order_id)
+    user, now, today = actor(), utcnow(), city_today()
+    calls = {
+        "konfirmasi": (lambda: orders.confirm(user, order, now), _("The order is confirmed; the PPK is told.")),
+        "setujui": (lambda: orders.approve(user, order, now, today),
+                    _("The order is approved and the Surat Pesanan is issued.")),
+        "terima-tawaran": (lambda: orders.answer_offer(user, order, True, now),
+                           _("You accepted the offer: its prices are now the agreed prices.")),
+        "tolak-tawaran": (lambda: orders.answer_offer(user, order, False, now),
+                          _("You declined the offer: the earlier prices stand.")),
+    }
+    do, message = calls[action]
+    service_action = {"konfirmasi": "confirm", "setujui": "approve", "terima-tawaran": "answer_offer",
+                      "tolak-tawaran": "answer_offer"}[action]
+    return _act(order, service_action, EmptyForm(), "action_form", do, message)
+
+
+@bp.post('/pesanan/<int:order_id>/<any(batal, tolak, "tolak-ppk"):action>')
+@login_required
+def end(order_id: int, action: str):
+    order = _order_or_404(order_id)
+    user, now = actor(), utcnow()
+    form = ReasonForm()
+    service = {"batal": orders.cancel, "tolak": orders.supplier_reject, "tolak-ppk": orders.ppk_reject}[action]
+    message = {"batal": _("The order is cancelled and its stock released."),
+               "tolak": _("The order is rejected; the buyer sees your reason."),
+               "tolak-ppk": _("The order is rejected; the buyer and the supplier see your reason.")}[action]
+    service_action = {"batal": "cancel", "tolak": "supplier_reject", "tolak-ppk": "ppk_reject"}[action]
+    return _act(order, service_action, form, "reason_form", lambda: service(user, order, form.reason.data, now),
+                message)
+
+
+@bp.post("/pesanan/<int:order_id>/tawar")
+@login_required
+def offer(order_id: int):
+    order = _order_or_404(order_id)
+    form = offer_form(order)
+    return _act(order, "offer", form, "offer_form",
+                lambda: orders.make_offer(actor(), order, per_item_values(form, order, "price"), form.note.data,
+                                          utcnow()),
+                _("Your offer is sent; the other side can accept it or answer with its own."))
+
+
+@bp.post("/pesanan/<int:order_id>/kirim")
+@login_required
+def ship(order_id: int):
+    order = _order_or_404(order_id)
+    form = ship_form(order)
+    return _act(order, "ship", form, "ship_form",
+                lambda: orders.ship(actor(), order, per_item_values(form, order, "qty"), form.note_number.data,
+                                    form.shipped_on.data, form.note.data, utcnow(), city_today()),
+                _("The delivery is recorded; the PPK is told."))
+
+
+@bp.post("/pesanan/<int:order_id>/bast")
+@login_required
+def handover(order_id: int):
+    order = _order_or_404(order_id)
+    form = handover_form(order)
+
+    def sign():
+        photo = None
+        upload = form.photo.data
+        if upload and getattr(upload, "filename", ""):
+            limit = current_app.config["IMAGE_MAX_BYTES"]
+            photo = store_evidence_photo(upload.read(limit + 1), limit)
+        orders.sign_handover(actor(), order, per_item_values(form, order, "qty"), form.notes.data,
+                             form.signed_on.data, photo, utcnow(), city_today())
+
+    return _act(order, "handover", form, "handover_form", sign,
+                _("The BAST is signed; the bendahara can now record the payment."))
+
+
+@bp.post("/pesanan/<int:order_id>/bayar")
+@login_required
+def pay(order_id: int):
+    order = _order_or_404(order_id)
+    form = PaymentForm()
+    return _act(order, "pay", form, "payment_form",
+                lambda: orders.record_payment(actor(), order, form.paid_on.data, form.reference.data,
+                                              form.amount.data, utcnow(), city_today()),
+                _("The payment is recorded."))
+
+
+@bp.post("/pesanan/<int:order_id>/nilai")
+@login_required
+def rate(order_id: int):
+    order = _order_or_404(order_id)
+    form = RatingForm()
+    return _act(order, "rate", form, "rating_form",
+                lambda: orders.rate(actor(), order, form.stars.data, form.comment.data, utcnow()),
+                _("Thank you: the rating is on the supplier's profile."))
+
+
+@bp.post("/pesanan/<int:order_id>/balas")
+@login_required
+def reply(order_id: int):
+    order = _order_or_404(order_id)
+    form = ReplyForm()
+    return _act(order, "reply", form, "reply_form",
+                lambda: orders.reply_to_rating(actor(), order, form.reply.data, utcnow()),
+                _("Your reply is published under the rating."))
+
+
+@bp.get("/pesanan/<int:order_id>/bast/foto")
+@login_required
+def handover_photo(order_id: int):
+    order = _order_or_404(order_id)
+    if order.handover is None or not order.handover.photo_name:
+        abort(404)
+    path = evidence_photo_path(order.handover.photo_name)
+    if path is None or not path.exists():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
+
+
+# -- Notifications ----------------------------------------------------------------------
+
+@bp.get("/notifikasi")
+@login_required
+def notifications_page():
+    return render("orders/notifications.html", items=notifications.recent(actor()), form=EmptyForm(formdata=None))
+
+
+@bp.post("/notifikasi/baca")
+@login_required
+def notifications_read():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notifications.mark_all_read(actor())
+    db.session.commit()
+    return redirect_303(url_for("orders.notifications_page"))
+
+
+@bp.app_context_processor
+def _header_counts():
+    """Unread notifications and cart size for the header (one small query each, logged in only)."""
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        return {}
+    counts = {"unread_notifications": notifications.unread_count(current_user)}
+    if current_user.role in BUYERS:
+        counts["cart_count"] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(CartItem).where(CartItem.user_id == current_user.id)) or 0
+    return counts
+

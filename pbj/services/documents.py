@@ -1,0 +1,196 @@
+"""Order documents: Surat Pesanan, BAST and invoice (DESIGN.md, "Order lifecycle").
+
+A document is issued once per order and kind by the order transition that
+creates it (approval: SP; BAST signing: BAST and invoice), which also numbers
+it and writes the audit entry. Issuing stores a random public code (the QR
+code's link to the verification page) and the SHA-256 fingerprint of the
+document's canonical content, so a paper copy can be checked against the
+record.
+
+The content is made of codes and numbers only (no translated labels, no
+formatted amounts), so its fingerprint does not depend on the reader's
+language.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import segno
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from pbj.extensions import db
+from pbj.models.orders import Order, OrderDocument, OrderDocumentKind, OrderStatus
+from pbj.models.types import utcnow
+from pbj.services import taxes
+from pbj.services.errors import DomainError
+
+# 16 random bytes: 22 URL-safe characters, far beyond guessing (the column holds 24).
+CODE_BYTES = 16
+_CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,24}")
+
+# An order that ended this way after a document was issued voids the document.
+VOIDING_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
+
+
+def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
+            issued_on: date | None = None) -> dict:
+    """The canonical content of the order's document of `kind`: what its fingerprint covers.
+
+    `number` and `issued_on` default to those of the document already issued;
+    `issue_document` passes them for the document it is about to create.
+    """
+    if number is None or issued_on is None:
+        document = issued(order, kind)
+        if document is None:
+            raise LookupError(f"no {kind.value} document issued for order {order.id}")
+        number = document.number if number is None else number
+        issued_on = issue_date(document) if issued_on is None else issued_on
+
+    # The SP commits what was ordered; the BAST and the invoice cover what was received.
+    by_receipt = kind is not OrderDocumentKind.SURAT_PESANAN
+    items = []
+    for item in order.items:
+        quantity = item.received_qty if by_receipt else item.quantity
+        line = {"name": item.name, "unit": item.unit, "quantity": quantity,
+                "unit_price": item.agreed_price, "line_total": item.agreed_price * quantity}
+        if kind is OrderDocumentKind.BAST:
+            line["ordered_quantity"] = item.quantity
+        items.append(line)
+
+    data = {
+        "kind": kind.value,
+        "number": number,
+        "issued_on": issued_on,
+        "order_id": order.id,
+        "opd": {"name": order.opd.name, "code": order.opd.code},
+        "supplier": {"name": order.supplier.name, "npwp": order.supplier.npwp},
+        "ppk": {"name": order.ppk.name},
+        "sp_number": order.sp_number,
+        "rup_code": order.rup_code,
+        "budget": {"year": order.budget_year, "source": order.budget_source.value},
+        "items": items,
+        "total": sum(line["line_total"] for line in items),
+    }
+    if kind is OrderDocumentKind.SURAT_PESANAN:
+        data["delivery_address"] = order.delivery_address
+        data["needed_by"] = order.needed_by
+    else:
+        handover = order.handover
+        data["bast"] = None if handover is None else {
+            "number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name}
+    if kind is OrderDocumentKind.INVOICE:
+        tax = taxes.breakdown(order.received_total, is_pkp=order.supplier_is_pkp,
+                              has_pp55=order.supplier_has_pp55)
+        data["tax"] = {"gross": tax.gross, "dpp": tax.dpp, "ppn": tax.ppn, "pph": tax.pph, "net": tax.net,
+                       "ppn_rate": tax.ppn_rate, "pph_rate": tax.pph_rate, "pph_final": tax.pph_final,
+                       "is_pkp": order.supplier_is_pkp,
+                       # Whether the treasurer withholds PPN too, or the supplier remits it.
+                       "ppn_withheld": bool(current_app.config.get("PPN_COLLECTED_BY_TREASURER", True))}
+    return data
+
+
+def _json_value(value):
+    # datetime before date: a datetime is also a date.
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not part of a document's content: {type(value).__name__}")
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_value)
+
+
+def fingerprint(data: dict) -> str:
+    """SHA-256 (hex) of the canonical JSON of a document's content."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def issue_document(order: Order, kind: OrderDocumentKind, number: str) -> OrderDocument:
+    """Record the order's document of `kind` with its public code and fingerprint.
+
+    Called by the order transition that issues it, which numbers the document
+    and writes the audit entry. Flushed, not committed. A second document of
+    the same kind for the same order is refused.
+    """
+    number = (number or "").strip()
+    if not number or len(number) > 60:
+        raise DomainError(_l("A document needs a number of at most 60 characters."))
+    if issued(order, kind) is not None:
+        raise DomainError(_l("This document was already issued for this order."))
+    issued_at = utcnow()
+    data = content(order, kind, number=number, issued_on=_city_date(issued_at))
+    document = OrderDocument(order_id=order.id, kind=kind, number=number, issued_at=issued_at,
+                             code=secrets.token_urlsafe(CODE_BYTES), fingerprint=fingerprint(data))
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def issued(order: Order, kind: OrderDocumentKind) -> OrderDocument | None:
+    """The order's document of `kind`, or None when it was not issued (yet)."""
+    return db.session.scalar(
+        sa.select(OrderDocument).where(OrderDocument.order_id == order.id, OrderDocument.kind == kind))
+
+
+def find_by_code(code: str) -> OrderDocument | None:
+    """The document with this public code; None for unknown or malformed codes."""
+    # Checked before the query: a code comes from any URL (PostgreSQL refuses NUL bytes).
+    if not isinstance(code, str) or not _CODE_PATTERN.fullmatch(code):
+        return None
+    return db.session.scalar(sa.select(OrderDocument).where(OrderDocument.code == code))
+
+
+def issue_date(document: OrderDocument) -> date:
+    """The date printed on the document: its issue time in the city's time zone."""
+    return _city_date(document.issued_at)
+
+
+def is_in_force(document: OrderDocument) -> bool:
+    """False once the order was cancelled, rejected or expired after the document was issued."""
+    return document.order.status not in VOIDING_STATUSES
+
+
+def public_summary(document: OrderDocument) -> dict:
+    """What the public verification page may show: no personal data, no tax identities.
+
+    Amounts of approved orders are public by design (transparency); names of
+    officials, contacts, addresses and NPWP are not.
+    """
+    order = document.order
+    total = order.total if document.kind is OrderDocumentKind.SURAT_PESANAN else order.received_total
+    return {
+        "kind": document.kind,
+        "number": document.number,
+        "issued_on": issue_date(document),
+        "order_status": order.status,
+        "in_force": is_in_force(document),
+        "opd_name": order.opd.name,
+        "supplier_name": order.supplier.name,
+        "total": total,
+        "fingerprint": document.fingerprint,
+    }
+
+
+def qr_svg(url: str, title: str | None = None) -> str:
+    """An inline SVG QR code of `url` (no XML declaration, no namespace), for HTML pages."""
+    # Error level M survives a smudged or folded print; the white background keeps it
+    # scannable from a screen in dark mode.
+    qr = segno.make(url, error="m", micro=False)
+    return qr.svg_inline(scale=3, border=4, light="#fff", svgclass="qr", title=title)
+
+
+def _city_date(moment_utc: datetime) -> date:
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    return moment_utc.replace(tzinfo=timezone.utc).astimezone(zone).date()

@@ -1,0 +1,166 @@
+"""The ordering pages: cart, checkout, the order page's actions, notifications."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from pbj.extensions import db
+from pbj.models.audit import AuditEntry
+from pbj.models.orders import CartItem, Order, OrderStatus
+from tests import order_helpers as oh
+
+
+@pytest.fixture
+def p(app, create_org, create_user, create_supplier):
+    return oh.parties(create_org, create_user, create_supplier)
+
+
+def fresh(order_id):
+    db.session.expire_all()
+    return db.session.get(Order, order_id)
+
+
+def audit_count():
+    """Entries about orders (logging in writes entries too)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.object_type == "orders"))
+
+
+def checkout_form(p, **changes):
+    form = {"rup_code": "41234567", "budget_year": str(oh.today().year), "budget_source": "apbd",
+            "delivery_address": "Jl. Firdaus No. 1", "needed_by": oh.today().replace(year=oh.today().year + 1)
+            .isoformat(), "ppk_id": str(p.ppk.id)}
+    form.update(changes)
+    return form
+
+
+def test_whole_lifecycle_with_plain_forms(p, client, auth):
+    product = oh.listed(p, stock=20, price=50_000)
+    auth.login(p.pp)
+    added = client.post("/keranjang", data={"product_id": product.id, "quantity": "4"})
+    assert added.status_code == 303
+    cart = client.get("/keranjang")
+    assert product.name in cart.get_data(as_text=True)
+    assert client.get("/keranjang/pesan").status_code == 200
+    done = client.post("/keranjang/pesan", data=checkout_form(p))
+    assert done.status_code == 303
+    order_id = int(re.search(r"/pesanan/(\d+)", done.headers["Location"]).group(1))
+    page = client.get(f"/pesanan/{order_id}").get_data(as_text=True)
+    assert "Batalkan" in page or "Cancel the order" in page  # the buyer may cancel
+    auth.logout()
+
+    auth.login(p.supplier)
+    page = client.get(f"/pesanan/{order_id}").get_data(as_text=True)
+    assert f"/pesanan/{order_id}/konfirmasi" in page and f"/pesanan/{order_id}/setujui" not in page
+    assert client.post(f"/pesanan/{order_id}/konfirmasi").status_code == 303
+    auth.logout()
+
+    auth.login(p.ppk)
+    assert client.post(f"/pesanan/{order_id}/setujui").status_code == 303
+    order = fresh(order_id)
+    assert order.status is OrderStatus.APPROVED and order.sp_number.startswith(f"SP/{p.opd_code}/")
+    assert client.get(f"/pesanan/{order_id}/dokumen/sp").status_code == 200
+    auth.logout()
+
+    item_id = order.items[0].id
+    auth.login(p.supplier)
+    bad = client.post(f"/pesanan/{order_id}/kirim", data={"note_number": "SJ-1", "shipped_on": oh.today().isoformat(),
+                                                          f"qty_{item_id}": "9"})
+    assert bad.status_code == 422 and fresh(order_id).status is OrderStatus.APPROVED
+    ok = client.post(f"/pesanan/{order_id}/kirim", data={"note_number": "SJ-1",
+                                                         "shipped_on": oh.today().isoformat(), f"qty_{item_id}": "4"})
+    assert ok.status_code == 303
+    auth.logout()
+
+    auth.login(p.ppk)
+    signed = client.post(f"/pesanan/{order_id}/bast", data={"signed_on": oh.today().isoformat(),
+                                                            f"qty_{item_id}": "4", "notes": "Baik"})
+    assert signed.status_code == 303 and fresh(order_id).status is OrderStatus.RECEIVED
+    auth.logout()
+
+    auth.login(p.bendahara)
+    page = client.get(f"/pesanan/{order_id}").get_data(as_text=True)
+    net = fresh(order_id)
+    from pbj.services import orders
+    tax = orders.tax_breakdown(net)
+    wrong = client.post(f"/pesanan/{order_id}/bayar", data={"paid_on": oh.today().isoformat(),
+                                                            "reference": "SP2D-9", "amount": "200.000"})
+    assert wrong.status_code == 422
+    paid = client.post(f"/pesanan/{order_id}/bayar", data={"paid_on": oh.today().isoformat(),
+                                                           "reference": "SP2D-9", "amount": f"{tax.net}"})
+    assert paid.status_code == 303
+    auth.logout()
+
+    auth.login(p.ppk)
+    assert client.post(f"/pesanan/{order_id}/nilai", data={"stars": "5", "comment": "Cepat"}).status_code == 303
+    auth.logout()
+    auth.login(p.supplier)
+    assert client.post(f"/pesanan/{order_id}/balas", data={"reply": "Terima kasih"}).status_code == 303
+    assert fresh(order_id).status is OrderStatus.COMPLETED
+    profile = client.get(f"/penyedia/{p.supplier.org_id}").get_data(as_text=True)
+    assert "Cepat" in profile and "Terima kasih" in profile
+
+
+def test_add_to_cart_in_place_with_htmx_and_errors(p, client, auth):
+    product = oh.listed(p, stock=3)
+    auth.login(p.pp)
+    answer = client.post("/keranjang", data={"product_id": product.id, "quantity": "2"},
+                         headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "<html" not in answer.get_data(as_text=True)
+    too_many = client.post("/keranjang", data={"product_id": product.id, "quantity": "2"},
+                           headers={"HX-Request": "true"})
+    assert too_many.status_code == 422
+    assert db.session.scalar(sa.select(CartItem.quantity)) == 2  # nothing changed
+    nonsense = client.post("/keranjang", data={"product_id": product.id, "quantity": "dua"})
+    assert nonsense.status_code == 303  # back to the product with the message
+    assert client.post("/keranjang", data={"product_id": "abc", "quantity": "1"}).status_code == 404
+
+
+def test_checkout_errors_keep_the_cart_and_say_why(p, client, auth):
+    product = oh.listed(p, stock=5)
+    auth.login(p.pp)
+    client.post("/keranjang", data={"product_id": product.id, "quantity": "1"})
+    before = audit_count()
+    answer = client.post("/keranjang/pesan", data=checkout_form(p, rup_code="abc", needed_by="kemarin"))
+    assert answer.status_code == 422
+    assert "There is a problem" in answer.get_data(as_text=True) or "Ada masalah" in answer.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CartItem)) == 1
+    assert audit_count() == before
+
+
+def test_wrong_people_and_wrong_states_are_refused(p, client, auth, create_user, create_org):
+    from pbj.models.accounts import Role
+
+    product = oh.listed(p)
+    order = oh.place(p, product, 2)
+    before = audit_count()
+    auth.login(p.pp)
+    assert client.post(f"/pesanan/{order.id}/setujui").status_code == 403  # a PP is not the PPK
+    auth.logout()
+    auth.login(p.ppk)
+    assert client.post(f"/pesanan/{order.id}/setujui").status_code == 409  # not confirmed yet
+    auth.logout()
+    auth.login(create_user(Role.PPK, org=create_org()))
+    assert client.get(f"/pesanan/{order.id}").status_code == 404  # another OPD cannot see it
+    assert client.post(f"/pesanan/{order.id}/batal", data={"reason": "bukan urusan"}).status_code == 404
+    auth.logout()
+    auth.login(create_user(Role.AUDITOR))
+    assert client.get(f"/pesanan/{order.id}").status_code == 200
+    assert client.post(f"/pesanan/{order.id}/batal", data={"reason": "pengawasan"}).status_code == 403
+    assert fresh(order.id).status is OrderStatus.SUBMITTED and audit_count() == before
+
+
+def test_order_list_filters_and_notifications(p, client, auth):
+    product = oh.listed(p)
+    order = oh.place(p, product, 1)
+    auth.login(p.supplier)
+    listing = client.get("/pesanan?status=menunggu-penyedia").get_data(as_text=True)
+    assert f"/pesanan/{order.id}" in listing
+    assert f"/pesanan/{order.id}" not in client.get("/pesanan?status=selesai").get_data(as_text=True)
+    assert client.get("/pesanan?status=<script>&hal=abc").status_code == 200
+    page = client.get("/notifikasi").get_data(as_text=True)
+    assert f"/pesanan/{order.id}" in page
+    assert client.post("/notifikasi/baca").status_code == 303
+    from pbj.services import notifications
+    assert notifications.unread_count(p.supplier) == 0
