@@ -116,7 +116,9 @@ def orders_expire():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
 @click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
               help="How many demo products to list.")
-def seed_demo(if_empty, products):
+@click.option("--orders", default=600, show_default=True, type=click.IntRange(0, 20_000),
+              help="How many demo orders to replay over the past year (needs products).")
+def seed_demo(if_empty, products, orders):
     """Load a realistic Kota Singkawang setting with random passwords."""
     from pbj.demo import seed
 
@@ -125,7 +127,7 @@ def seed_demo(if_empty, products):
             click.echo("Database already has data; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
-    credentials = seed(products=products)
+    credentials = seed(products=products, orders=orders, progress=click.echo)
     db.session.commit()
     from pathlib import Path
 

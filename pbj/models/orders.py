@@ -7,7 +7,7 @@ listing never change an order.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -134,6 +134,11 @@ class Order(db.Model):
     def received_total(self) -> int:
         """The value of what the BAST says was received (what is paid)."""
         return sum(item.agreed_price * item.received_qty for item in self.items)
+
+    @property
+    def deadline_day(self) -> datetime:
+        """A moment in the last day before the deadline (which is the following local midnight)."""
+        return self.ppk_deadline - timedelta(minutes=1)
 
     @property
     def open_offer(self) -> Offer | None:

@@ -164,3 +164,40 @@ def test_order_list_filters_and_notifications(p, client, auth):
     assert client.post("/notifikasi/baca").status_code == 303
     from pbj.services import notifications
     assert notifications.unread_count(p.supplier) == 0
+
+
+def _shipped_order(p):
+    from pbj.models.types import utcnow
+    from pbj.services import orders
+
+    product = oh.listed(p, stock=10)
+    order = oh.place(p, product, 3)
+    orders.confirm(p.supplier, order, utcnow())
+    orders.approve(p.ppk, order, utcnow(), oh.today())
+    orders.ship(p.supplier, order, {order.items[0].id: 3}, "SJ-9", oh.today(), "", utcnow(), oh.today())
+    db.session.commit()
+    return order
+
+
+def test_bast_photo_is_checked_stored_and_shown_only_to_the_parties(p, client, auth, create_user, create_org):
+    import io
+
+    from pbj.models.accounts import Role
+    from tests.catalogue_helpers import tiny_jpeg
+
+    order = _shipped_order(p)
+    item_id = order.items[0].id
+    auth.login(p.ppk)
+    fake = client.post(f"/pesanan/{order.id}/bast", data={
+        "signed_on": oh.today().isoformat(), f"qty_{item_id}": "3",
+        "photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "foto.jpg")}, content_type="multipart/form-data")
+    assert fake.status_code == 422 and fresh(order.id).status is OrderStatus.SHIPPED
+    signed = client.post(f"/pesanan/{order.id}/bast", data={
+        "signed_on": oh.today().isoformat(), f"qty_{item_id}": "3", "notes": "Lengkap",
+        "photo": (io.BytesIO(tiny_jpeg()), "foto.jpg")}, content_type="multipart/form-data")
+    assert signed.status_code == 303
+    photo = client.get(f"/pesanan/{order.id}/bast/foto")
+    assert photo.status_code == 200 and photo.data[:2] == b"\xff\xd8"
+    auth.logout()
+    auth.login(create_user(Role.PPK, org=create_org()))
+    assert client.get(f"/pesanan/{order.id}/bast/foto").status_code == 404

@@ -18,6 +18,8 @@ from pbj.blueprints.listings.forms import IdChoiceField, RupiahField, WholeNumbe
 from pbj.models.orders import BudgetSource, Order
 from pbj.web.labels import BUDGET_SOURCE_LABELS
 
+# Browsers with a date picker send 2026-12-31; people typing in older or text browsers write 31/12/2026.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 REASON_LENGTH = Length(min=5, max=2000, message=_l("Write between %(min)d and %(max)d characters."))
 
 
@@ -45,7 +47,7 @@ class CheckoutForm(FlaskForm):
                                 choices=[(s.value, BUDGET_SOURCE_LABELS[s]) for s in BudgetSource])
     delivery_address = TextAreaField(_l("Delivery address"), validators=[
         DataRequired(_l("Enter the delivery address.")), Length(max=300)])
-    needed_by = DateField(_l("Needed by (date)"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    needed_by = DateField(_l("Needed by (date)"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     ppk_id = IdChoiceField(_l("Approving PPK"), message=_l("Choose a PPK of your OPD."))
 
     def set_choices(self, today: date, ppks) -> None:
@@ -69,7 +71,7 @@ class ReplyForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    paid_on = DateField(_l("Date paid"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    paid_on = DateField(_l("Date paid"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     reference = StringField(_l("Reference (SP2D or transfer number)"), validators=[
         DataRequired(_l("Enter the payment reference.")), Length(max=80)])
     amount = RupiahField(_l("Amount transferred to the supplier"), minimum=0,
@@ -83,12 +85,12 @@ class _OfferBase(FlaskForm):
 class _ShipBase(FlaskForm):
     note_number = StringField(_l("Delivery note (surat jalan) number"), validators=[
         DataRequired(_l("Enter the delivery note number.")), Length(max=60)])
-    shipped_on = DateField(_l("Shipped on"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    shipped_on = DateField(_l("Shipped on"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class _HandoverBase(FlaskForm):
-    signed_on = DateField(_l("Date of the BAST"), validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
+    signed_on = DateField(_l("Date of the BAST"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     notes = TextAreaField(_l("Inspection notes"), validators=[Optional(), Length(max=2000)])
     photo = FileField(_l("Photo of the goods received (optional, JPEG or PNG)"))
 
