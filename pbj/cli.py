@@ -116,8 +116,8 @@ def orders_expire():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
 @click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
               help="How many demo products to list.")
-@click.option("--orders", default=600, show_default=True, type=click.IntRange(0, 20_000),
-              help="How many demo orders to replay over the past year (needs products).")
+@click.option("--orders", default=None, type=click.IntRange(0, 20_000),
+              help="How many demo orders to replay over the past year.  [default: a tenth of --products]")
 def seed_demo(if_empty, products, orders):
     """Load a realistic Kota Singkawang setting with random passwords."""
     from pbj.demo import seed

@@ -103,14 +103,16 @@ def _slug(name: str) -> str:
     return "".join(c for c in name.lower().replace(" ", ".") if c.isalnum() or c == ".")
 
 
-def seed(rng: random.Random | None = None, products: int = 3000, orders: int = 600,
+def seed(rng: random.Random | None = None, products: int = 3000, orders: int | None = None,
          progress: Callable[[str], None] | None = None) -> list[tuple[str, str, str]]:
     """Fill an empty database; return (role, email, password) for every demo user.
 
-    `orders` are replayed over the past year (pbj.demo_orders), which commits as
-    it goes; `progress` hears how long each step took.
+    `orders` (default: a tenth of `products`) are replayed over the past year by
+    pbj.demo_orders, which commits as it goes; `progress` hears how long each
+    step took.
     """
     rng = rng or random.Random(61_72)
+    orders = products // 10 if orders is None else orders
     progress = progress or (lambda message: None)
     started = time.perf_counter()
     credentials: list[tuple[str, str, str]] = []

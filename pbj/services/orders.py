@@ -628,7 +628,8 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
                               field=f"qty_{item.id}")
         item.received_qty = qty
     if not any(item.received_qty for item in order.items):
-        raise DomainError(_l("Nothing received: reject the delivery with the supplier instead of signing."))
+        raise DomainError(_l("Nothing was received in good order: do not sign the BAST; agree a new delivery "
+                               "with the supplier first."))
     _move(order, (OrderStatus.SHIPPED,), OrderStatus.RECEIVED, now, received_at=now)
     handover = Handover(order=order, number=_document_number(order, OrderDocumentKind.BAST, today),
                         signed_by_id=actor.id, signed_on=signed_on, notes=(notes or "").strip()[:MAX_REASON],

@@ -24,6 +24,13 @@ def percent(x100: int | None) -> str:
     return format_decimal(value, format="#,##0.##", locale=str(get_locale())) + "%"
 
 
+def decimal_1(value: float | None) -> str:
+    """A number with at most one decimal, in the locale's style: 4.5 → "4,5" in Indonesian."""
+    if value is None:
+        return "–"
+    return format_decimal(round(Decimal(str(value)), 1), format="#,##0.#", locale=str(get_locale()))
+
+
 def file_size(size: int) -> str:
     """Kilobytes, never "0 KB" for a file that has content."""
     if size >= 1024 * 1024:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
@@ -184,7 +185,7 @@ def checkout():
     if len(made) == 1:
         flash(_("Order #%(id)s is sent to the supplier.", id=made[0].id), "success")
         return redirect_303(url_for("orders.detail", order_id=made[0].id))
-    flash(_("%(n)s orders are sent, one per supplier.", n=len(made)), "success")
+    flash(ngettext("%(num)d order is sent.", "%(num)d orders are sent, one per supplier.", len(made)), "success")
     return redirect_303(url_for("orders.index"))
 
 
