@@ -735,6 +735,12 @@ def expire_overdue(now: datetime) -> list[int]:
     """Expire open orders whose deadline has passed and release their stock."""
     overdue = list(db.session.scalars(
         sa.select(Order).where(Order.status.in_(OPEN_STATUSES), Order.ppk_deadline < now).order_by(Order.id)))
+    # Every product row first, in id order, before the first audit entry takes the audit
+    # lock: the same order as checkout, so the two cannot deadlock on PostgreSQL.
+    product_ids = sorted({item.product_id for order in overdue for item in order.items if item.reserved})
+    if product_ids:
+        db.session.execute(sa.select(Product.id).where(Product.id.in_(product_ids))
+                           .order_by(Product.id).with_for_update())
     expired = []
     for order in overdue:
         try:
