@@ -345,9 +345,8 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
             db.session.delete(cart_item)
         db.session.add(order)
         db.session.flush()
-        audit.record("order.submitted", actor, order, at=now, supplier_id=supplier.org_id, total=order.total,
+        _record("order.submitted", actor, order, now, supplier_id=supplier.org_id, total=order.total,
                      items=len(order.items), ppk_id=ppk.id, justified=bool(justification))
-        notifications.notify(order, now, "order.submitted", actor)
         orders.append(order)
     return orders
 
@@ -399,6 +398,21 @@ def _move(order: Order, allowed: tuple[OrderStatus, ...], new: OrderStatus, now:
         set_committed_value(order, key, value)
 
 
+def _record(event: str, actor: User | None, order: Order, now: datetime, **detail) -> None:
+    """The one audit entry of a transition, and the notice to the other side."""
+    audit.record(event, actor, order, at=now, **detail)
+    notifications.notify(order, now, event, actor)
+
+
+def _end(actor: User | None, order: Order, allowed: tuple[OrderStatus, ...], status: OrderStatus, event: str,
+         end_reason: str | None, now: datetime, **detail) -> None:
+    """Cancel, reject or expire: the order ends, an open offer closes and the stock comes back."""
+    _move(order, allowed, status, now, ended_at=now, end_reason=end_reason)
+    _close_open_offer(order, None, now)
+    _release(order, now)
+    _record(event, actor, order, now, **detail)
+
+
 def _reason(text: str | None) -> str:
     text = (text or "").strip()
     if not 5 <= len(text) <= MAX_REASON:
@@ -413,22 +427,14 @@ def _deadline(now: datetime) -> datetime:
 def cancel(actor: User, order: Order, reason: str, now: datetime) -> None:
     _require(_is_buyer_side(actor, order), _l("Only the ordering OPD's PP or PPK may cancel this order."))
     reason = _reason(reason)
-    _move(order, OPEN_STATUSES, OrderStatus.CANCELLED, now, ended_at=now, end_reason=reason)
-    _close_open_offer(order, None, now)
-    _release(order, now)
-    audit.record("order.cancelled", actor, order, at=now, reason=reason)
-    notifications.notify(order, now, "order.cancelled", actor)
+    _end(actor, order, OPEN_STATUSES, OrderStatus.CANCELLED, "order.cancelled", reason, now, reason=reason)
 
 
 def supplier_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
     _require(_is_supplier_side(actor, order), _l("Only the supplier may reject this order."))
     reason = _reason(reason)
-    _move(order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.REJECTED, now,
-          ended_at=now, end_reason=reason)
-    _close_open_offer(order, None, now)
-    _release(order, now)
-    audit.record("order.rejected_by_supplier", actor, order, at=now, reason=reason)
-    notifications.notify(order, now, "order.rejected_by_supplier", actor)
+    _end(actor, order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.REJECTED,
+         "order.rejected_by_supplier", reason, now, reason=reason)
 
 
 def confirm(actor: User, order: Order, now: datetime) -> None:
@@ -437,18 +443,13 @@ def confirm(actor: User, order: Order, now: datetime) -> None:
         raise WrongState(_l("Answer the open price offer first."))
     _move(order, (OrderStatus.SUBMITTED,), OrderStatus.CONFIRMED, now, confirmed_at=now,
           ppk_deadline=_deadline(now))
-    audit.record("order.confirmed", actor, order, at=now, total=order.total)
-    notifications.notify(order, now, "order.confirmed", actor)
+    _record("order.confirmed", actor, order, now, total=order.total)
 
 
 def ppk_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
     _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order may reject it."))
     reason = _reason(reason)
-    _move(order, OPEN_STATUSES, OrderStatus.REJECTED, now, ended_at=now, end_reason=reason)
-    _close_open_offer(order, None, now)
-    _release(order, now)
-    audit.record("order.rejected_by_ppk", actor, order, at=now, reason=reason)
-    notifications.notify(order, now, "order.rejected_by_ppk", actor)
+    _end(actor, order, OPEN_STATUSES, OrderStatus.REJECTED, "order.rejected_by_ppk", reason, now, reason=reason)
 
 
 def next_number(opd_id: int, kind: OrderDocumentKind, year: int) -> int:
@@ -497,8 +498,7 @@ def approve(actor: User, order: Order, now: datetime, today: date) -> str:
     order.sp_number = number
     db.session.flush()
     _issue(order, OrderDocumentKind.SURAT_PESANAN, number)
-    audit.record("order.approved", actor, order, at=now, sp_number=number, total=order.total)
-    notifications.notify(order, now, "order.approved", actor)
+    _record("order.approved", actor, order, now, sp_number=number, total=order.total)
     return number
 
 
@@ -548,9 +548,8 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
     _move(order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.NEGOTIATING, now,
           negotiation_rounds=offer.round, ppk_deadline=_deadline(now))
     db.session.flush()
-    audit.record("order.offer_made", actor, order, at=now, round=offer.round, side=side.value,
+    _record("order.offer_made", actor, order, now, round=offer.round, side=side.value,
                  total=sum(line.unit_price * line.item.quantity for line in lines))
-    notifications.notify(order, now, "order.offer_made", actor)
     return offer
 
 
@@ -568,8 +567,7 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
     _move(order, (OrderStatus.NEGOTIATING,), OrderStatus.SUBMITTED, now, ppk_deadline=_deadline(now))
     event = "order.offer_accepted" if accept else "order.offer_declined"
     db.session.flush()
-    audit.record(event, actor, order, at=now, round=offer.round, total=order.total)
-    notifications.notify(order, now, event, actor)
+    _record(event, actor, order, now, round=offer.round, total=order.total)
 
 
 # -- Delivery, handover, payment, rating ------------------------------------------------
@@ -606,10 +604,9 @@ def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str
     _move(order, (OrderStatus.APPROVED, OrderStatus.SHIPPED), OrderStatus.SHIPPED, now,
           shipped_at=order.shipped_at or now)
     db.session.flush()
-    audit.record("order.shipped", actor, order, at=now, delivery_id=delivery.id, note_number=note_number,
+    _record("order.shipped", actor, order, now, delivery_id=delivery.id, note_number=note_number,
                  quantities={str(line.item.id): line.quantity for line in lines},
                  complete=not _unshipped(order))
-    notifications.notify(order, now, "order.shipped", actor)
     return delivery
 
 
@@ -638,9 +635,8 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
     db.session.flush()
     _issue(order, OrderDocumentKind.BAST, handover.number)
     _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today))
-    audit.record("order.received", actor, order, at=now, bast_number=handover.number, value=order.received_total,
+    _record("order.received", actor, order, now, bast_number=handover.number, value=order.received_total,
                  received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
-    notifications.notify(order, now, "order.received", actor)
     return handover
 
 
@@ -670,9 +666,8 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
                       ppn=tax.ppn, pph=tax.pph, net=tax.net, recorded_by_id=actor.id, recorded_at=now)
     db.session.add(payment)
     db.session.flush()
-    audit.record("order.paid", actor, order, at=now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
+    _record("order.paid", actor, order, now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
                  pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat())
-    notifications.notify(order, now, "order.paid", actor)
     return payment
 
 
@@ -687,8 +682,7 @@ def rate(actor: User, order: Order, stars: int, comment: str, now: datetime) -> 
                     comment=(comment or "").strip()[:MAX_REASON], rated_by_id=actor.id, rated_at=now)
     db.session.add(rating)
     db.session.flush()
-    audit.record("order.rated", actor, order, at=now, stars=stars)
-    notifications.notify(order, now, "order.rated", actor)
+    _record("order.rated", actor, order, now, stars=stars)
     return rating
 
 
@@ -709,8 +703,7 @@ def reply_to_rating(actor: User, order: Order, reply: str, now: datetime) -> Non
     if changed != 1:
         raise WrongState(_l("You have already replied to this rating."))
     db.session.refresh(rating)
-    audit.record("order.rating_replied", actor, order, at=now)
-    notifications.notify(order, now, "order.rating_replied", actor)
+    _record("order.rating_replied", actor, order, now)
 
 
 @dataclass
@@ -744,14 +737,10 @@ def expire_overdue(now: datetime) -> list[int]:
     expired = []
     for order in overdue:
         try:
-            _move(order, OPEN_STATUSES, OrderStatus.EXPIRED, now, ended_at=now,
-                  end_reason="deadline passed")
+            # No reason text: the status itself says why (and is translated where shown).
+            _end(None, order, OPEN_STATUSES, OrderStatus.EXPIRED, "order.expired", None, now,
+                 deadline=order.ppk_deadline.isoformat(), actor_label="system")
         except WrongState:
             continue  # acted on a moment ago
-        _close_open_offer(order, None, now)
-        _release(order, now)
-        audit.record("order.expired", None, order, at=now, deadline=order.ppk_deadline.isoformat(),
-                     actor_label="system")
-        notifications.notify(order, now, "order.expired", None)
         expired.append(order.id)
     return expired
