@@ -117,7 +117,8 @@ def orders_expire():
 @click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
               help="How many demo products to list.")
 @click.option("--orders", default=None, type=click.IntRange(0, 20_000),
-              help="How many demo orders to replay over the past year.  [default: a tenth of --products]")
+              help="How many demo orders to replay over the past year.  [default: a tenth of --products, "
+                   "at most 250]")
 def seed_demo(if_empty, products, orders):
     """Load a realistic Kota Singkawang setting with random passwords."""
     from pbj.demo import seed

@@ -27,10 +27,9 @@ from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.catalogue import Category, Product, ProductStatus
 from pbj.models.orders import BudgetSource, Notification, Order, OrderStatus
-from pbj.models.suppliers import BusinessScale
 from pbj.models.types import utcnow
 from pbj.services import orders
-from pbj.services.catalogue import is_public
+from pbj.services.catalogue import hidden_supplier_ids, is_public
 from pbj.services.workdays import add_working_days, holidays, is_working_day
 
 # A process yields the moment of its next step (naive UTC).
@@ -46,7 +45,8 @@ OPD_WEIGHT = {
 SMALL_OFFICE_WEIGHT = 0.7  # the kecamatan offices
 # What OPDs buy (top category slug: weight), and what some buy more of.
 NEEDS = {"alat-tulis-kantor": 4, "makanan-minuman": 4, "jasa-percetakan": 2.5, "jasa-kebersihan": 1,
-         "pakaian-seragam": 1, "kerajinan-suvenir": 0.7, "elektronik": 0.6, "furnitur": 0.5, "bahan-bangunan": 0.1}
+         "pakaian-seragam": 1, "kerajinan-suvenir": 0.7, "elektronik": 0.6, "furnitur": 0.5,
+         "bahan-bangunan": 0.1}
 NEEDS_OF = {
     "SETDA": {"makanan-minuman": 6, "kerajinan-suvenir": 2},
     "RSUD": {"jasa-kebersihan": 3.5, "makanan-minuman": 3},
@@ -59,7 +59,8 @@ NEEDS_OF = {
     "DISKOPUKMDAG": {"kerajinan-suvenir": 1.5},
 }
 # The budget year is slow to start and busy towards its end; August has Independence Day.
-MONTH_WEIGHT = {1: 0.5, 2: 0.7, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.1, 7: 1.0, 8: 1.3, 9: 1.0, 10: 1.1, 11: 1.3, 12: 1.2}
+MONTH_WEIGHT = {1: 0.5, 2: 0.7, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.1, 7: 1.0, 8: 1.3, 9: 1.0, 10: 1.1, 11: 1.3,
+                12: 1.2}
 AUGUST_NEEDS = {"pakaian-seragam": 2.5, "jasa-percetakan": 2.0}
 # Typical value of one order line (rupiah), varied log-normally.
 LINE_VALUE = {"alat-tulis-kantor": 1_500_000, "makanan-minuman": 2_500_000, "jasa-percetakan": 3_000_000,
@@ -145,7 +146,7 @@ class Plan:
     fast: bool = False  # one working day between steps
 
 
-def seed_orders(rng: random.Random, count: int = 300, *, add_user: AddUser,
+def seed_orders(rng: random.Random, count: int = 250, *, add_user: AddUser,
                 now: datetime | None = None) -> Counter:
     """Replay about `count` orders over the year before `now`; return the count per status.
 
@@ -162,7 +163,8 @@ def seed_orders(rng: random.Random, count: int = 300, *, add_user: AddUser,
         replay.run()
     _mark_old_notifications_read(end - timedelta(days=14))
     _commit()
-    return Counter(dict(db.session.execute(sa.select(Order.status, sa.func.count()).group_by(Order.status)).all()))
+    return Counter(dict(db.session.execute(
+        sa.select(Order.status, sa.func.count()).group_by(Order.status)).all()))
 
 
 def _commit() -> None:
@@ -310,7 +312,8 @@ class Replay:
             steps += 1
             if steps % commit_every == 0:
                 _commit()
-        # Whatever is left would act after now: those orders stay where they are.
+        # Whatever is left would act after now: those orders stay where they are,
+        # within their deadlines. The cron's run of now:
         self.now = self.end
         orders.expire_overdue(self.end)
 
@@ -347,7 +350,7 @@ class Replay:
                     continue
                 self.supplier_user[sid] = user
                 supplier = product.supplier
-                self.local_umk[sid] = supplier.is_local(region) and supplier.scale is not BusinessScale.MENENGAH
+                self.local_umk[sid] = supplier.is_local(region) and supplier.is_umk
             self.top_of[product.id] = top_of[product.category_id]
             self.shelf[top_of[product.category_id]][sid].append(product)
             self.supplier_products[sid].append(product)
@@ -386,7 +389,7 @@ class Replay:
             lines = []
             for product in picks:
                 if not big:
-                    value = LINE_VALUE[self.top_of[product.id]] * rng.lognormvariate(0, 0.6)
+                    value = LINE_VALUE.get(self.top_of[product.id], 2_000_000) * rng.lognormvariate(0, 0.6)
                 qty = self._quantity(product, value, big)
                 if qty:
                     lines.append((product, qty))
@@ -401,15 +404,15 @@ class Replay:
         # nothing is listed or delisted while the year is replayed.
         key = (product.category_id, product.preference)
         if key not in self.better_tier:
-            self.better_tier[key] = orders.better_tier_exists(product, self.today)
+            self.better_tier[key] = orders.better_tier_exists(product, hidden_supplier_ids(self.today))
         return self.better_tier[key]
 
     def _need(self, team: Team, month: int) -> str:
         weights = {**NEEDS, **NEEDS_OF.get(team.opd.code or "", {})}
         if month == 8:
             weights = {k: v * AUGUST_NEEDS.get(k, 1) for k, v in weights.items()}
-        slugs = [s for s in weights if s in self.shelf]
-        return self.rng.choices(slugs, weights=[weights[s] for s in slugs])[0]
+        slugs = [s for s in weights if s in self.shelf] or list(self.shelf)
+        return self.rng.choices(slugs, weights=[weights.get(s, 1) for s in slugs])[0]
 
     def _budget_source(self, team: Team) -> BudgetSource:
         roll, code = self.rng.random(), team.opd.code
@@ -431,7 +434,8 @@ class Replay:
         # A few orders of the last days, left in each open state (the rest of the year
         # leaves some there too, but not reliably in every state).
         steps_to = {OrderStatus.SUBMITTED: 0, OrderStatus.NEGOTIATING: 1, OrderStatus.CONFIRMED: 1,
-                    OrderStatus.APPROVED: 2, OrderStatus.SHIPPED: 3, OrderStatus.RECEIVED: 4, OrderStatus.PAID: 5}
+                    OrderStatus.APPROVED: 2, OrderStatus.SHIPPED: 3, OrderStatus.RECEIVED: 4,
+                    OrderStatus.PAID: 5}
         tail_sets = max(1, count // 300) if count >= 20 else 0
         for _ in range(tail_sets):
             for stop in tail:
@@ -603,7 +607,8 @@ class Replay:
                         "Pengiriman tahap kedua (sisa pesanan).", self.now, self.today)
         else:
             orders.ship(supplier, order, {item.id: item.quantity for item in items}, self._note_number(order),
-                        self.today, rng.choice(["", "Dikirim dengan mobil box ke kantor."]), self.now, self.today)
+                        self.today, rng.choice(["", "Dikirim dengan mobil box ke kantor."]), self.now,
+                        self.today)
         if stopped():
             return
         yield wait(0, 3)
@@ -620,8 +625,8 @@ class Replay:
         if stopped():
             return
         yield wait(2, 12)
-        orders.record_payment(team.bendahara, order, self.today, self._sp2d(team), orders.tax_breakdown(order).net,
-                              self.now, self.today)
+        net = orders.tax_breakdown(order).net  # of what the BAST received
+        orders.record_payment(team.bendahara, order, self.today, self._sp2d(team), net, self.now, self.today)
         if plan.fate == "paid" or stopped():
             return  # the PPK has not rated the supplier
         yield wait(0, 8)

@@ -220,17 +220,17 @@ class CartGroup:
 
 def cart_groups(actor: User, today: date) -> list[CartGroup]:
     groups: dict[int, CartGroup] = {}
+    hidden = hidden_supplier_ids(today)
     for item in cart_items(actor):
         group = groups.setdefault(item.product.supplier_id, CartGroup(item.product.supplier, []))
         group.items.append(item)
-        if better_tier_exists(item.product, today):
+        if better_tier_exists(item.product, hidden):
             group.needs_justification.append(item)
     return list(groups.values())
 
 
-def better_tier_exists(product: Product, today: date) -> bool:
-    """Is a product of a higher domestic-preference tier listed in the same category?"""
-    hidden = hidden_supplier_ids(today)
+def better_tier_exists(product: Product, hidden: list[int]) -> bool:
+    """Is a product of a higher domestic-preference tier listed (by a shown supplier) in the same category?"""
     stmt = sa.select(Product.id).where(
         Product.category_id == product.category_id, Product.status == ProductStatus.PUBLISHED,
         Product.preference < product.preference).limit(1)
@@ -481,11 +481,11 @@ def _document_number(order: Order, kind: OrderDocumentKind, today: date) -> str:
     return f"{DOCUMENT_PREFIX[kind]}/{code}/{today.year}/{seq:04d}"
 
 
-def _issue(order: Order, kind: OrderDocumentKind, number: str) -> None:
+def _issue(order: Order, kind: OrderDocumentKind, number: str, now: datetime) -> None:
     """Record the document for public verification (pbj.services.documents)."""
     from pbj.services import documents
 
-    documents.issue_document(order, kind, number)
+    documents.issue_document(order, kind, number, issued_at=now)
 
 
 def approve(actor: User, order: Order, now: datetime, today: date) -> str:
@@ -497,7 +497,7 @@ def approve(actor: User, order: Order, now: datetime, today: date) -> str:
     number = _document_number(order, OrderDocumentKind.SURAT_PESANAN, today)
     order.sp_number = number
     db.session.flush()
-    _issue(order, OrderDocumentKind.SURAT_PESANAN, number)
+    _issue(order, OrderDocumentKind.SURAT_PESANAN, number, now)
     _record("order.approved", actor, order, now, sp_number=number, total=order.total)
     return number
 
@@ -633,8 +633,8 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
                         photo_name=photo_name, recorded_at=now)
     db.session.add(handover)
     db.session.flush()
-    _issue(order, OrderDocumentKind.BAST, handover.number)
-    _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today))
+    _issue(order, OrderDocumentKind.BAST, handover.number, now)
+    _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today), now)
     _record("order.received", actor, order, now, bast_number=handover.number, value=order.received_total,
                  received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
     return handover

@@ -284,3 +284,19 @@ def test_expire_command_expires_overdue_orders_only(p, runner):
     assert stock_of(product) == 8
     again = runner.invoke(args=["orders", "expire"])
     assert "No overdue orders." in again.output
+
+
+def test_documents_carry_the_time_of_the_transition(p):
+    from datetime import datetime
+
+    from pbj.models.orders import OrderDocumentKind
+    from pbj.services import documents
+
+    product = oh.listed(p)
+    order = oh.place(p, product, 1)
+    orders.confirm(p.supplier, order, now())
+    approved_at = datetime(2026, 11, 20, 3, 0)
+    number = orders.approve(p.ppk, order, approved_at, approved_at.date())
+    sp = documents.issued(order, OrderDocumentKind.SURAT_PESANAN)
+    assert sp.issued_at == approved_at and sp.number == number == f"SP/{p.opd_code}/2026/0001"
+    assert audit.entries_for("orders", order.id)[-1].occurred_at == approved_at

@@ -1,0 +1,71 @@
+"""The demo's year of orders: made through the order services, so every rule holds."""
+import random
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from pbj import demo
+from pbj.extensions import db
+from pbj.models.audit import AuditEntry
+from pbj.models.catalogue import Product
+from pbj.models.orders import Order, OrderStatus
+from pbj.models.types import utcnow
+from pbj.services import audit, orders
+
+
+def _numbers_per_opd_and_year(numbers):
+    seen = defaultdict(list)
+    for number in numbers:
+        prefix, code, year, n = number.split("/")
+        seen[(prefix, code, year)].append(int(n))
+    return seen
+
+
+def test_a_year_of_demo_orders_follows_the_order_rules(app):
+    demo.seed(random.Random(61_72), products=150, orders=40)
+    db.session.commit()
+    placed = db.session.scalars(sa.select(Order).order_by(Order.id)).all()
+
+    assert {order.status for order in placed} == set(OrderStatus)
+    assert len({order.opd_id for order in placed}) >= 5
+    assert len({order.submitted_at.strftime("%Y-%m") for order in placed}) >= 8
+    assert min(order.submitted_at for order in placed) < utcnow() - timedelta(days=240)  # a year, not a week
+    for order in placed:
+        assert {item.product.supplier_id for item in order.items} == {order.supplier_id}
+        if order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
+            assert order.payment.net == orders.tax_breakdown(order).net
+            assert order.payment.gross == order.received_total
+        if order.status is OrderStatus.COMPLETED:
+            assert 3 <= order.rating.stars <= 5 and order.rating.comment
+
+    # Document numbers per OPD and year run 1..n without gaps.
+    sp = _numbers_per_opd_and_year(order.sp_number for order in placed if order.sp_number)
+    bast = _numbers_per_opd_and_year(order.handover.number for order in placed if order.handover)
+    for numbers in [*sp.values(), *bast.values()]:
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+    assert db.session.scalar(sa.select(sa.func.min(Product.stock))) >= 0
+    # Open orders are within their deadline: the real expiry job has nothing to do.
+    assert orders.expire_overdue(utcnow()) == []
+    db.session.rollback()
+    # No e-mail for a replayed year.
+    outbox = Path(app.instance_path) / "outbox"
+    assert not outbox.exists() or not any(outbox.iterdir())
+
+    # The replay wrote its entries in time order (the set-up before it is stamped now).
+    entries = db.session.execute(sa.select(AuditEntry.id, AuditEntry.occurred_at, AuditEntry.action)
+                                 .order_by(AuditEntry.id)).all()
+    first = next(n for n, entry in enumerate(entries) if entry.action.startswith("order."))
+    replayed = entries[first:]
+    assert all(entry.action.startswith("order.") for entry in replayed)
+    assert all(a.occurred_at <= b.occurred_at for a, b in zip(replayed, replayed[1:]))
+    assert audit.verify_chain().ok  # last: it empties the session
+
+
+def test_seed_demo_orders_option(app, runner):
+    result = runner.invoke(args=["seed-demo", "--products", "40", "--orders", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Catalogue:" in result.output and "Orders:" not in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
