@@ -283,3 +283,26 @@ def test_trigger_kept_counts_match_a_scan_through_every_kind_of_change(app, admi
     db.session.execute(sa.delete(Product).where(Product.id == made[0].id))
     db.session.commit()
     check(1)
+
+
+def test_broad_words_page_through_the_same_order_as_a_full_sort(app, admin, create_supplier, monkeypatch):
+    """The bucket-by-bucket pages of a broad word (SQLite) equal a full sort, page after page."""
+    local = create_supplier("UMKM Lokal", region_code="61.72", scale=BusinessScale.MIKRO)
+    outside = create_supplier("CV Luar", region_code="61.01", scale=BusinessScale.MENENGAH)
+    for i, (who, tkdn, pdn, named) in enumerate([
+        (local, 45, True, True), (outside, 45, True, False), (local, 30, True, False), (local, 45, True, False),
+        (outside, 0, False, True), (local, 10, True, True), (outside, 30, True, True), (local, 45, True, True),
+        (local, 10, True, False), (outside, 45, True, True), (local, 30, True, True), (outside, 0, False, False),
+    ]):
+        name = f"Kopi {i}" if named else f"Barang {i}"
+        h.product(who, admin, name, tkdn=tkdn, pdn=pdn, description="" if named else "cocok dengan kopi")
+    monkeypatch.setattr(search, "BROAD_MATCH", 10**9)
+    reference = [p.name for p in search.search(search.parse_query(MultiDict([("q", "kopi")])), TODAY, 100).items]
+    assert len(reference) == 12
+    monkeypatch.setattr(search, "BROAD_MATCH", 0)
+    for per_page in (1, 2, 5, 12):
+        paged = []
+        for page in range(1, -(-12 // per_page) + 1):
+            query = search.parse_query(MultiDict([("q", "kopi"), ("hal", str(page))]))
+            paged += [p.name for p in search.search(query, TODAY, per_page).items]
+        assert paged == reference, per_page
