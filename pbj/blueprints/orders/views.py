@@ -8,6 +8,7 @@ the wrong person, 409 for the wrong state) and changes nothing.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -423,9 +424,12 @@ def _header_counts():
 
     if not getattr(current_user, "is_authenticated", False):
         return {}
-    counts = {"unread_notifications": notifications.unread_count(current_user)}
-    if current_user.role in BUYERS:
-        counts["cart_count"] = db.session.scalar(
-            sa.select(sa.func.count()).select_from(CartItem).where(CartItem.user_id == current_user.id)) or 0
+    try:
+        counts = {"unread_notifications": notifications.unread_count(current_user)}
+        if current_user.role in BUYERS:
+            counts["cart_count"] = db.session.scalar(
+                sa.select(sa.func.count()).select_from(CartItem).where(CartItem.user_id == current_user.id)) or 0
+    except SQLAlchemyError:
+        return {}  # an error page about the database must still render
     return counts
 
