@@ -46,18 +46,32 @@ def test_order_from_cart_to_rating(new_page, login, submit, create_org, create_u
             assert response.status == expect_status, (action, response.status)
         return response
 
-    # PP: add to the cart from the product page (in place with htmx), check out.
+    # PP: 9 from the product page and the minimum order (1) from a catalogue card —
+    # in place with htmx, or through the page and back without JavaScript.
     pp = as_user("pp", width=320)
     pp.goto(f"/produk/{product_id}")
     cart_form = pp.locator("form.add-to-cart")
-    cart_form.locator("[name=quantity]").fill(str(order_item_qty))
+    cart_form.locator("[name=quantity]").fill("9")
+    card_button = f"main button[form=tambah][value='{product_id}']"
     if js_enabled:
+        cart_form.locator("[name=quantity]").fill("999")  # more than the stock: the reason shows in place
+        cart_form.locator("button").click()
+        expect(pp.locator(f"#cart-msg-{product_id} .error")).to_contain_text("40")
+        cart_form.locator("[name=quantity]").fill("9")
         cart_form.locator("button").click()
         expect(pp.locator(f"#cart-msg-{product_id}")).to_contain_text("Kertas HVS A4 80 gram")
         assert "/produk/" in pp.url  # stayed on the page
+        pp.goto("/katalog?q=kertas")
+        pp.locator(card_button).click()
+        expect(pp.locator(f"#cart-msg-{product_id}")).to_contain_text("10")
+        assert "/katalog" in pp.url
     else:
         submit(pp, cart_form.locator("button"))
         expect(pp.locator(".flash-success")).to_contain_text("Kertas HVS A4 80 gram")
+        pp.goto("/katalog?q=kertas")
+        submit(pp, pp.locator(card_button))
+        expect(pp).to_have_url(re.compile(r"/katalog\?q=kertas$"))
+        expect(pp.locator(".flash-success")).to_contain_text("10")
     pp.goto("/keranjang")
     expect(pp.locator("main")).to_contain_text("Kertas HVS A4 80 gram")
     pp.goto("/keranjang/pesan")

@@ -201,3 +201,23 @@ def test_bast_photo_is_checked_stored_and_shown_only_to_the_parties(p, client, a
     auth.logout()
     auth.login(create_user(Role.PPK, org=create_org()))
     assert client.get(f"/pesanan/{order.id}/bast/foto").status_code == 404
+
+
+def test_catalogue_cards_add_the_minimum_order_for_buyers_only(p, client, auth):
+    product = oh.listed(p, "Map Plastik Kancing", min_order=5, stock=50)
+    page = client.get("/katalog").get_data(as_text=True)
+    assert 'form="tambah"' not in page  # the public sees no cart button
+    auth.login(p.pp)
+    page = client.get("/katalog?q=map").get_data(as_text=True)
+    assert 'id="tambah"' in page and f'value="{product.id}"' in page
+    back = client.post("/keranjang", data={"product_id": product.id, "next": "/katalog?q=map"})
+    assert back.status_code == 303 and back.headers["Location"].endswith("/katalog?q=map")
+    assert db.session.scalar(sa.select(CartItem.quantity)) == 5  # the minimum order
+    fragment = client.post("/keranjang", data={"product_id": product.id}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
+    assert db.session.scalar(sa.select(CartItem.quantity)) == 10
+    elsewhere = client.post("/keranjang", data={"product_id": product.id, "next": "https://jahat.example/"})
+    assert elsewhere.status_code == 303 and "jahat" not in elsewhere.headers["Location"]
+    auth.logout()
+    auth.login(p.supplier)
+    assert 'form="tambah"' not in client.get("/katalog").get_data(as_text=True)

@@ -32,7 +32,9 @@ def _quantity(label, *, minimum=1, maximum=None, required=True):
 
 class AddToCartForm(FlaskForm):
     product_id = HiddenField()
-    quantity = _quantity(_l("Quantity"), maximum=1_000_000)
+    # Empty (a catalogue card's button): the product's minimum order.
+    quantity = _quantity(_l("Quantity"), maximum=1_000_000, required=False)
+    next = HiddenField()
 
 
 class CartQuantityForm(FlaskForm):

@@ -42,6 +42,7 @@ from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
+from pbj.web.urls import safe_next
 
 bp = Blueprint("orders", __name__)
 
@@ -85,7 +86,7 @@ def cart():
 @bp.post("/keranjang")
 @roles_required(*BUYERS)
 def add_to_cart():
-    """Add from a product card or page: in place with htmx, else back to where it came from."""
+    """Add from a product page or a catalogue card: in place with htmx, else back to that page."""
     form = AddToCartForm()
     product = None
     if (form.product_id.data or "").isdigit():
@@ -94,8 +95,9 @@ def add_to_cart():
         abort(404)
     message, status = None, 200
     if form.validate_on_submit():
+        quantity = form.quantity.data if form.quantity.data is not None else product.min_order
         try:
-            item = orders.add_to_cart(actor(), product, form.quantity.data, city_today())
+            item = orders.add_to_cart(actor(), product, quantity, city_today())
         except DomainError as e:
             db.session.rollback()
             message, status = e.message, 422
@@ -106,9 +108,12 @@ def add_to_cart():
     else:
         message, status = next(iter(form.errors.values()))[0], 422
     if request.headers.get("HX-Request"):
-        return render("orders/_added.html", message=message, ok=status == 200, http_status=status)
+        response = render("orders/_added.html", message=message, ok=status == 200, http_status=status)
+        response.vary.add("HX-Request")
+        return response
     flash(message, "success" if status == 200 else "error")
-    return redirect_303(url_for("catalogue.product", product_id=product.id))
+    back = url_for("catalogue.product", product_id=product.id)
+    return redirect_303(safe_next(form.next.data, "catalogue.index") if form.next.data else back)
 
 
 @bp.post("/keranjang/<int:item_id>")
