@@ -198,6 +198,7 @@ def test_bast_photo_is_checked_stored_and_shown_only_to_the_parties(p, client, a
     assert signed.status_code == 303
     photo = client.get(f"/pesanan/{order.id}/bast/foto")
     assert photo.status_code == 200 and photo.data[:2] == b"\xff\xd8"
+    assert "no-store" in photo.headers["Cache-Control"]
     auth.logout()
     auth.login(create_user(Role.PPK, org=create_org()))
     assert client.get(f"/pesanan/{order.id}/bast/foto").status_code == 404

@@ -401,7 +401,9 @@ def handover_photo(order_id: int):
     path = evidence_photo_path(order.handover.photo_name)
     if path is None or not path.exists():
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"  # evidence of one order: not for shared caches
+    return response
 
 
 # -- Notifications ----------------------------------------------------------------------
