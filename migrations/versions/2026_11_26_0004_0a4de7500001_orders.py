@@ -43,7 +43,6 @@ def upgrade():
     sa.Column('supplier_has_pp55', sa.Boolean(), nullable=False),
     sa.Column('supplier_is_umk', sa.Boolean(), nullable=False),
     sa.Column('supplier_is_local', sa.Boolean(), nullable=False),
-    sa.Column('negotiation_rounds', sa.Integer(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=False),
     sa.Column('ppk_deadline', sa.DateTime(), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),

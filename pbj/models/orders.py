@@ -89,7 +89,6 @@ class Order(db.Model):
     supplier_is_umk: Mapped[bool] = mapped_column(default=False)
     supplier_is_local: Mapped[bool] = mapped_column(default=False)
 
-    negotiation_rounds: Mapped[int] = mapped_column(default=0)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     ppk_deadline: Mapped[datetime]  # end of the working day by which the PPK must act
     confirmed_at: Mapped[datetime | None]

@@ -43,6 +43,7 @@ from pbj.models.types import utcnow
 from pbj.services import audit, notifications, taxes
 from pbj.services.catalogue import hidden_supplier_ids, is_public
 from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.uploads import store_evidence_photo
 from pbj.services.workdays import deadline_after
 
 BUYER_ROLES = (Role.PP, Role.PPK)
@@ -346,7 +347,7 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
         db.session.add(order)
         db.session.flush()
         _record("order.submitted", actor, order, now, supplier_id=supplier.org_id, total=order.total,
-                     items=len(order.items), ppk_id=ppk.id, justified=bool(justification))
+                items=len(order.items), ppk_id=ppk.id, justified=bool(justification))
         orders.append(order)
     return orders
 
@@ -546,10 +547,10 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
                   note=(note or "").strip()[:MAX_REASON], made_at=now, lines=lines)
     db.session.add(offer)
     _move(order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.NEGOTIATING, now,
-          negotiation_rounds=offer.round, ppk_deadline=_deadline(now))
+          ppk_deadline=_deadline(now))
     db.session.flush()
     _record("order.offer_made", actor, order, now, round=offer.round, side=side.value,
-                 total=sum(line.unit_price * line.item.quantity for line in lines))
+            total=sum(line.unit_price * line.item.quantity for line in lines))
     return offer
 
 
@@ -605,14 +606,15 @@ def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str
           shipped_at=order.shipped_at or now)
     db.session.flush()
     _record("order.shipped", actor, order, now, delivery_id=delivery.id, note_number=note_number,
-                 quantities={str(line.item.id): line.quantity for line in lines},
-                 complete=not _unshipped(order))
+            quantities={str(line.item.id): line.quantity for line in lines},
+            complete=not _unshipped(order))
     return delivery
 
 
 def sign_handover(actor: User, order: Order, received: dict[int, int], notes: str, signed_on: date,
-                  photo_name: str | None, now: datetime, today: date) -> Handover:
-    """The PPK inspects and signs the BAST; the BAST and the invoice are issued."""
+                  photo: bytes | None, now: datetime, today: date) -> Handover:
+    """The PPK inspects and signs the BAST (with an optional photo of the goods); the BAST
+    and the invoice are issued."""
     _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order signs the BAST."))
     if order.status is not OrderStatus.SHIPPED:
         raise WrongState(_l("The BAST is signed after the goods are delivered."))
@@ -627,6 +629,8 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
     if not any(item.received_qty for item in order.items):
         raise DomainError(_l("Nothing was received in good order: do not sign the BAST; agree a new delivery "
                                "with the supplier first."))
+    # Stored only once everything else is known to be right, so a refused BAST leaves no file.
+    photo_name = store_evidence_photo(photo, current_app.config["IMAGE_MAX_BYTES"]) if photo else None
     _move(order, (OrderStatus.SHIPPED,), OrderStatus.RECEIVED, now, received_at=now)
     handover = Handover(order=order, number=_document_number(order, OrderDocumentKind.BAST, today),
                         signed_by_id=actor.id, signed_on=signed_on, notes=(notes or "").strip()[:MAX_REASON],
@@ -636,7 +640,7 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
     _issue(order, OrderDocumentKind.BAST, handover.number, now)
     _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today), now)
     _record("order.received", actor, order, now, bast_number=handover.number, value=order.received_total,
-                 received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
+            received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
     return handover
 
 
@@ -667,7 +671,7 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
     db.session.add(payment)
     db.session.flush()
     _record("order.paid", actor, order, now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
-                 pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat())
+            pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat())
     return payment
 
 

@@ -181,6 +181,7 @@ def _shipped_order(p):
 
 def test_bast_photo_is_checked_stored_and_shown_only_to_the_parties(p, client, auth, create_user, create_org):
     import io
+    from pathlib import Path
 
     from pbj.models.accounts import Role
     from tests.catalogue_helpers import tiny_jpeg
@@ -192,6 +193,12 @@ def test_bast_photo_is_checked_stored_and_shown_only_to_the_parties(p, client, a
         "signed_on": oh.today().isoformat(), f"qty_{item_id}": "3",
         "photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "foto.jpg")}, content_type="multipart/form-data")
     assert fake.status_code == 422 and fresh(order.id).status is OrderStatus.SHIPPED
+    evidence = Path(client.application.instance_path) / "uploads" / "evidence"
+    too_many = client.post(f"/pesanan/{order.id}/bast", data={
+        "signed_on": oh.today().isoformat(), f"qty_{item_id}": "4",  # more than delivered
+        "photo": (io.BytesIO(tiny_jpeg()), "foto.jpg")}, content_type="multipart/form-data")
+    assert too_many.status_code == 422
+    assert not evidence.exists() or list(evidence.iterdir()) == []  # a refused BAST leaves no file
     signed = client.post(f"/pesanan/{order.id}/bast", data={
         "signed_on": oh.today().isoformat(), f"qty_{item_id}": "3", "notes": "Lengkap",
         "photo": (io.BytesIO(tiny_jpeg()), "foto.jpg")}, content_type="multipart/form-data")
