@@ -92,6 +92,12 @@ class SupplierProfile(db.Model):
             return Sanction.NONE
         return self.sanction
 
+    @classmethod
+    def sanctioned_on(cls, today: date):
+        """The same rule as `active_sanction` as SQL (a sanction in force today), for queries."""
+        return sa.and_(cls.sanction != Sanction.NONE,
+                       sa.or_(cls.sanction_until.is_(None), cls.sanction_until >= today))
+
 
 class SupplierDocument(db.Model):
     __tablename__ = "supplier_documents"

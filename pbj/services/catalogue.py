@@ -245,13 +245,9 @@ def hidden_supplier_ids(today: date) -> list[int]:
     products unless they lost verification); queried fresh, so a sanction that
     ended yesterday needs no job to lift it.
     """
-    sanctioned_now = sa.and_(
-        SupplierProfile.sanction != Sanction.NONE,
-        sa.or_(SupplierProfile.sanction_until.is_(None), SupplierProfile.sanction_until >= today),
-    )
     return list(db.session.scalars(
         sa.select(SupplierProfile.org_id).where(
-            sa.or_(SupplierProfile.verification != VerificationStatus.VERIFIED, sanctioned_now)
+            sa.or_(SupplierProfile.verification != VerificationStatus.VERIFIED, SupplierProfile.sanctioned_on(today))
         )
     ))
 

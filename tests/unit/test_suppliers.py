@@ -125,3 +125,25 @@ def test_sanction_needs_reason_and_future_end(app, create_supplier, create_user)
     assert profile.active_sanction(today + timedelta(days=366)) is Sanction.NONE
     suppliers.lift_sanction(admin, profile)
     assert profile.active_sanction(today) is Sanction.NONE
+
+
+def test_sanction_rule_is_the_same_in_python_and_sql(app, create_supplier):
+    """SupplierProfile.active_sanction and its SQL twin sanctioned_on agree in every case."""
+    import sqlalchemy as sa
+
+    from pbj.extensions import db
+    from pbj.models.suppliers import SupplierProfile
+
+    today = date(2026, 11, 26)
+    cases = [(Sanction.NONE, None), (Sanction.SUSPENDED, today + timedelta(days=1)), (Sanction.SUSPENDED, today),
+             (Sanction.SUSPENDED, today - timedelta(days=1)), (Sanction.BLACKLISTED, None),
+             (Sanction.BLACKLISTED, today - timedelta(days=30))]
+    profiles = []
+    for sanction, until in cases:
+        profile = create_supplier().org.supplier
+        profile.sanction, profile.sanction_until = sanction, until
+        profiles.append(profile)
+    db.session.commit()
+    in_sql = set(db.session.scalars(sa.select(SupplierProfile.org_id).where(SupplierProfile.sanctioned_on(today))))
+    in_python = {p.org_id for p in profiles if p.active_sanction(today) is not Sanction.NONE}
+    assert in_sql == in_python and len(in_python) == 3
