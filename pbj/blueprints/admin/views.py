@@ -25,7 +25,7 @@ from pbj.services import suppliers as supplier_service
 from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error
+from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
@@ -108,35 +108,22 @@ def verify_supplier(org_id: int):
 def reject_supplier(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
     form = RejectForm(prefix="reject")
-    if form.validate_on_submit():
-        try:
-            supplier_service.reject_supplier(actor(), supplier, form.reason.data)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The registration of %(name)s was rejected.", name=supplier.org.name), "success")
-            return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
-    return _supplier_page(supplier, 422, reject_form=form)
+    return submit_form(form, lambda: supplier_service.reject_supplier(actor(), supplier, form.reason.data),
+                       success=_("The registration of %(name)s was rejected.", name=supplier.org.name),
+                       redirect_to=url_for("admin.supplier_detail", org_id=org_id),
+                       page=lambda status: _supplier_page(supplier, status, reject_form=form))
 
 
 @bp.post("/penyedia/<int:org_id>/sanksi")
 def sanction_supplier(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
     form = SanctionForm(prefix="sanction")
-    if form.validate_on_submit():
-        try:
-            supplier_service.sanction_supplier(actor(), supplier, Sanction(form.sanction.data),
-                                        form.reason.data, form.until.data, city_today())
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The sanction is recorded."), "success")
-            return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
-    return _supplier_page(supplier, 422, sanction_form=form)
+    return submit_form(form, lambda: supplier_service.sanction_supplier(
+                           actor(), supplier, Sanction(form.sanction.data), form.reason.data, form.until.data,
+                           city_today()),
+                       success=_("The sanction is recorded."),
+                       redirect_to=url_for("admin.supplier_detail", org_id=org_id),
+                       page=lambda status: _supplier_page(supplier, status, sanction_form=form))
 
 
 @bp.post("/penyedia/<int:org_id>/cabut-sanksi")
@@ -172,17 +159,11 @@ def organisations():
 @bp.post("/opd")
 def create_organisation():
     form = OrganisationForm()
-    if form.validate_on_submit():
-        try:
-            org = accounts.create_organisation(actor(), OrgKind(form.kind.data), form.name.data, form.code.data)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("%(name)s has been added.", name=org.name), "success")
-            return redirect_303(url_for("admin.organisations"))
-    return _organisations_page(form, 422)
+    return submit_form(form, lambda: accounts.create_organisation(actor(), OrgKind(form.kind.data), form.name.data,
+                                                                  form.code.data),
+                       success=lambda org: _("%(name)s has been added.", name=org.name),
+                       redirect_to=url_for("admin.organisations"),
+                       page=lambda status: _organisations_page(form, status))
 
 
 # -- Users -------------------------------------------------------------------------
@@ -256,32 +237,18 @@ def set_user_active(user_id: int):
     if choice not in ("0", "1"):
         abort(400)  # only the two buttons of the page send this form
     active = choice == "1"
-    if form.validate_on_submit():
-        try:
-            accounts.set_active(actor(), user, active)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The account is active again.") if active
-                  else _("The account is deactivated and its sessions have ended."), "success")
-            return redirect_303(url_for("admin.user_detail", user_id=user_id))
-    return _user_page(user, 422, action_form=form)
+    return submit_form(form, lambda: accounts.set_active(actor(), user, active),
+                       success=_("The account is active again.") if active
+                       else _("The account is deactivated and its sessions have ended."),
+                       redirect_to=url_for("admin.user_detail", user_id=user_id),
+                       page=lambda status: _user_page(user, status, action_form=form))
 
 
 @bp.post("/pengguna/<int:user_id>/peran")
 def change_role(user_id: int):
     user = get_or_404(User, user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_role(actor(), user, Role(form.role.data))
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The role has been changed."), "success")
-            return redirect_303(url_for("admin.user_detail", user_id=user_id))
-    return _user_page(user, 422, role_form=form)
+    return submit_form(form, lambda: accounts.change_role(actor(), user, Role(form.role.data)),
+                       success=_("The role has been changed."),
+                       redirect_to=url_for("admin.user_detail", user_id=user_id),
+                       page=lambda status: _user_page(user, status, role_form=form))

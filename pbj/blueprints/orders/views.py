@@ -35,10 +35,10 @@ from pbj.models.catalogue import Product
 from pbj.models.orders import BudgetSource, CartItem, Order, OrderDocumentKind, OrderStatus
 from pbj.models.types import utcnow
 from pbj.services import audit, documents, notifications, orders
-from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error
+from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
@@ -263,25 +263,11 @@ def detail(order_id: int):
 
 
 def _act(order: Order, action: str, form, form_name: str, do, success: str):
-    """Check the side, validate, call the service, commit once and redirect; or show the
-    page again with the error (422 bad input, 409 wrong state)."""
+    """Check the side first (403 before looking at the form), then the common form POST."""
     if not orders.may_attempt(actor(), order, action):
         abort(403)
-    if not form.validate_on_submit():
-        return _order_page(order, 422, **{form_name: form})
-    try:
-        do()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DomainError as e:
-        db.session.rollback()
-        db.session.refresh(order)
-        apply_domain_error(form, e)
-        return _order_page(order, 409 if isinstance(e, WrongState) else 422, **{form_name: form})
-    db.session.commit()
-    flash(success, "success")
-    return redirect_303(url_for("orders.detail", order_id=order.id))
+    return submit_form(form, do, success=success, redirect_to=url_for("orders.detail", order_id=order.id),
+                       page=lambda status: _order_page(order, status, **{form_name: form}))
 
 
 # Simple actions: (service call, form, success message), by the URL's action name.

@@ -15,9 +15,9 @@ from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
 from pbj.services import audit, catalogue
-from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.errors import DomainError
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error
+from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303
 from pbj.web.pagination import page_arg, paginate
 
@@ -71,39 +71,21 @@ def product(product_id: int):
 def approve(product_id: int):
     product = get_or_404(Product, product_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            catalogue.approve_product(actor(), product)
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            # Already decided, or the supplier is not verified: say so on the page.
-            db.session.rollback()
-            apply_domain_error(form, e)
-            return _product_page(product, 409 if isinstance(e, WrongState) else 422, action_form=form)
-        db.session.commit()
-        flash(_("%(name)s is approved and published.", name=product.name), "success")
-        return redirect_303(url_for("review.queue"))
-    return _product_page(product, 422, action_form=form)
+    # Already decided, or the supplier is not verified: the page says so.
+    return submit_form(form, lambda: catalogue.approve_product(actor(), product),
+                       success=_("%(name)s is approved and published.", name=product.name),
+                       redirect_to=url_for("review.queue"),
+                       page=lambda status: _product_page(product, status, action_form=form))
 
 
 @bp.post("/produk/<int:product_id>/tolak")
 def reject(product_id: int):
     product = get_or_404(Product, product_id)
     form = ProductRejectForm()
-    if form.validate_on_submit():
-        try:
-            catalogue.reject_product(actor(), product, form.reason.data)
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-            return _product_page(product, 409 if isinstance(e, WrongState) else 422, reject_form=form)
-        db.session.commit()
-        flash(_("%(name)s is rejected; the supplier sees your reason.", name=product.name), "success")
-        return redirect_303(url_for("review.queue"))
-    return _product_page(product, 422, reject_form=form)
+    return submit_form(form, lambda: catalogue.reject_product(actor(), product, form.reason.data),
+                       success=_("%(name)s is rejected; the supplier sees your reason.", name=product.name),
+                       redirect_to=url_for("review.queue"),
+                       page=lambda status: _product_page(product, status, reject_form=form))
 
 
 # -- Categories ------------------------------------------------------------------------
@@ -146,18 +128,14 @@ def categories():
 def create_category():
     tree = catalogue.category_tree()
     form = _category_form(tree)
-    if form.validate_on_submit():
-        parent = db.session.get(Category, form.parent_id.data) if form.parent_id.data else None
-        try:
-            category = catalogue.create_category(actor(), form.name.data, parent=parent)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The category %(name)s is added.", name=category.name), "success")
-            return redirect_303(url_for("review.categories"))
-    return _categories_page(form, tree, 422)
+    return submit_form(form, lambda: catalogue.create_category(actor(), form.name.data, parent=_parent(form)),
+                       success=lambda category: _("The category %(name)s is added.", name=category.name),
+                       redirect_to=url_for("review.categories"),
+                       page=lambda status: _categories_page(form, tree, status))
+
+
+def _parent(form) -> Category | None:
+    return db.session.get(Category, form.parent_id.data) if form.parent_id.data else None
 
 
 def _in_list(category: Category) -> str:
@@ -209,34 +187,21 @@ def category(category_id: int):
 def update_category(category_id: int):
     category = get_or_404(Category, category_id)
     form = _category_edit_form(category)
-    if form.validate_on_submit():
-        parent = db.session.get(Category, form.parent_id.data) if form.parent_id.data else None
-        try:
-            catalogue.rename_category(actor(), category, form.name.data, slug=form.slug.data)
-            catalogue.move_category(actor(), category, parent)
-        except DomainError as e:
-            db.session.rollback()  # neither change is kept
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The category %(name)s is saved.", name=category.name), "success")
-            return redirect_303(_in_list(category))
-    return _category_page(category, 422, form=form)
+
+    def save():  # both changes or, when one is refused, neither
+        catalogue.rename_category(actor(), category, form.name.data, slug=form.slug.data)
+        catalogue.move_category(actor(), category, _parent(form))
+
+    return submit_form(form, save, success=lambda _result: _("The category %(name)s is saved.", name=category.name),
+                       redirect_to=lambda _result: _in_list(category),
+                       page=lambda status: _category_page(category, status, form=form))
 
 
 @bp.post("/kategori/<int:category_id>/hapus")
 def delete_category(category_id: int):
     category = get_or_404(Category, category_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        name = category.name
-        try:
-            catalogue.delete_category(actor(), category)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The category %(name)s is deleted.", name=name), "success")
-            return redirect_303(url_for("review.categories"))
-    return _category_page(category, 422, delete_form=form)
+    return submit_form(form, lambda: catalogue.delete_category(actor(), category),
+                       success=_("The category %(name)s is deleted.", name=category.name),
+                       redirect_to=url_for("review.categories"),
+                       page=lambda status: _category_page(category, status, delete_form=form))
