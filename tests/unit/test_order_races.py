@@ -371,3 +371,46 @@ def test_double_click_on_approve_approves_once(p, race):
         approvals = [e for e in audit.entries_for("orders", order_id) if e.action == "order.approved"]
         assert len(approvals) == 1
     assert audit.verify_chain().ok
+
+
+# -- Expiry beside checkouts ------------------------------------------------------------
+
+def expire_job() -> list[int]:
+    return orders.expire_overdue(utcnow())
+
+
+def test_expiry_beside_checkouts_of_the_same_products_neither_deadlocks_nor_loses_stock(
+        p, create_user, race):
+    # Expiry ends several orders in one transaction. Had it locked each order's products
+    # only when releasing them, it would hold the audit lock (after the first order)
+    # while waiting for B, and a checkout holding B would wait for the audit lock: a
+    # deadlock on PostgreSQL. It locks every product first, in id order, as checkout does.
+    from datetime import timedelta
+
+    today = oh.today()
+    a, b = oh.listed(p, "Kertas A", stock=100), oh.listed(p, "Kertas B", stock=100)
+    overdue = []
+    for product in (a, b):  # one overdue order holding A, one holding B
+        orders.add_to_cart(p.pp, product, 3, today)
+        overdue += orders.checkout(p.pp, oh.checkout_data(p), utcnow(), today)
+        db.session.commit()
+    for order in overdue:
+        order.ppk_deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    buyers = []
+    for i in range(6):  # carts holding one of the products
+        pp = create_user(Role.PP, org=p.pp.org)
+        orders.add_to_cart(pp, b if i % 2 else a, 1, today)
+        buyers.append(pp)
+    db.session.commit()
+    overdue_ids = sorted(o.id for o in overdue)
+    jobs = [(expire_job, ())] + [(checkout_job, (pp.id, oh.checkout_data(p), today)) for pp in buyers]
+
+    outcomes = race(jobs)
+
+    db.session.rollback()
+    assert kinds(outcomes) == ["ok"] * len(jobs), [o for o in outcomes if o[0] != "ok"]
+    assert sorted(outcomes[0][1]) == overdue_ids
+    stock = dict(db.session.execute(sa.select(Product.id, Product.stock).where(Product.id.in_([a.id, b.id]))).all())
+    assert stock == {a.id: 100 - 3, b.id: 100 - 3}  # the expired orders' units came back, 3 of each went out
+    assert audit_count("order.expired") == 2 and audit.verify_chain().ok
