@@ -55,7 +55,7 @@ def users_cli():
 def create_user_command(email, role, org_ref, name, password):
     """Create a user in an existing organisation."""
     org = db.session.scalar(sa.select(Organisation).where(Organisation.code == org_ref.upper()))
-    if org is None and org_ref.isdigit():
+    if org is None and org_ref.isdecimal() and len(org_ref) < 19:
         org = db.session.get(Organisation, int(org_ref))
     if org is None:
         raise click.ClickException(f"No organisation with code or id {org_ref!r}.")

@@ -263,7 +263,7 @@ def ppk_choices(actor: User) -> list[User]:
 
 def _clean_checkout(actor: User, data: CheckoutData, today: date) -> User:
     rup = (data.rup_code or "").strip()
-    if not rup.isdigit() or not 5 <= len(rup) <= 20:
+    if not (rup.isascii() and rup.isdigit()) or not 5 <= len(rup) <= 20:
         raise DomainError(_l("The Kode RUP is the number of the package in SIRUP (5 to 20 digits)."),
                           field="rup_code")
     data.rup_code = rup

@@ -66,7 +66,8 @@ def _price(raw: str | None, name: str, problems: list) -> int | None:
     if raw is None or raw.strip() == "":
         return None
     digits = raw.strip().replace(".", "").replace(",", "").replace("Rp", "").replace(" ", "")
-    if not digits.isdigit() or int(digits) > MAX_PRICE:
+    # isdecimal, not isdigit: int() refuses "²"; and no more digits than a price can have.
+    if not digits.isdecimal() or len(digits) > 14 or int(digits) > MAX_PRICE:
         problems.append(_l("The price “%(value)s” is not a whole number of rupiah and was ignored.", value=raw[:30]))
         return None
     return int(digits)

@@ -457,3 +457,13 @@ def test_nul_bytes_in_a_query_get_a_clear_400(admin_client, url):
 def test_nul_bytes_in_a_form_get_a_clear_400(client):
     response = client.post("/daftar", data={"business_name": "Toko\x00Jaya"})
     assert_page(response, 400, "form")
+
+
+@pytest.mark.parametrize("value", ["²", "٣٤", "9" * 5000, "1" * 19, "０"])
+def test_unicode_and_endless_digits_in_numbers_are_explained_not_fatal(client, value):
+    """"²" is a digit to str.isdigit() but not to int(); 5,000 digits exceed int()'s limit."""
+    for url in (f"/katalog?harga_min={value}&harga_maks={value}", f"/bandingkan?id={value}&id=1",
+                f"/katalog?hal={value}"):
+        response = client.get(url)
+        assert response.status_code == 200, (url[:60], response.status_code)
+        assert "Traceback" not in response.get_data(as_text=True)

@@ -59,7 +59,7 @@ def compare():
     problems = []
     ids: list[int] = []
     for raw in request.args.getlist("id"):
-        if raw.isdigit() and 0 < int(raw) < 2**62 and int(raw) not in ids:
+        if raw.isdecimal() and len(raw) < 19 and 0 < int(raw) and int(raw) not in ids:
             ids.append(int(raw))
     if len(ids) > MAX_COMPARE:
         problems.append("too_many")

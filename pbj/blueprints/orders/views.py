@@ -88,11 +88,9 @@ def cart():
 def add_to_cart():
     """Add from a product page or a catalogue card: in place with htmx, else back to that page."""
     form = AddToCartForm()
-    product = None
-    if (form.product_id.data or "").isdigit():
-        product = db.session.get(Product, int(form.product_id.data))
-    if product is None:
-        abort(404)
+    raw_id = form.product_id.data or ""
+    # get_or_404 refuses ids no database column can hold (a long number would overflow).
+    product = get_or_404(Product, int(raw_id)) if raw_id.isdecimal() and len(raw_id) < 20 else abort(404)
     message, status = None, 200
     if form.validate_on_submit():
         quantity = form.quantity.data if form.quantity.data is not None else product.min_order
@@ -170,7 +168,8 @@ def checkout():
             return redirect_303(url_for("orders.cart"))
         return _checkout_page(form)
     justifications = {int(key.rsplit("_", 1)[1]): value for key, value in request.form.items()
-                      if key.startswith("justification_") and key.rsplit("_", 1)[1].isdigit()}
+                      if key.startswith("justification_") and key.rsplit("_", 1)[1].isdecimal()
+                      and len(key) < 40}
     if not form.validate_on_submit():
         return _checkout_page(form, 422, justifications)
     data = orders.CheckoutData(
