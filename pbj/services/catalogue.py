@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 
 from pbj.extensions import db
 from pbj.models.accounts import Role, User

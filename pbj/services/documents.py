@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import segno
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 
 from pbj.extensions import db
 from pbj.models.orders import Order, OrderDocument, OrderDocumentKind, OrderStatus

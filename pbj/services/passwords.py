@@ -6,7 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from pbj.services.errors import DomainError
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 
 
 def _hasher() -> PasswordHasher:

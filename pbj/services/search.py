@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from pbj.extensions import db

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 
 from pbj.services.errors import DomainError
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length

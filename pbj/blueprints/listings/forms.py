@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField, TextAreaField

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length

@@ -1,0 +1,47 @@
+"""Translatable messages that are escaped exactly once wherever they are shown.
+
+Every message built in Python with parameters (`_l("Stok %(name)s …", name=...)`)
+comes from here, never from `flask_babel.lazy_gettext`: Flask-Babel's lazy string
+declares itself HTML (`__html__` returns the formatted text), so Jinja, WTForms
+labels, `markupsafe.escape` and `flash()` (the session stores it as `Markup`) would
+all show a product name such as `<i hx-post=…>` as live markup.
+
+A `Message` is the same lazy string with one difference:
+- as text (`str()`: e-mail text bodies, CSV cells, logs) the parameters are inserted
+  as they are;
+- as HTML (`__html__()`: templates, htmx fragments, flashes, form errors and labels,
+  printable documents) the translated wording is escaped like any text and each
+  parameter is escaped once, through `Markup.__mod__`.
+"""
+from __future__ import annotations
+
+from flask_babel import LazyString, gettext
+from markupsafe import Markup, escape
+
+
+class Message(LazyString):
+    """A lazily translated message whose parameters are user data."""
+
+    def __init__(self, string: str, **variables):
+        super().__init__(gettext, string, **variables)
+        self.msgid = string
+        self.variables = variables
+
+    def __html__(self) -> Markup:
+        # Translated without parameters (Flask-Babel formats only when given some),
+        # then the wording is escaped as text and `Markup % …` escapes each parameter.
+        wording = Markup(escape(gettext(self.msgid)))
+        return wording % self.variables if self.variables else wording
+
+    # Pickled with its parts, not as the bound gettext function.
+    def __reduce__(self):
+        return (_rebuild, (self.msgid, self.variables))
+
+
+def _rebuild(msgid: str, variables: dict) -> Message:
+    return Message(msgid, **variables)
+
+
+def lazy_gettext(string: str, **variables) -> Message:
+    """`_l`: translate when shown; the parameters are data, escaped in HTML."""
+    return Message(string, **variables)
