@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 import segno
 import sqlalchemy as sa
 from flask import current_app
-from pbj.messages import lazy_gettext as _l
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.models.orders import Order, OrderDocument, OrderDocumentKind, OrderStatus
 from pbj.models.types import utcnow
 from pbj.services import taxes

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from pbj.messages import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.models.catalogue import CatalogueCount, Category, Preference, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
 from pbj.services.catalogue import hidden_supplier_ids

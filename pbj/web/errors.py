@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from pbj.messages import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.services.errors import NotAllowed, WrongState
 
 MESSAGES = {

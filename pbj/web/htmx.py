@@ -5,8 +5,14 @@ which need the whole page. Responses that differ by it get `Vary: HX-Request`.
 """
 from __future__ import annotations
 
-from flask import make_response, redirect, render_template, request
+import hmac
+
+from flask import current_app, make_response, redirect, render_template, request, session
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
+
+# The request header that carries `element_key()` (set by static/js/htmx-guard.js).
+ELEMENT_KEY_HEADER = "X-Htmx-Key"
 
 
 def is_fragment_request() -> bool:
@@ -33,3 +39,26 @@ def render(template: str, fragment: str | None = None, *, http_status: int = 200
 def redirect_303(location: str):
     """Post/Redirect/Get: 303 makes browsers and htmx follow with a GET."""
     return redirect(location, code=303)
+
+
+def element_key() -> str:
+    """The per-session mark of htmx elements that our templates wrote.
+
+    htmx acts on any `hx-*` markup in a page, so text that slipped through
+    unescaped could send requests as the user. Templates put this value in
+    `data-hx-key` on each element they give `hx-*` attributes; the guard script
+    lets only elements carrying it send requests, and the server refuses htmx
+    writes without it. It derives from the session's CSRF secret, so injected
+    markup (written before the victim's session existed) cannot know it, and it
+    stays the same for fragments rendered later in the session.
+    """
+    generate_csrf()  # makes sure the session holds its CSRF secret
+    secret = session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
+    return hmac.new(current_app.secret_key.encode(), b"htmx-element:" + secret.encode(),
+                    "sha256").hexdigest()[:32]
+
+
+def sent_by_our_element() -> bool:
+    """True when an htmx request carries this session's element key."""
+    sent = request.headers.get(ELEMENT_KEY_HEADER, "")
+    return hmac.compare_digest(sent.encode(), element_key().encode())

@@ -4,7 +4,6 @@ from __future__ import annotations
 import enum
 
 from pbj.messages import lazy_gettext as _l
-
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus
 from pbj.models.orders import BudgetSource, OrderDocumentKind, OrderStatus
@@ -105,6 +104,7 @@ ACTION_LABELS = {
     "order.rated": _l("Supplier rated"),
     "order.rating_replied": _l("Supplier replied to the rating"),
     "order.expired": _l("Order expired (PPK deadline passed)"),
+    "order.supplier_sanctioned": _l("Supplier suspended or blacklisted"),
     "auth.login_succeeded": _l("Logged in"),
     "auth.login_failed": _l("Failed login"),
     "auth.logout": _l("Logged out"),

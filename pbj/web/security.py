@@ -8,7 +8,10 @@ from flask_login import current_user, logout_user
 
 from pbj.database import write_intent
 from pbj.extensions import db, login_manager
+from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
+from pbj.web.errors import error_response
+from pbj.web.htmx import sent_by_our_element
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -32,6 +35,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     app.before_request(refuse_nul_bytes)
+    app.before_request(refuse_unmarked_htmx_writes)
     app.before_request(mark_read_only)
     app.before_request(enforce_session_timeouts)
     app.after_request(set_security_headers)
@@ -57,6 +61,22 @@ def refuse_nul_bytes() -> None:
         for _name, values in source.lists():
             if any("\x00" in value for value in values):
                 abort(400)
+
+
+def refuse_unmarked_htmx_writes():
+    """An htmx write must come from an element our templates wrote (docs/SECURITY.md).
+
+    The guard script already cancels requests from other elements; this refuses
+    them if the script did not run. Plain form posts (no JavaScript) carry no
+    `HX-Request` and are checked by the CSRF token alone. Tests that switch CSRF
+    off switch this off with it.
+    """
+    if (request.method in SAFE_METHODS or request.headers.get("HX-Request") != "true"
+            or not current_app.config.get("WTF_CSRF_ENABLED", True)):
+        return
+    if not sent_by_our_element():
+        return error_response(400, _l("This request did not come from a page of this site. "
+                                      "Reload the page and try again."))
 
 
 def mark_read_only() -> None:

@@ -8,6 +8,7 @@ from flask import Flask, send_file, url_for
 from flask_babel import get_locale
 
 from pbj.web import i18n, labels
+from pbj.web.htmx import element_key
 
 # htmx comes from the pinned django-js-lib-htmx package; its version is in the URL,
 # so the file can be cached for a year.
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["percent"] = i18n.percent
     app.jinja_env.globals["decimal_1"] = i18n.decimal_1
     app.jinja_env.globals["action_label"] = labels.action_label
+    app.jinja_env.globals["htmx_key"] = element_key
     app.jinja_env.globals["htmx_url"] = lambda: url_for("htmx_js", v=HTMX_VERSION)
     app.context_processor(lambda: {"locale": str(get_locale())})
     app.add_url_rule("/static/vendor/htmx.min.js", "htmx_js", serve_htmx)

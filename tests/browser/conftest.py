@@ -60,13 +60,20 @@ def live_server_config() -> dict:
 
 
 @pytest.fixture
-def live_server(make_app, live_server_config):
+def live_server_setup():
+    """Called with the live app before it serves (e.g. test-only routes); override in a module."""
+    return lambda app: None
+
+
+@pytest.fixture
+def live_server(make_app, live_server_config, live_server_setup):
     """Serve an app on this test's database at http://127.0.0.1:<free port>.
 
     A separate app from the `app` fixture (same database file), with CSRF on,
     so real forms are exercised exactly as users send them.
     """
     app = make_app(WTF_CSRF_ENABLED=True, **live_server_config)
+    live_server_setup(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["SERVER_NAME"] = f"127.0.0.1:{server.server_port}"

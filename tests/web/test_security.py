@@ -14,7 +14,8 @@ from pbj.models.accounts import Organisation, Role, User
 from pbj.models.audit import AuditEntry
 from tests.conftest import BASE_CONFIG, PASSWORD
 
-TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+HTMX_KEY = re.compile(r'<meta name="htmx-key" content="([^"]+)"')
 
 
 def count(model) -> int:
@@ -205,19 +206,75 @@ def test_token_of_another_session_is_refused(csrf_app, create_user):
     assert count(Organisation) == orgs
 
 
-def test_htmx_post_with_token_in_header_is_accepted(csrf_app, create_user):
+def htmx_key(client, path: str = "/") -> str:
+    match = HTMX_KEY.search(client.get(path).get_data(as_text=True))
+    assert match, "no htmx element key on the page"
+    return match.group(1)
+
+
+def test_htmx_post_with_token_and_element_key_is_accepted(csrf_app, create_user):
     client = csrf_app.test_client()
     login_with_csrf(client, create_user(Role.ADMIN))
-    token = csrf_token(client, "/admin/opd")
+    token, key = csrf_token(client, "/admin/opd"), htmx_key(client, "/admin/opd")
     orgs = count(Organisation)
     response = client.post("/admin/opd", data={"name": "Dinas Baru", "code": "DBARU", "kind": "opd"},
-                           headers={"X-CSRFToken": token, "HX-Request": "true"})
+                           headers={"X-CSRFToken": token, "X-Htmx-Key": key, "HX-Request": "true"})
     assert response.status_code == 303
     assert count(Organisation) == orgs + 1
     response = client.post("/bahasa", data={"lang": "en", "next": "/"},
-                           headers={"X-CSRFToken": token, "HX-Request": "true"})
+                           headers={"X-CSRFToken": token, "X-Htmx-Key": key, "HX-Request": "true"})
     assert response.status_code == 303
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sent_key", [None, "", "0123456789abcdef0123456789abcdef", "other-session"])
+def test_htmx_post_without_this_sessions_element_key_is_refused(csrf_app, create_user, sent_key):
+    """What injected markup inside a real form would send if the guard script did not run:
+    the form's valid CSRF token, but not the key only our templates write."""
+    client = csrf_app.test_client()
+    login_with_csrf(client, create_user(Role.ADMIN))
+    token = csrf_token(client, "/admin/opd")
+    if sent_key == "other-session":
+        sent_key = htmx_key(csrf_app.test_client(), "/")
+    headers = {"HX-Request": "true"} if sent_key is None else {"HX-Request": "true", "X-Htmx-Key": sent_key}
+    orgs = count(Organisation)
+    response = client.post("/admin/opd", data={"name": "Dinas Siluman", "code": "SILUMAN", "kind": "opd",
+                                               "csrf_token": token}, headers=headers)
+    assert_in_layout(response, 400)
+    assert "did not come from a page of this site" in response.get_data(as_text=True) or \
+        "tidak berasal dari halaman situs ini" in response.get_data(as_text=True)
+    assert count(Organisation) == orgs
+
+
+def test_element_key_is_stable_in_a_session_and_differs_between_sessions(csrf_app):
+    one, other = csrf_app.test_client(), csrf_app.test_client()
+    assert htmx_key(one, "/") == htmx_key(one, "/katalog")
+    assert htmx_key(one, "/") != htmx_key(other, "/")
+
+
+def test_every_htmx_element_carries_the_element_key(csrf_app, create_user, create_supplier):
+    """The guard script cancels requests of unmarked elements: a template that forgets
+    the mark would silently lose its htmx behaviour."""
+    from tests import catalogue_helpers as h
+
+    admin = create_user(Role.ADMIN)
+    buyer = create_user(Role.PP)
+    h.product(create_supplier(), admin, "Kopi Bubuk Robusta")
+    db.session.commit()
+    pages = {None: ["/katalog", "/"], admin: ["/admin/penyedia"], buyer: ["/katalog"]}
+    element = re.compile(r"<[^>]*\shx-(?:get|post|put|patch|delete)=[^>]*>")
+    seen = 0
+    for user, paths in pages.items():
+        client = csrf_app.test_client()
+        if user is not None:
+            login_with_csrf(client, user)
+        for path in paths:
+            body = client.get(path).get_data(as_text=True)
+            key = HTMX_KEY.search(body).group(1)
+            for tag in element.findall(body):
+                seen += 1
+                assert f'data-hx-key="{key}"' in tag, f"{path}: {tag}"
+    assert seen >= 6  # search form, filters' pager, supplier list, catalogue cards' cart buttons
 
 
 def test_form_post_with_token_is_accepted(csrf_app):

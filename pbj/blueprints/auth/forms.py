@@ -1,7 +1,8 @@
-from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from pbj.messages import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 
 from flask_babel import get_locale
-from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, TextInput
 
+from pbj.messages import lazy_gettext as _l
 from pbj.models.catalogue import CERTIFICATIONS, Category
 from pbj.services.catalogue import MAX_IMAGES, MAX_PRICE
 from pbj.web.labels import CERTIFICATION_LABELS

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pbj.blueprints.listings.forms import IdChoiceField, RupiahField, WholeNumberField
+from pbj.messages import lazy_gettext as _l
 from pbj.models.orders import BudgetSource, Order
 from pbj.web.labels import BUDGET_SOURCE_LABELS
 

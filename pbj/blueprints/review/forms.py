@@ -1,9 +1,9 @@
-from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from pbj.blueprints.listings.forms import GroupedSelect, IdChoiceField
+from pbj.messages import lazy_gettext as _l
 
 
 class ProductRejectForm(FlaskForm):

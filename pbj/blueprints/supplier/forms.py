@@ -1,9 +1,9 @@
-from pbj.messages import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
+from pbj.messages import lazy_gettext as _l
 from pbj.models.suppliers import BusinessScale, DocumentKind
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 
