@@ -23,7 +23,8 @@ def test_environment_overrides_with_types():
 
 def test_instance_config_file_overrides_defaults(tmp_path, monkeypatch):
     monkeypatch.delenv("CITY_NAME", raising=False)
-    (tmp_path / "config.py").write_text("CITY_NAME = 'Kabupaten Sambas'\nSECRET_KEY = '" + "k" * 40 + "'\n")
+    (tmp_path / "config.py").write_text("CITY_NAME = 'Kabupaten Sambas'\nSECRET_KEY = '" + "k" * 40 + "'\n"
+                                        "PUBLIC_BASE_URL = 'https://ekatalog.sambas.go.id'\n")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "PBJ_ENV": "production"})
     assert app.config["CITY_NAME"] == "Kabupaten Sambas"
 

@@ -20,7 +20,7 @@ from pbj.web.auth import actor
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
-from pbj.web.urls import safe_next
+from pbj.web.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -104,7 +104,7 @@ def forgot_password():
         found = accounts.request_password_reset(form.email.data, get_remote_address())
         if found:
             user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = absolute_url("auth.reset_password", token=token)
             send_mail(user.email, _("Reset your e-Katalog password"),
                       render_template("auth/reset_mail.txt", user=user, link=link))
         db.session.commit()
