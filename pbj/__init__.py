@@ -43,12 +43,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from pbj.web import i18n, security, errors, templating
+    from pbj.web import i18n, security, errors, templating, throttling
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    throttling.init_app(app)
 
     with app.app_context():
         from pbj import models  # noqa: F401  (registers the mappers)

@@ -18,7 +18,8 @@ VERSION = "0.1.0"
 # Database: SQLite file in the instance folder unless DATABASE_URL is set.
 SQLALCHEMY_DATABASE_URI: str | None = None
 SQLITE_BUSY_TIMEOUT_MS = 5000
-# Rate-limit counters: memory by default, Redis when REDIS_URL is set.
+# Login and password throttles count in the database by default, in Redis when
+# REDIS_URL is set (Flask-Limiter, registration only, keeps its counters there too).
 REDIS_URL: str | None = None
 
 # Number of reverse proxies (nginx) in front of the app. Set to 1 behind one
@@ -78,8 +79,13 @@ ARGON2_MEMORY_COST_KIB = 65536
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 PASSWORD_RESET_MAX_AGE_SECONDS = 3600
-LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+# Throttles (rolling windows, "N per [M] second|minute|hour|day"), counted in the
+# database, or in Redis when REDIS_URL is set. Only failed logins count, and a
+# success clears its (account, address) pair: the owner elsewhere is never blocked.
+LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
 LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+PASSWORD_CHANGE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # wrong current passwords  # nosec B105  # a rate, not a password
+PASSWORD_RESET_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # reset requests  # nosec B105  # a rate, not a password
 
 # None: "__Host-pbj_session" in production (Secure, Path=/, no Domain: a sibling
 # subdomain cannot plant or overwrite it), "pbj_session" over plain HTTP elsewhere.
