@@ -35,7 +35,6 @@ from pbj.models.suppliers import (
     SupplierProfile,
     VerificationStatus,
 )
-from pbj.models.throttle import ThrottleHit
 
 __all__ = [
     "BudgetSource",
@@ -69,7 +68,6 @@ __all__ = [
     "Sanction",
     "SupplierDocument",
     "SupplierProfile",
-    "ThrottleHit",
     "User",
     "VerificationStatus",
 ]

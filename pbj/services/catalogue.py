@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from pbj.messages import lazy_gettext as _l
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
 from pbj.models.catalogue import (
     CERTIFICATIONS,
@@ -25,6 +25,7 @@ from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
 from pbj.models.types import utcnow
 from pbj.services import audit
 from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services import uploads
 from pbj.services.uploads import StoredImage, store_product_image
 
 MAX_IMAGES = 5
@@ -202,22 +203,43 @@ def archive_product(actor: User, product: Product) -> None:
     audit.record("product.archived", actor, product, on_behalf=_on_behalf(actor))
 
 
-def add_image(actor: User, product: Product, data: bytes) -> ProductImage:
+def add_images(actor: User, product: Product, photos: list[bytes], now: datetime | None = None,
+               ) -> list[ProductImage]:
+    """Add the photos of one upload, all or none. Everything cheap is checked before any
+    picture is decoded: the count, the supplier's hourly upload limit, and each photo's
+    size, type and pixels from its header. A photo refused later leaves no file behind."""
     _require_manager(actor, product.supplier_id)
     _require_not_archived(product)
-    if len(product.images) >= MAX_IMAGES:
+    now = now or utcnow()
+    if len(product.images) + len(photos) > MAX_IMAGES:
         raise DomainError(_l("A product has at most %(n)d photos.", n=MAX_IMAGES), field="image")
-    stored = store_product_image(data, current_app.config["IMAGE_MAX_BYTES"])
-    return attach_image(actor, product, stored)
+    uploads.require_upload_quota(actor, product.supplier, len(photos), now, field="image")
+    max_bytes = current_app.config["IMAGE_MAX_BYTES"]
+    uploads.probe_images(photos, max_bytes)
+    stored: list[StoredImage] = []
+    try:
+        for data in photos:  # one at a time: at most one decoded picture in memory
+            stored.append(store_product_image(data, max_bytes))
+        return [attach_image(actor, product, one, now) for one in stored]
+    except BaseException:
+        for one in stored:
+            uploads.discard_product_image(one)
+        raise
 
 
-def attach_image(actor: User | None, product: Product, stored: StoredImage) -> ProductImage:
+def add_image(actor: User, product: Product, data: bytes, now: datetime | None = None) -> ProductImage:
+    return add_images(actor, product, [data], now)[0]
+
+
+def attach_image(actor: User | None, product: Product, stored: StoredImage,
+                 now: datetime | None = None) -> ProductImage:
     image = ProductImage(product=product, position=len(product.images), large_name=stored.large_name,
                          thumb_name=stored.thumb_name, width=stored.width, height=stored.height,
                          thumb_bytes=stored.thumb_bytes)
     db.session.add(image)
     db.session.flush()
-    audit.record("product.image_added", actor, product, image_id=image.id)
+    # The entry's time also counts the upload against the supplier's hourly limit.
+    audit.record("product.image_added", actor, product, at=now, image_id=image.id)
     return image
 
 

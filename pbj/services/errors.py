@@ -16,3 +16,7 @@ class NotAllowed(DomainError):
 
 class WrongState(DomainError):
     """The object is not in a state that allows this (HTTP 409)."""
+
+
+class TooOften(DomainError):
+    """The actor has done this too often lately; trying again later may work (HTTP 429)."""

@@ -76,13 +76,13 @@ def _queue_mail(address: str, order_id: int, event_name: str) -> None:
 def message_for(order_id: int, event_name: str) -> tuple[str, str]:
     """Subject and body, in the default language (e-mails go out without a request)."""
     from pbj.web.labels import action_label
-    from pbj.web.urls import absolute_url
 
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
         what = str(action_label(event_name))
         subject = _("Order #%(id)s: %(what)s", id=order_id, what=what)
+        base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
         body = _("Order #%(id)s: %(what)s.\n\nOpen the order: %(url)s\n", id=order_id, what=what,
-                 url=absolute_url("orders.detail", order_id=order_id))
+                 url=f"{base}/pesanan/{order_id}")
     return subject, body
 
 

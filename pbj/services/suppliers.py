@@ -23,7 +23,7 @@ from pbj.models.suppliers import (
 from pbj.models.types import utcnow
 from pbj.services import accounts, audit
 from pbj.services.errors import DomainError, NotAllowed, WrongState
-from pbj.services.uploads import store_document
+from pbj.services.uploads import require_upload_quota, store_document
 
 _NON_DIGITS = re.compile(r"\D")
 _REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
@@ -117,9 +117,12 @@ def _require_owner(actor: User, supplier: SupplierProfile) -> None:
 
 
 def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
-                 filename: str, data: bytes) -> SupplierDocument:
-    """Store a verification document. A rejected supplier goes back to the queue."""
+                 filename: str, data: bytes, now: datetime | None = None) -> SupplierDocument:
+    """Store a verification document. A rejected supplier goes back to the queue.
+    Documents count against the supplier's hourly upload limit (uploads.require_upload_quota)."""
     _require_owner(actor, supplier)
+    now = now or utcnow()
+    require_upload_quota(actor, supplier, 1, now, field="file")
     stored = store_document(data, current_app.config["DOCUMENT_MAX_BYTES"])
     doc = SupplierDocument(
         supplier=supplier,
@@ -130,10 +133,11 @@ def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
         size=stored.size,
         sha256=stored.sha256,
         uploaded_by=actor,
+        uploaded_at=now,
     )
     db.session.add(doc)
     db.session.flush()
-    audit.record("supplier.document_added", actor, doc, supplier_id=supplier.org_id,
+    audit.record("supplier.document_added", actor, doc, at=now, supplier_id=supplier.org_id,
                  kind=kind.value, sha256=stored.sha256)
     if supplier.verification is VerificationStatus.REJECTED:
         supplier.verification = VerificationStatus.UNVERIFIED

@@ -20,9 +20,9 @@ from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
+from pbj.models.types import utcnow
 from pbj.services import audit, catalogue
-from pbj.services.errors import DomainError, NotAllowed, WrongState
-from pbj.services.uploads import product_image_path
+from pbj.services.errors import DomainError, NotAllowed, TooOften, WrongState
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
@@ -201,40 +201,28 @@ def edit(product_id: int):
     return _edit_page(product, 422, form=form)
 
 
-def _forget_stored(names: list[str]) -> None:
-    """Delete the files of photos whose rows were rolled back (nothing refers to them)."""
-    for name in names:
-        path = product_image_path(name)
-        if path is not None:
-            path.unlink(missing_ok=True)
-
-
 @bp.post(f"{PREFIX}/<int:product_id>/foto")
 @login_required
 def add_images(product_id: int):
     product = _managed_product_or_404(product_id)
     form = ImageForm()
+    status = 422
     if form.validate_on_submit():
-        stored: list[str] = []  # file names written so far, to delete if the whole upload fails
+        # One byte more than allowed, so an oversized file is recognised without reading it all.
+        photos = [upload.read(current_app.config["IMAGE_MAX_BYTES"] + 1) for upload in form.files()]
         try:
-            for upload in form.files():
-                # Read one byte more than allowed, so an oversized file is recognised without reading it all.
-                data = upload.read(current_app.config["IMAGE_MAX_BYTES"] + 1)
-                image = catalogue.add_image(actor(), product, data)
-                stored += [image.large_name, image.thumb_name]
+            images = catalogue.add_images(actor(), product, photos, utcnow())
         except (NotAllowed, WrongState):
-            _forget_stored(stored)
             raise  # 403 / 409 pages (an archived product cannot be changed)
-        except DomainError as e:
+        except DomainError as e:  # the service left no file behind
             db.session.rollback()
-            _forget_stored(stored)
             apply_domain_error(form, e)
+            status = 429 if isinstance(e, TooOften) else 422
         else:
             db.session.commit()
-            count = len(stored) // 2
-            flash(ngettext("%(num)d photo added.", "%(num)d photos added.", count), "success")
+            flash(ngettext("%(num)d photo added.", "%(num)d photos added.", len(images)), "success")
             return _back_to(product)
-    return _edit_page(product, 422, image_form=form)
+    return _edit_page(product, status, image_form=form)
 
 
 @bp.post(f"{PREFIX}/<int:product_id>/foto/<int:image_id>/hapus")

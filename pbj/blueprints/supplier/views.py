@@ -11,8 +11,9 @@ from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import db, limiter
 from pbj.models.accounts import Role
 from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument
+from pbj.models.types import utcnow
 from pbj.services import suppliers
-from pbj.services.errors import DomainError
+from pbj.services.errors import DomainError, TooOften
 from pbj.services.uploads import document_path
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error
@@ -70,19 +71,21 @@ def _dashboard(form: DocumentForm, status: int = 200):
 @roles_required(Role.PENYEDIA)
 def upload_document():
     form = DocumentForm()
+    status = 422
     if form.validate_on_submit():
         upload = form.file.data
         try:
             suppliers.add_document(actor(), actor().org.supplier, DocumentKind(form.kind.data),
-                                   upload.filename or "", upload.read())
+                                   upload.filename or "", upload.read(), utcnow())
         except DomainError as e:
             db.session.rollback()
             apply_domain_error(form, e)
+            status = 429 if isinstance(e, TooOften) else 422
         else:
             db.session.commit()
             flash(_("The document has been uploaded."), "success")
             return redirect_303(url_for("supplier.dashboard"))
-    return _dashboard(form, 422)
+    return _dashboard(form, status)
 
 
 @bp.get("/usaha/dokumen/<int:doc_id>")
