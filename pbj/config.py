@@ -61,8 +61,17 @@ NEGOTIATION_MAX_ROUNDS = 4
 PRICE_RISE_REVIEW_PERCENT = 10
 
 # -- Accounts and sessions -----------------------------------------------------
-PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_LENGTH = 12  # characters after NFC normalisation
 PASSWORD_MAX_LENGTH = 128
+# zxcvbn's score (0-4) a new password must reach: 3 = at least 10^8 guesses, 4 = 10^10.
+PASSWORD_MIN_SCORE = 3
+# Words guessers try first that zxcvbn's English lists lack: this site's and common
+# Indonesian password words. The user's own details and the city, province and
+# kecamatan names are always added.
+PASSWORD_GUESSABLE_WORDS = [
+    "ekatalog", "katalog", "pengadaan", "pbj", "ukpbj", "lkpp", "pemkot", "pemda", "setda",
+    "katasandi", "rahasia", "sayang", "sayangku", "cinta", "bismillah", "indonesia", "merdeka",
+]
 # argon2id cost; tests lower it to stay fast.
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST_KIB = 65536

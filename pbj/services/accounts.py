@@ -42,6 +42,11 @@ def create_organisation(actor: User | None, kind: OrgKind, name: str, code: str 
     return org
 
 
+def password_context(email: str, name: str | None, org: Organisation) -> dict:
+    """The user's own details, which their password may not be built from."""
+    return {"email": email, "names": (name, org.name), "org_code": org.code}
+
+
 def create_user(
     actor: User | None,
     *,
@@ -64,7 +69,7 @@ def create_user(
         email=email,
         name=name.strip(),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, **password_context(email, name, org)),
         password_changed_at=utcnow(),
     )
     db.session.add(user)
@@ -110,7 +115,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def _set_password(user: User, new_password: str, action: str) -> None:
-    user.password_hash = hash_password(new_password)
+    user.password_hash = hash_password(new_password, **password_context(user.email, user.name, user.org))
     user.password_changed_at = utcnow()
     user.session_version += 1  # other sessions with the old password end
     audit.record(action, user, user)

@@ -21,7 +21,7 @@ from pbj.models.suppliers import (
     VerificationStatus,
 )
 from pbj.models.types import utcnow
-from pbj.services import accounts, audit
+from pbj.services import accounts, audit, passwords
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services.uploads import require_upload_quota, store_document
 
@@ -79,6 +79,9 @@ def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
         raise DomainError(_l("A business with this NIB is already registered."), field="nib")
     if accounts.find_user_by_email(reg.email) is not None:
         raise DomainError(_l("An account with this e-mail address already exists."), field="email")
+    # Before anything is written (create_user checks again with the same details).
+    passwords.check_policy(reg.password, email=accounts.normalise_email(reg.email),
+                           names=(reg.contact_name, reg.business_name))
 
     org = Organisation(kind=OrgKind.SUPPLIER, name=reg.business_name.strip())
     profile = SupplierProfile(

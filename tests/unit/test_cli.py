@@ -23,6 +23,15 @@ def test_users_create_explains_errors(app, runner, create_org):
     assert wrong.exit_code != 0
 
 
+def test_users_create_refuses_a_guessable_password(app, runner, create_org):
+    create_org(OrgKind.OPD, name="Sekretariat Daerah", code="SETDA")
+    for password in ["pp@setda", "password1234", "setda-kopi-pagi-hari", "Singkawang2026"]:
+        result = runner.invoke(args=["users", "create", "--email", "pp@setda.go.id", "--role", "pp",
+                                     "--org", "SETDA", "--password", password])
+        assert result.exit_code != 0 and "Kata sandi" in result.output, (password, result.output)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
 def test_seed_demo_builds_a_singkawang_setting(app, runner):
     result = runner.invoke(args=["seed-demo", "--products", "120"])
     assert result.exit_code == 0, result.output
@@ -67,6 +76,6 @@ def test_orgs_create_then_a_user_in_it(app, runner):
     assert again.exit_code != 0 and again.output.startswith("Error:")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
     result = runner.invoke(args=["users", "create", "--email", "admin@pbj.go.id", "--role", "admin",
-                                 "--org", "UKPBJ", "--password", "kata-sandi-admin"])
+                                 "--org", "UKPBJ", "--password", "lampion merah tahun baru"])
     assert result.exit_code == 0, result.output
-    assert accounts.authenticate("admin@pbj.go.id", "kata-sandi-admin").role is Role.ADMIN
+    assert accounts.authenticate("admin@pbj.go.id", "lampion merah tahun baru").role is Role.ADMIN
