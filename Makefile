@@ -8,7 +8,7 @@ PORT ?= 5000
 # `make run` serves a development instance: plain-HTTP cookies allowed, demo data.
 export PBJ_ENV ?= development
 
-.PHONY: run test venv dev-venv translations migrate seed test-sqlite test-postgres messages clean
+.PHONY: run test lint venv dev-venv translations migrate seed test-sqlite test-postgres messages clean
 
 run: venv translations instance/config.py
 	$(FLASK) db upgrade
@@ -17,9 +17,14 @@ run: venv translations instance/config.py
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - app:app
 
 test: dev-venv translations
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
 	 else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped."; fi
+
+# Static security analysis; accepted findings carry `# nosec BXXX: reason` (docs/SECURITY.md).
+lint: dev-venv
+	$(BIN)/bandit --quiet --recursive pbj
 
 test-sqlite:
 	PBJ_ENV=testing $(BIN)/python -m pytest

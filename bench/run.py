@@ -324,10 +324,12 @@ def start_gunicorn(db_path: Path, port: int, workers: int) -> subprocess.Popen:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "config.py"
     config.write_text(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n"
-                      f"SQLALCHEMY_DATABASE_URI = {'sqlite:///' + str(db_path)!r}\n")
+                      f"SQLALCHEMY_DATABASE_URI = {'sqlite:///' + str(db_path)!r}\n"
+                      f"PUBLIC_BASE_URL = 'http://127.0.0.1:{port}'\n")
     config.chmod(0o600)
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PROXY_COUNT")}
+           if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PROXY_COUNT", "PUBLIC_BASE_URL",
+                        "TRUSTED_HOSTS")}
     env.update(PBJ_ENV="production", PBJ_INSTANCE_PATH=str(folder))
     log = open(db_path.with_name("gunicorn.log"), "w")
     return subprocess.Popen(

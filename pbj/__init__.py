@@ -5,6 +5,7 @@ import os
 import secrets
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -30,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    from pbj.web.urls import refuse_untrusted_host
+
+    app.before_request(refuse_untrusted_host)  # first: before CSRF and rate-limit hooks
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
@@ -39,12 +43,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from pbj.web import i18n, security, errors, templating
+    from pbj.web import i18n, security, errors, templating, throttling
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    throttling.init_app(app)
 
     with app.app_context():
         from pbj import models  # noqa: F401  (registers the mappers)
@@ -104,6 +109,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             )
         warnings.warn("No SECRET_KEY set: using a random one; sessions end at restart.", stacklevel=2)
         app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+    _configure_public_address(app.config, env)
+    _configure_session_cookie(app.config, env)
 
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -113,3 +120,35 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def _configure_session_cookie(config, env: str) -> None:
+    """`__Host-` in production: the browser then insists on Secure, Path=/ and no Domain."""
+    if not config.get("SESSION_COOKIE_NAME"):
+        config["SESSION_COOKIE_NAME"] = "__Host-pbj_session" if env == "production" else "pbj_session"
+    if config["SESSION_COOKIE_NAME"].startswith("__Host-"):
+        if config.get("SESSION_COOKIE_DOMAIN") or not config["SESSION_COOKIE_SECURE"]:
+            raise ConfigurationError("A __Host- session cookie needs SESSION_COOKIE_SECURE and no "
+                                     "SESSION_COOKIE_DOMAIN; choose another SESSION_COOKIE_NAME.")
+        config["SESSION_COOKIE_PATH"] = "/"
+
+
+def _configure_public_address(config, env: str) -> None:
+    """PUBLIC_BASE_URL (the source of absolute links) and TRUSTED_HOSTS (the Host headers served)."""
+    base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    if not base:
+        if env == "production":
+            raise ConfigurationError(
+                "PUBLIC_BASE_URL is missing: set it to the address users reach the site at, "
+                "e.g. PUBLIC_BASE_URL=https://ekatalog.singkawangkota.go.id (environment or instance/config.py)."
+            )
+        base = "http://127.0.0.1:5000"
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(f"PUBLIC_BASE_URL must look like https://host[/path], not {base!r}.")
+    config["PUBLIC_BASE_URL"] = base
+    if config.get("TRUSTED_HOSTS") is None:
+        hosts = [parts.hostname]
+        if env != "production":
+            hosts += ["127.0.0.1", "localhost"]
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))

@@ -18,12 +18,22 @@ VERSION = "0.1.0"
 # Database: SQLite file in the instance folder unless DATABASE_URL is set.
 SQLALCHEMY_DATABASE_URI: str | None = None
 SQLITE_BUSY_TIMEOUT_MS = 5000
-# Rate-limit counters: memory by default, Redis when REDIS_URL is set.
+# Login and password throttles count in the database by default, in Redis when
+# REDIS_URL is set (Flask-Limiter, registration only, keeps its counters there too).
 REDIS_URL: str | None = None
 
 # Number of reverse proxies (nginx) in front of the app. Set to 1 behind one
 # nginx so client addresses (rate limits, audit) come from X-Forwarded-For.
 PROXY_COUNT = 0
+
+# The address users reach the site at, e.g. "https://ekatalog.singkawangkota.go.id":
+# the one source of every absolute link (e-mails, QR codes on documents), never
+# the request's Host header, which the client chooses. Required in production;
+# elsewhere it defaults to http://127.0.0.1:5000 (`make run`).
+PUBLIC_BASE_URL = ""
+# Host names the app answers to; any other Host (or X-Forwarded-Host) gets 400.
+# None: the host of PUBLIC_BASE_URL, plus localhost and 127.0.0.1 outside production.
+TRUSTED_HOSTS: list[str] | None = None
 
 # -- City --------------------------------------------------------------------
 CITY_NAME = "Kota Singkawang"
@@ -78,10 +88,17 @@ ARGON2_MEMORY_COST_KIB = 65536
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 PASSWORD_RESET_MAX_AGE_SECONDS = 3600
-LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+# Throttles (rolling windows, "N per [M] second|minute|hour|day"), counted in the
+# database, or in Redis when REDIS_URL is set. Only failed logins count, and a
+# success clears its (account, address) pair: the owner elsewhere is never blocked.
+LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
 LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+PASSWORD_CHANGE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # wrong current passwords  # nosec B105  # a rate, not a password
+PASSWORD_RESET_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # reset requests  # nosec B105  # a rate, not a password
 
-SESSION_COOKIE_NAME = "pbj_session"
+# None: "__Host-pbj_session" in production (Secure, Path=/, no Domain: a sibling
+# subdomain cannot plant or overwrite it), "pbj_session" over plain HTTP elsewhere.
+SESSION_COOKIE_NAME: str | None = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = True  # relaxed in development and testing
@@ -110,9 +127,6 @@ MAIL_USE_TLS = True
 MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_SENDER = "e-Katalog Lokal <no-reply@localhost>"
-# The address users reach the site at, for links in e-mails sent outside a request
-# (e.g. by `flask orders expire`), such as "https://ekatalog.singkawangkota.go.id".
-PUBLIC_BASE_URL = ""
 
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -135,6 +149,8 @@ ENV_OVERRIDES = {
     "MAIL_PASSWORD": str,
     "MAIL_SENDER": str,
     "PUBLIC_BASE_URL": str,
+    # Comma-separated: "ekatalog.singkawangkota.go.id,ekatalog.internal"
+    "TRUSTED_HOSTS": lambda v: [h.strip() for h in v.split(",") if h.strip()],
 }
 
 

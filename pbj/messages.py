@@ -30,7 +30,7 @@ class Message(LazyString):
     def __html__(self) -> Markup:
         # Translated without parameters (Flask-Babel formats only when given some),
         # then the wording is escaped as text and `Markup % …` escapes each parameter.
-        wording = Markup(escape(gettext(self.msgid)))  # nosec B704: escaped on the same line
+        wording = escape(gettext(self.msgid))  # escape() returns Markup
         return wording % self.variables if self.variables else wording
 
     # Pickled with its parts, not as the bound gettext function.

@@ -34,6 +34,7 @@ BASE_CONFIG = {
     "ARGON2_MEMORY_COST_KIB": 1024,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": "localhost",
+    "PUBLIC_BASE_URL": "http://localhost",
 }
 
 

@@ -35,6 +35,7 @@ from pbj.models.suppliers import (
     SupplierProfile,
     VerificationStatus,
 )
+from pbj.models.throttle import ThrottleHit
 
 __all__ = [
     "BudgetSource",
@@ -68,6 +69,7 @@ __all__ = [
     "Sanction",
     "SupplierDocument",
     "SupplierProfile",
+    "ThrottleHit",
     "User",
     "VerificationStatus",
 ]

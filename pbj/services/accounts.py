@@ -1,12 +1,15 @@
 """Accounts: organisations, users, login, passwords and sessions."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import sqlalchemy as sa
 from flask import current_app
-from pbj.messages import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.types import utcnow
 from pbj.services import audit
@@ -153,10 +156,20 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
+def _password_fingerprint(user: User) -> str:
+    """An HMAC of the user's current password hash, keyed with SECRET_KEY.
+
+    The token carries this, never any part of the hash itself: once the password
+    changes, every earlier token is void (single use), and a leaked link tells
+    nothing about the hash.
+    """
+    key = hashlib.sha256(b"pbj password-reset fingerprint\x00" + current_app.config["SECRET_KEY"].encode())
+    message = f"{user.id}:{user.password_hash}".encode()
+    return hmac.new(key.digest(), message, hashlib.sha256).hexdigest()
+
+
 def make_reset_token(user: User) -> str:
-    # The token carries a fingerprint of the current hash: once the password
-    # changes, every earlier token is void (single use).
-    return _reset_serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+    return _reset_serializer().dumps({"u": user.id, "h": _password_fingerprint(user)})
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -172,7 +185,10 @@ def user_for_reset_token(token: str) -> User | None:
     # Only a plausible id reaches the database (a huge number would overflow the query).
     valid = isinstance(user_id, int) and not isinstance(user_id, bool) and 1 <= user_id <= 2**62
     user = db.session.get(User, user_id) if valid else None
-    if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
+    fingerprint = data.get("h")
+    if user is None or not user.is_active or not isinstance(fingerprint, str):
+        return None
+    if not hmac.compare_digest(_password_fingerprint(user).encode(), fingerprint.encode()):
         return None
     return user
 

@@ -1,11 +1,8 @@
-import os
-
 import pytest
-import redis
 
 from pbj import ConfigurationError, create_app
 from pbj.config import from_environment, normalise_database_url
-from tests.conftest import IN_CI
+from tests.redis_helpers import flushed_redis_or_skip, redis_url
 
 
 def test_database_url_uses_psycopg3():
@@ -23,7 +20,8 @@ def test_environment_overrides_with_types():
 
 def test_instance_config_file_overrides_defaults(tmp_path, monkeypatch):
     monkeypatch.delenv("CITY_NAME", raising=False)
-    (tmp_path / "config.py").write_text("CITY_NAME = 'Kabupaten Sambas'\nSECRET_KEY = '" + "k" * 40 + "'\n")
+    (tmp_path / "config.py").write_text("CITY_NAME = 'Kabupaten Sambas'\nSECRET_KEY = '" + "k" * 40 + "'\n"
+                                        "PUBLIC_BASE_URL = 'https://ekatalog.sambas.go.id'\n")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "PBJ_ENV": "production"})
     assert app.config["CITY_NAME"] == "Kabupaten Sambas"
 
@@ -39,27 +37,16 @@ def test_unknown_environment_name_is_refused(tmp_path):
         create_app({"INSTANCE_PATH": str(tmp_path), "PBJ_ENV": "staging"})
 
 
-def _redis_or_skip(url: str):
-    client = redis.Redis.from_url(url)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if IN_CI:
-            pytest.fail(f"Redis is not reachable at {url} in CI")
-        pytest.skip(f"no Redis at {url} (set TEST_REDIS_URL)")
-    return client
-
-
-def test_rate_limit_counters_live_in_redis_when_configured(make_app, create_user):
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    store = _redis_or_skip(url)
-    store.flushdb()
-    app = make_app(REDIS_URL=url, RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="2 per minute")
+def test_throttle_counts_live_in_redis_when_configured(app, make_app):
+    store = flushed_redis_or_skip()
+    url = redis_url()
+    limit = {"LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "2 per minute"}
+    first = make_app(REDIS_URL=url, RATELIMIT_STORAGE_URI=url, **limit)
     # A second app instance sharing the Redis counters, like a second gunicorn host.
-    other = make_app(REDIS_URL=url, RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="2 per minute")
+    second = make_app(REDIS_URL=url, RATELIMIT_STORAGE_URI=url, **limit)
     form = {"email": "target@contoh.go.id", "password": "salah"}
-    assert app.test_client().post("/masuk", data=form).status_code == 422
-    assert other.test_client().post("/masuk", data=form).status_code == 422
-    assert app.test_client().post("/masuk", data=form).status_code == 429
-    assert any(b"login-account" in key for key in store.keys("*"))
+    assert first.test_client().post("/masuk", data=form).status_code == 422
+    assert second.test_client().post("/masuk", data=form).status_code == 422
+    assert first.test_client().post("/masuk", data=form).status_code == 429
+    assert any(key.startswith(b"pbj:throttle:login-pair:") for key in store.keys("*"))
     store.flushdb()

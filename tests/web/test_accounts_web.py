@@ -87,14 +87,15 @@ def test_absolute_timeout_ends_an_active_session(app, client, create_user, monke
     assert client.get("/akun").status_code == 302
 
 
-def test_login_is_throttled_per_account(make_app, create_user):
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+def test_login_is_throttled_per_account_and_address(make_app, create_user):
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per 15 minutes")
     client = app.test_client()
     user = create_user(Role.PP)
     codes = [client.post("/masuk", data={"email": user.email, "password": "salah"}).status_code
              for _ in range(4)]
     assert codes == [422, 422, 422, 429]
-    # Even the right password waits now: the attacker cannot keep guessing.
+    # Even the right password waits now at this address: the attacker cannot keep guessing
+    # (the owner elsewhere is not blocked: tests/web/test_throttling.py).
     blocked = client.post("/masuk", data={"email": user.email, "password": PASSWORD})
     assert blocked.status_code == 429
     assert b"<main" in blocked.data

@@ -208,3 +208,19 @@ def test_weird_codes_are_refused_without_a_server_error(app, case, client, path)
     response = client.get(path)
     assert response.status_code in (400, 404), response.status_code
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_qr_code_and_verify_address_use_public_base_url(app, case, monkeypatch):
+    """Not the Host the request came in on: a printed paper must point at the real site."""
+    app.config["PUBLIC_BASE_URL"] = "https://ekatalog.contoh.go.id"
+    encoded = []
+    real_qr_svg = documents.qr_svg
+    monkeypatch.setattr(documents, "qr_svg", lambda url, **kw: encoded.append(url) or real_qr_svg(url, **kw))
+    client, elsewhere = app.test_client(), "http://127.0.0.1:8080"
+    assert client.post("/masuk", data={"email": case.users["pp"].email, "password": PASSWORD},
+                       base_url=elsewhere).status_code == 303
+    response = client.get(f"/pesanan/{case.order.id}/dokumen/sp", base_url=elsewhere)
+    assert response.status_code == 200
+    expected = f"https://ekatalog.contoh.go.id/dokumen/{case.docs['sp'].code}"
+    assert encoded == [expected]
+    assert expected in text_of(response) and "127.0.0.1" not in text_of(response)

@@ -29,6 +29,7 @@ from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
+from pbj.web.urls import absolute_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -208,7 +209,7 @@ def create_user():
             db.session.rollback()
             apply_domain_error(form, e)
         else:
-            link = url_for("auth.reset_password", token=accounts.make_reset_token(user), _external=True)
+            link = absolute_url("auth.reset_password", token=accounts.make_reset_token(user))
             send_mail(user.email, _("Your e-Katalog account"),
                       render_template("admin/welcome_mail.txt", user=user, link=link))
             db.session.commit()

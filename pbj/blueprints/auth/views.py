@@ -1,7 +1,7 @@
 """Log in (/masuk), log out (/keluar), account and password pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, session, url_for
+from flask import Blueprint, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,45 +12,40 @@ from pbj.blueprints.auth.forms import (
     PasswordChangeForm,
     ResetPasswordForm,
 )
-from pbj.extensions import db, limiter
+from pbj.extensions import db
+from pbj.models.types import utcnow
 from pbj.services import accounts
 from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
+from pbj.web import throttling
 from pbj.web.auth import actor
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
-from pbj.web.urls import safe_next
+from pbj.web.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_account_key() -> str:
-    return "acct:" + accounts.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _failed(response) -> bool:
-    # Only attempts that did not log in count against the limits.
-    return response.status_code != 303
-
-
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_failed, scope="login-account")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
-               methods=["POST"], deduct_when=_failed, scope="login-address")
 def login():
     if current_user.is_authenticated:
         return redirect_303(url_for("main.home"))
     form = LoginForm()
     expired = session.pop("expired", False)
     if form.validate_on_submit():
+        throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
+        wait = throttle.login_wait(form.email.data, address, now)
+        if wait:
+            return throttling.too_many_attempts(wait)
         user = accounts.authenticate(form.email.data, form.password.data, get_remote_address())
         if user is None:
-            db.session.commit()  # keep the failed attempt in the audit trail
+            throttle.login_failed(form.email.data, address, now)
+            db.session.commit()  # keep the failed attempt in the audit trail and the throttle
             form.form_errors.append(_("The e-mail address or password is not correct."))
             form.password.data = ""
             return render_template("auth/login.html", form=form), 422
+        throttle.login_succeeded(form.email.data, address)
         start_session(user)
         login_user(user)
         db.session.commit()
@@ -80,12 +75,20 @@ def account():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        throttle, now = throttling.current(), utcnow()
+        wait = throttle.password_change_wait(actor().id, now)
+        if wait:
+            return throttling.too_many_attempts(wait)
         try:
             accounts.change_password(actor(), form.current_password.data, form.password.data)
         except DomainError as e:
             apply_domain_error(form, e)
+            if e.field == "current_password":  # a guess at the password: counted
+                throttle.password_change_failed(actor().id, now)
+                db.session.commit()
         else:
             user = actor()
+            throttle.password_changed(user.id)
             db.session.commit()
             # Other sessions ended with the version bump; keep this one.
             start_session(user)
@@ -96,15 +99,18 @@ def change_password():
 
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
-               methods=["POST"], scope="password-reset")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
+        wait = throttle.reset_request_wait(address, now)
+        if wait:
+            return throttling.too_many_attempts(wait)
+        throttle.reset_requested(address, now)
         found = accounts.request_password_reset(form.email.data, get_remote_address())
         if found:
             user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = absolute_url("auth.reset_password", token=token)
             send_mail(user.email, _("Reset your e-Katalog password"),
                       render_template("auth/reset_mail.txt", user=user, link=link))
         db.session.commit()

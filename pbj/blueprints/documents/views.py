@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from pbj.models.orders import Order, OrderDocumentKind
 from pbj.services import documents, orders
 from pbj.web.auth import actor, get_or_404
+from pbj.web.urls import absolute_url
 
 bp = Blueprint("documents", __name__)
 
@@ -26,7 +27,7 @@ def printable(order_id: int, kind: str):
     document = documents.issued(order, KINDS[kind])
     if document is None:
         abort(404)
-    verify_url = url_for("documents.verify", code=document.code, _external=True)
+    verify_url = absolute_url("documents.verify", code=document.code)
     data = documents.content(order, document.kind)
     return render_template(
         "documents/printable.html", document=document, order=order, data=data,

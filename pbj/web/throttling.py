@@ -1,0 +1,63 @@
+"""The app's throttle (SQL or Redis store, chosen at start) and its 429 answer."""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from flask import Flask, current_app, request
+from flask_babel import ngettext
+
+from pbj.models.types import utcnow
+from pbj.services.throttle import Limit, Limits, RedisStore, SqlStore, Throttle
+from pbj.web.errors import error_response
+from pbj.web.i18n import local_datetime
+
+LIMIT_KEYS = {
+    "login_per_account_and_address": "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS",
+    "login_per_address": "LOGIN_LIMIT_PER_ADDRESS",
+    # Config key names, not secrets (bandit reads "PASSWORD" as one).
+    "password_change_per_account": "PASSWORD_CHANGE_LIMIT_PER_ACCOUNT",  # nosec B105
+    "password_reset_per_address": "PASSWORD_RESET_LIMIT_PER_ADDRESS",  # nosec B105
+}
+
+
+def init_app(app: Flask) -> None:
+    from pbj import ConfigurationError
+
+    if "LOGIN_LIMIT_PER_ACCOUNT" in app.config:
+        raise ConfigurationError("LOGIN_LIMIT_PER_ACCOUNT is now LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS "
+                                 "(failed logins per account from one client address); rename it.")
+    limits = {}
+    for field, name in LIMIT_KEYS.items():
+        try:
+            limits[field] = Limit.parse(app.config[name])
+        except ValueError as e:
+            raise ConfigurationError(f"{name}: {e}.") from None
+    if app.config.get("REDIS_URL"):
+        import redis
+
+        store = RedisStore(redis.Redis.from_url(app.config["REDIS_URL"]))
+    else:
+        store = SqlStore()
+    app.extensions["pbj.throttle"] = Throttle(store, Limits(**limits))
+
+
+def current() -> Throttle:
+    return current_app.extensions["pbj.throttle"]
+
+
+def client_address() -> str:
+    # The proxy's X-Forwarded-For is already applied by ProxyFix (PROXY_COUNT).
+    return request.remote_addr or ""
+
+
+def too_many_attempts(wait_seconds: int):
+    """The 429 page in the layout, saying when to try again, with Retry-After."""
+    minutes = max(1, math.ceil(wait_seconds / 60))
+    at = local_datetime(utcnow() + timedelta(seconds=wait_seconds), "HH.mm")
+    detail = ngettext("Try again after %(time)s (in about %(num)d minute).",
+                      "Try again after %(time)s (in about %(num)d minutes).", minutes, time=at)
+    response, status = error_response(429, detail)
+    response = current_app.make_response((response, status))
+    response.headers["Retry-After"] = str(wait_seconds)
+    return response
