@@ -42,6 +42,10 @@ def record(
         object_id = object_id if object_id is not None else _primary_key(obj)
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
+        # Write the caller's pending changes first: their rows are locked before the
+        # chain's lock, never while holding it (a sanction updating a supplier row that
+        # an approval holds FOR SHARE, while the approval waits for this lock, deadlocked).
+        session.flush()
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
     last = session.execute(
         sa.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)

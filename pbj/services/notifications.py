@@ -21,6 +21,8 @@ from pbj.models.types import utcnow
 
 # Events the treasurer must hear about besides the buyer and the PPK.
 TREASURER_EVENTS = {"order.received"}
+# Events only the buying side hears about (the supplier knows it was sanctioned).
+BUYER_ONLY_EVENTS = {"order.supplier_sanctioned"}
 
 
 def recipients(order: Order, event_name: str, actor: User | None) -> list[User]:
@@ -28,10 +30,11 @@ def recipients(order: Order, event_name: str, actor: User | None) -> list[User]:
     people: dict[int, User] = {}
     for user in (order.buyer, order.ppk):
         people[user.id] = user
-    supplier_users = db.session.scalars(sa.select(User).where(User.org_id == order.supplier_id,
-                                                              User.role == Role.PENYEDIA))
-    for user in supplier_users:
-        people[user.id] = user
+    if event_name not in BUYER_ONLY_EVENTS:
+        supplier_users = db.session.scalars(sa.select(User).where(User.org_id == order.supplier_id,
+                                                                  User.role == Role.PENYEDIA))
+        for user in supplier_users:
+            people[user.id] = user
     if event_name in TREASURER_EVENTS:
         for user in db.session.scalars(sa.select(User).where(User.org_id == order.opd_id,
                                                              User.role == Role.BENDAHARA)):
@@ -76,13 +79,13 @@ def _queue_mail(address: str, order_id: int, event_name: str) -> None:
 def message_for(order_id: int, event_name: str) -> tuple[str, str]:
     """Subject and body, in the default language (e-mails go out without a request)."""
     from pbj.web.labels import action_label
+    from pbj.web.urls import absolute_url
 
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
         what = str(action_label(event_name))
         subject = _("Order #%(id)s: %(what)s", id=order_id, what=what)
-        base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
         body = _("Order #%(id)s: %(what)s.\n\nOpen the order: %(url)s\n", id=order_id, what=what,
-                 url=f"{base}/pesanan/{order_id}")
+                 url=absolute_url("orders.detail", order_id=order_id))
     return subject, body
 
 

@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from pbj.messages import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.orders import (
@@ -44,7 +44,7 @@ from pbj.services import audit, notifications, taxes
 from pbj.services.catalogue import hidden_supplier_ids, is_public
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services.uploads import store_evidence_photo
-from pbj.services.workdays import deadline_after
+from pbj.services.workdays import city_date, deadline_after
 
 BUYER_ROLES = (Role.PP, Role.PPK)
 MAX_QUANTITY = 1_000_000
@@ -109,7 +109,7 @@ def may_attempt(actor: User, order: Order, action: str) -> bool:
     return any(check(actor, order) for check in _ACTION_SIDES[action])
 
 
-def allowed_actions(actor: User, order: Order) -> set[str]:
+def allowed_actions(actor: User, order: Order, today: date) -> set[str]:
     """The actions this user may take on this order now (the page shows only these)."""
     s = order.status
     actions: set[str] = set()
@@ -144,7 +144,78 @@ def allowed_actions(actor: User, order: Order) -> set[str]:
             actions.add("rate")
     if _is_bendahara(actor, order) and s is OrderStatus.RECEIVED:
         actions.add("pay")
+    if actions & SANCTION_STOPPED_ACTIONS:
+        notice = sanction_notice(order, today)
+        if notice is not None and notice.stops_order:
+            actions -= SANCTION_STOPPED_ACTIONS
     return actions
+
+
+# -- Sanctions on the supplier ----------------------------------------------------------
+
+# Before approval (nothing signed yet) a sanction in force stops the order: only cancel
+# and the rejections remain. Once the Surat Pesanan is signed, delivery, BAST and
+# payment may finish; the order only carries a notice.
+SANCTION_STOPS = OPEN_STATUSES
+SANCTION_NOTED = (OrderStatus.APPROVED, OrderStatus.SHIPPED, OrderStatus.RECEIVED)
+SANCTION_STOPPED_ACTIONS = frozenset({"confirm", "offer", "accept_offer", "decline_offer", "approve"})
+
+
+@dataclass(frozen=True)
+class SanctionNotice:
+    """A sanction in force on an order's supplier, as the order page and list show it."""
+
+    sanction: Sanction
+    until: date | None
+    stops_order: bool  # not yet approved: it cannot go on while the sanction lasts
+
+
+def sanction_notice(order: Order, today: date) -> SanctionNotice | None:
+    """The sanction in force on the order's supplier today, if it matters to this order."""
+    if order.status not in SANCTION_STOPS + SANCTION_NOTED:
+        return None
+    sanction = order.supplier.active_sanction(today)
+    if sanction is Sanction.NONE:
+        return None
+    return SanctionNotice(sanction, order.supplier.sanction_until, order.status in SANCTION_STOPS)
+
+
+def _refuse_if_sanctioned(order: Order, today: date) -> None:
+    """Refuse a step forward (confirm, negotiate, approve) while the supplier is sanctioned.
+
+    The supplier row is read again under a share lock (PostgreSQL): a sanction being
+    imposed at the same moment either committed first and is seen here, or waits for
+    this transaction and then finds the order in its new state.
+    """
+    if order.status not in SANCTION_STOPS:
+        return  # the state check that follows gives the better message
+    supplier = db.session.scalars(
+        sa.select(SupplierProfile).where(SupplierProfile.org_id == order.supplier_id)
+        .with_for_update(read=True, of=SupplierProfile).execution_options(populate_existing=True)).one()
+    sanction = supplier.active_sanction(today)
+    if sanction is Sanction.NONE:
+        return
+    until = f"{supplier.sanction_until:%d/%m/%Y}" if supplier.sanction_until else "–"
+    if sanction is Sanction.BLACKLISTED:
+        raise WrongState(_l("%(name)s is blacklisted until %(until)s: while the sanction is in force its "
+                            "orders cannot be confirmed, negotiated or approved. The buyer may still cancel "
+                            "this order and the PPK reject it.", name=supplier.org.name, until=until))
+    raise WrongState(_l("%(name)s is suspended until %(until)s: while the sanction is in force its orders "
+                        "cannot be confirmed, negotiated or approved. The buyer may still cancel this "
+                        "order and the PPK reject it.", name=supplier.org.name, until=until))
+
+
+def record_supplier_sanction(actor: User | None, supplier: SupplierProfile, now: datetime) -> list[Order]:
+    """A sanction was imposed: every order it touches gets the event on its timeline, and
+    the order's PP and PPK a notice (pbj.services.suppliers.sanction_supplier calls this)."""
+    affected = list(db.session.scalars(
+        sa.select(Order).where(Order.supplier_id == supplier.org_id,
+                               Order.status.in_(SANCTION_STOPS + SANCTION_NOTED)).order_by(Order.id)))
+    for order in affected:
+        _record("order.supplier_sanctioned", actor, order, now, sanction=supplier.sanction.value,
+                until=supplier.sanction_until.isoformat() if supplier.sanction_until else None,
+                stops_order=order.status in SANCTION_STOPS)
+    return affected
 
 
 def _require(condition: bool, message) -> None:
@@ -442,6 +513,7 @@ def confirm(actor: User, order: Order, now: datetime) -> None:
     _require(_is_supplier_side(actor, order), _l("Only the supplier may confirm this order."))
     if order.open_offer is not None:
         raise WrongState(_l("Answer the open price offer first."))
+    _refuse_if_sanctioned(order, city_date(now))
     _move(order, (OrderStatus.SUBMITTED,), OrderStatus.CONFIRMED, now, confirmed_at=now,
           ppk_deadline=_deadline(now))
     _record("order.confirmed", actor, order, now, total=order.total)
@@ -494,6 +566,7 @@ def approve(actor: User, order: Order, now: datetime, today: date) -> str:
     _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order may approve it."))
     if order.status is not OrderStatus.CONFIRMED:
         raise WrongState(_l("The supplier has to confirm the order before it can be approved."))
+    _refuse_if_sanctioned(order, today)
     _move(order, (OrderStatus.CONFIRMED,), OrderStatus.APPROVED, now, approved_at=now)
     number = _document_number(order, OrderDocumentKind.SURAT_PESANAN, today)
     order.sp_number = number
@@ -525,6 +598,7 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
     side = OfferSide.BUYER if buyer else OfferSide.SUPPLIER
     if order.status not in (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING):
         raise WrongState(_l("Prices can only be negotiated before the supplier confirms."))
+    _refuse_if_sanctioned(order, city_date(now))
     standing = order.open_offer
     if standing is not None and standing.side is side:
         raise WrongState(_l("Your offer is waiting for the other side's answer."))
@@ -561,6 +635,7 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
         raise WrongState(_l("There is no open offer to answer."))
     other_side = _is_supplier_side(actor, order) if offer.side is OfferSide.BUYER else _is_buyer_side(actor, order)
     _require(other_side, _l("Only the other side can answer this offer."))
+    _refuse_if_sanctioned(order, city_date(now))
     _close_open_offer(order, actor, now, OfferAnswer.ACCEPTED if accept else OfferAnswer.DECLINED)
     if accept:
         for line in offer.lines:

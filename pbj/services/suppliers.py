@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask import current_app
-from pbj.messages import lazy_gettext as _l
 
 from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.suppliers import (
     BusinessScale,
@@ -21,7 +21,7 @@ from pbj.models.suppliers import (
     VerificationStatus,
 )
 from pbj.models.types import utcnow
-from pbj.services import accounts, audit, passwords
+from pbj.services import accounts, audit, orders, passwords
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services.uploads import require_upload_quota, store_document
 
@@ -173,8 +173,12 @@ def reject_supplier(actor: User, supplier: SupplierProfile, reason: str) -> None
 
 
 def sanction_supplier(actor: User, supplier: SupplierProfile, sanction: Sanction,
-                      reason: str, until: date | None, today: date) -> None:
-    """Suspend or blacklist a supplier until a date (blacklisting needs an end date too)."""
+                      reason: str, until: date | None, today: date, now: datetime | None = None) -> None:
+    """Suspend or blacklist a supplier until a date (blacklisting needs an end date too).
+
+    It takes effect at once: orders not yet approved stop (pbj.services.orders refuses to
+    confirm, negotiate or approve them) and every order it touches records the event.
+    """
     accounts.require_admin(actor)
     if sanction is Sanction.NONE:
         raise DomainError(_l("Choose suspend or blacklist."), field="sanction")
@@ -186,7 +190,10 @@ def sanction_supplier(actor: User, supplier: SupplierProfile, sanction: Sanction
     supplier.sanction = sanction
     supplier.sanction_reason = reason
     supplier.sanction_until = until
-    audit.record(f"supplier.{sanction.value}", actor, supplier, reason=reason, until=until.isoformat())
+    now = now or utcnow()
+    audit.record(f"supplier.{sanction.value}", actor, supplier, at=now, reason=reason,
+                 until=until.isoformat())
+    orders.record_supplier_sanction(actor, supplier, now)
 
 
 def lift_sanction(actor: User, supplier: SupplierProfile) -> None:

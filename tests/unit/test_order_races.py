@@ -414,3 +414,47 @@ def test_expiry_beside_checkouts_of_the_same_products_neither_deadlocks_nor_lose
     stock = dict(db.session.execute(sa.select(Product.id, Product.stock).where(Product.id.in_([a.id, b.id]))).all())
     assert stock == {a.id: 100 - 3, b.id: 100 - 3}  # the expired orders' units came back, 3 of each went out
     assert audit_count("order.expired") == 2 and audit.verify_chain().ok
+
+
+# -- A sanction imposed while the PPK approves -------------------------------------------
+
+def sanction_job(admin_id: int, supplier_id: int, today) -> None:
+    from datetime import timedelta
+
+    from pbj.models.suppliers import Sanction, SupplierProfile
+    from pbj.services import suppliers
+
+    suppliers.sanction_supplier(db.session.get(User, admin_id), db.session.get(SupplierProfile, supplier_id),
+                                Sanction.SUSPENDED, "Terlambat mengirim", today + timedelta(days=30), today)
+
+
+def test_a_sanction_beside_approvals_either_stops_them_or_comes_after(p, race):
+    # Approval reads the supplier under a share lock: an order approved in the same moment
+    # as the sanction is recorded as approved before it, never approved after the
+    # sanction's entry said it was stopped.
+    import json
+
+    made = confirmed_orders(p, 3)
+    ids = [order.id for order in made]
+    today = oh.today()
+    jobs = [(approve_job, (p.ppk.id, order_id, today)) for order_id in ids]
+    jobs.insert(1, (sanction_job, (p.admin.id, p.supplier.org_id, today)))
+
+    outcomes = race(jobs)
+
+    db.session.rollback()
+    assert outcomes[1][0] == "ok", outcomes[1][1]
+    assert set(kinds(outcomes)) <= {"ok", "WrongState"}, outcomes
+    statuses = dict(db.session.execute(sa.select(Order.id, Order.status).where(Order.id.in_(ids))).all())
+    for order_id in ids:
+        entries = audit.entries_for("orders", order_id)
+        sanctioned = [e for e in entries if e.action == "order.supplier_sanctioned"]
+        approved = [e for e in entries if e.action == "order.approved"]
+        assert len(sanctioned) == 1
+        if statuses[order_id] is OrderStatus.APPROVED:
+            assert approved[0].id < sanctioned[0].id
+            assert json.loads(sanctioned[0].detail)["stops_order"] is False
+        else:
+            assert statuses[order_id] is OrderStatus.CONFIRMED and not approved
+            assert json.loads(sanctioned[0].detail)["stops_order"] is True
+    assert audit.verify_chain().ok

@@ -211,7 +211,9 @@ def index():
     query = query.options(selectinload(Order.items), selectinload(Order.opd),
                           selectinload(Order.supplier)).order_by(Order.id.desc())
     page = paginate(query, page_arg(request.args.get("hal")), 30)
-    return render("orders/index.html", page=page, chosen=chosen, filters=STATUS_FILTERS)
+    today = city_today()
+    sanctions = {o.id: notice for o in page.items if (notice := orders.sanction_notice(o, today)) is not None}
+    return render("orders/index.html", page=page, chosen=chosen, filters=STATUS_FILTERS, sanctions=sanctions)
 
 
 def _order_or_404(order_id: int) -> Order:
@@ -223,8 +225,8 @@ def _order_or_404(order_id: int) -> Order:
 
 
 def _order_page(order: Order, status: int = 200, **forms):
-    user = actor()
-    allowed = orders.allowed_actions(user, order)
+    user, today = actor(), city_today()
+    allowed = orders.allowed_actions(user, order, today)
     forms.setdefault("reason_form", ReasonForm(formdata=None))
     forms.setdefault("action_form", EmptyForm(formdata=None))
     if "offer" in allowed:
@@ -251,6 +253,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     problem_forms = [f for f in forms.values() if f.errors]
     return render("orders/order.html", order=order, allowed=allowed, tax=orders.tax_breakdown(order),
+                  sanction=orders.sanction_notice(order, today),
                   timeline=timeline, actors=actors, issued=issued, problem_forms=problem_forms, **forms,
                   http_status=status)
 
