@@ -18,6 +18,8 @@ from pbj.extensions import db
 from pbj.models.accounts import Role, User
 from pbj.models.orders import Notification, Order
 from pbj.models.types import utcnow
+from pbj.services.events import order_event_label
+from pbj.urls import absolute_url
 
 # Events the treasurer must hear about besides the buyer and the PPK.
 TREASURER_EVENTS = {"order.received"}
@@ -78,11 +80,8 @@ def _queue_mail(address: str, order_id: int, event_name: str) -> None:
 
 def message_for(order_id: int, event_name: str) -> tuple[str, str]:
     """Subject and body, in the default language (e-mails go out without a request)."""
-    from pbj.web.labels import action_label
-    from pbj.web.urls import absolute_url
-
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
-        what = str(action_label(event_name))
+        what = order_event_label(event_name)
         subject = _("Order #%(id)s: %(what)s", id=order_id, what=what)
         body = _("Order #%(id)s: %(what)s.\n\nOpen the order: %(url)s\n", id=order_id, what=what,
                  url=absolute_url("orders.detail", order_id=order_id))

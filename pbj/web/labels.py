@@ -8,6 +8,7 @@ from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus
 from pbj.models.orders import BudgetSource, OrderDocumentKind, OrderStatus
 from pbj.models.suppliers import BusinessScale, DocumentKind
+from pbj.services.events import ORDER_EVENT_LABELS
 
 ROLE_LABELS = {
     Role.PENYEDIA: _l("Supplier (penyedia)"),
@@ -89,22 +90,7 @@ CERTIFICATION_LABELS = {
 }
 
 ACTION_LABELS = {
-    "order.submitted": _l("Order submitted"),
-    "order.offer_made": _l("Price offer made"),
-    "order.offer_accepted": _l("Price offer accepted"),
-    "order.offer_declined": _l("Price offer declined"),
-    "order.confirmed": _l("Order confirmed by the supplier"),
-    "order.rejected_by_supplier": _l("Order rejected by the supplier"),
-    "order.rejected_by_ppk": _l("Order rejected by the PPK"),
-    "order.cancelled": _l("Order cancelled"),
-    "order.approved": _l("Order approved, Surat Pesanan issued"),
-    "order.shipped": _l("Goods shipped"),
-    "order.received": _l("BAST signed, goods received"),
-    "order.paid": _l("Payment recorded"),
-    "order.rated": _l("Supplier rated"),
-    "order.rating_replied": _l("Supplier replied to the rating"),
-    "order.expired": _l("Order expired (PPK deadline passed)"),
-    "order.supplier_sanctioned": _l("Supplier suspended or blacklisted"),
+    **ORDER_EVENT_LABELS,  # beside the event names, in pbj/services/events.py
     "auth.login_succeeded": _l("Logged in"),
     "auth.login_failed": _l("Failed login"),
     "auth.logout": _l("Logged out"),

@@ -13,7 +13,7 @@ from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.audit import AuditEntry
 from pbj.services import notifications
-from pbj.web.urls import absolute_url
+from pbj.urls import absolute_url
 
 PUBLIC = "https://ekatalog.contoh.go.id"
 

@@ -24,12 +24,12 @@ from pbj.services import accounts, audit
 from pbj.services import suppliers as supplier_service
 from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
+from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
-from pbj.web.urls import absolute_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

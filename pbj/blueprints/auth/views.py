@@ -17,12 +17,13 @@ from pbj.models.types import utcnow
 from pbj.services import accounts
 from pbj.services.errors import DomainError
 from pbj.services.mail import send_mail
+from pbj.urls import absolute_url
 from pbj.web import throttling
 from pbj.web.auth import actor
 from pbj.web.forms import apply_domain_error
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
-from pbj.web.urls import absolute_url, safe_next
+from pbj.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from pbj.models.orders import Order, OrderDocumentKind
 from pbj.services import documents, orders
+from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404
-from pbj.web.urls import absolute_url
 
 bp = Blueprint("documents", __name__)
 

@@ -1,0 +1,47 @@
+"""The domain does not reach into the web layer; order events read the same everywhere."""
+import ast
+from pathlib import Path
+
+import pytest
+
+import pbj
+from pbj.services import notifications
+from pbj.services.events import ORDER_EVENT_LABELS
+
+PACKAGE = Path(pbj.__file__).parent
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "services").glob("*.py")) + [PACKAGE / "urls.py"],
+                         ids=lambda p: p.name)
+def test_domain_modules_do_not_import_the_web_layer(path):
+    web = {m for m in _imported_modules(path) if m == "pbj.web" or m.startswith(("pbj.web.", "pbj.blueprints"))}
+    assert not web
+
+
+def test_every_order_event_the_services_write_has_a_label():
+    source = (PACKAGE / "services" / "orders.py").read_text(encoding="utf-8")
+    written = {node.value for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)
+               and node.value.startswith("order.") and " " not in node.value}
+    assert written and written <= set(ORDER_EVENT_LABELS)
+
+
+def test_pages_and_mails_read_an_order_event_the_same_way(app):
+    from pbj.web.labels import action_label
+
+    with app.test_request_context():
+        page = action_label("order.approved")
+    subject, _body = notifications.message_for(7, "order.approved")
+    assert page == "Pesanan disetujui, Surat Pesanan diterbitkan"
+    assert subject == f"Pesanan #7: {page}"
+    assert action_label("category.deleted") != "category.deleted"  # other audit actions keep theirs
