@@ -26,7 +26,10 @@ def render(template: str, fragment: str | None = None, *, http_status: int = 200
     `fragment` names a `{% block %}` in the template; the same template
     serves both, so the no-JS page and the fragment cannot drift apart.
     """
-    if fragment and is_fragment_request():
+    # Templates ask `htmx_fragment`, never the raw header: a history restore sends
+    # HX-Request too, but gets (and must get) the plain full page.
+    context["htmx_fragment"] = partial = bool(fragment) and is_fragment_request()
+    if partial:
         body = render_block(template, fragment, **context)
     else:
         body = render_template(template, **context)

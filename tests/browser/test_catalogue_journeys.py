@@ -27,6 +27,11 @@ def _names(page) -> list[str]:
     return page.locator(".product-card .card-title").all_inner_texts()
 
 
+def _duplicate_ids(page) -> list[str]:
+    ids = page.locator("[id]").evaluate_all("elements => elements.map(e => e.id)")
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
 def test_search_filter_and_back_button(page, shop, js_enabled, expect, submit):
     page.goto("/katalog")
     expect(page.locator(".product-card")).to_have_count(3)
@@ -53,6 +58,7 @@ def test_search_filter_and_back_button(page, shop, js_enabled, expect, submit):
 
     page.go_back()  # the previous result list comes back
     expect(page.locator(".product-card")).to_have_count(3 if js_enabled else 1)
+    assert _duplicate_ids(page) == []  # the restored page brings no out-of-band copies
     if not js_enabled:
         page.go_back()
         expect(page.locator(".product-card")).to_have_count(3)

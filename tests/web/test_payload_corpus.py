@@ -60,6 +60,8 @@ FREE_TEXT = {
 # The query parameters the views read (search, pagers, filters, redirects).
 QUERY_PARAMETERS = ("q", "kategori", "harga_min", "harga_maks", "label", "urut", "stok", "hal", "aksi",
                     "next", "org", "status", "id")
+# Back with htmx: the full page again (docs/ARCHITECTURE.md, "htmx").
+HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 NOT_WALKED = {"static", "htmx_js", "catalogue.image", "orders.handover_photo", "supplier.document_file",
               "auth.reset_password"}  # files, and a token that is not an object id
 
@@ -186,10 +188,13 @@ def test_no_payload_reaches_any_page_or_fragment_unescaped(app, world):
         for n, url in enumerate(urls):
             hostile = {name: PAYLOADS[(n + i) % len(PAYLOADS)] for i, name in enumerate(QUERY_PARAMETERS)}
             for headers, query in (({}, {}), ({"HX-Request": "true"}, {}), ({"HX-Request": "true"}, hostile),
-                                   ({}, hostile)):
+                                   ({}, hostile), (HISTORY_RESTORE, {})):
                 response = client.get(url, query_string=query, headers=headers)
                 assert response.status_code < 500, f"{role} {url} {query}: {response.status_code}"
                 problems += [f"{role}: {p}" for p in _problems(url, response)]
+                full_page = headers in ({}, HISTORY_RESTORE) and response.mimetype == "text/html"
+                if full_page and b"hx-swap-oob" in response.data:
+                    problems.append(f"{role}: {url}: a full page carries out-of-band swaps")
                 body = response.get_data(as_text=True)
                 shown[role].update(p for p in ESCAPED if p in body)
     assert not problems, "\n".join(sorted(set(problems)))

@@ -39,7 +39,7 @@ from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error, submit_form
-from pbj.web.htmx import redirect_303, render
+from pbj.web.htmx import is_fragment_request, redirect_303, render
 from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
 from pbj.web.urls import safe_next
@@ -105,7 +105,7 @@ def add_to_cart():
                         name=product.name)
     else:
         message, status = next(iter(form.errors.values()))[0], 422
-    if request.headers.get("HX-Request"):
+    if is_fragment_request():
         response = render("orders/_added.html", message=message, ok=status == 200, http_status=status)
         response.vary.add("HX-Request")
         return response
