@@ -59,7 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from pbj.services import notifications, uploads
 
-    notifications.install(db.session)  # order e-mails go out after the commit
+    notifications.install(db.session)  # e-mails go out after the commit, none on rollback
     uploads.init_app(app)  # Pillow's decompression-bomb limit = IMAGE_MAX_PIXELS
 
     from pbj.blueprints.admin.views import bp as admin_bp

@@ -2,11 +2,15 @@
 
 In-app notifications are rows written in the same transaction as the change.
 E-mails wait until that transaction commits (a rolled-back change sends
-nothing, and no SMTP call runs while the database write lock is held).
+nothing, and no SMTP call runs while the database write lock is held): order
+e-mails, and through `mail_after_commit` every other e-mail a request sends
+(an admin-created account's welcome, a password link).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app
@@ -74,8 +78,26 @@ def mark_all_read(user: User) -> int:
 
 # -- E-mail after commit ----------------------------------------------------------------
 
+def mail_after_commit(address: str, subject: str, body: str) -> None:
+    """Send this message once the current transaction commits; never if it rolls back.
+
+    No welcome or password link goes out for an account or token that a failed
+    commit took back. Subject and body are composed now (in the request's language).
+    """
+    _queue(address, lambda: (subject, body))
+
+
 def _queue_mail(address: str, order_id: int, event_name: str) -> None:
-    db.session.info.setdefault("pbj_mail", []).append((address, order_id, event_name))
+    _queue(address, partial(message_for, order_id, event_name))
+
+
+def _queue(address: str, compose: Callable[[], tuple[str, str]]) -> None:
+    session = db.session()
+    if not session.in_transaction():
+        # A rollback with no transaction begun fires no event and would leave the
+        # message queued for whatever commits next.
+        session.begin()
+    session.info.setdefault("pbj_mail", []).append((address, compose))
 
 
 def message_for(order_id: int, event_name: str) -> tuple[str, str]:
@@ -94,14 +116,14 @@ def _send_queued(session) -> None:
         return
     from pbj.services.mail import send_mail
 
-    for address, order_id, event_name in queued:
-        subject, body = message_for(order_id, event_name)
+    for address, compose in queued:
+        subject, body = compose()
         try:
             send_mail(address, subject, body)
         except OSError:
             # The change is committed and the in-app notification is there; a mail
             # server being down must not turn the user's action into an error.
-            current_app.logger.exception("could not send the notification e-mail to %s", address)
+            current_app.logger.exception("could not send the e-mail to %s", address)
 
 
 def _drop_queued(session, previous_transaction=None) -> None:

@@ -51,3 +51,26 @@ def test_without_smtp_the_message_lands_in_the_outbox(app):
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["To"] == "ppk@dinkes.go.id"
     assert message.get_content().strip() == "Isi pesan"
+
+
+def _outbox(app):
+    outbox = __import__("pathlib").Path(app.instance_path, "outbox")
+    return sorted(outbox.glob("*.eml")) if outbox.exists() else []
+
+
+def test_mail_after_commit_waits_for_the_commit_and_is_dropped_on_rollback(app):
+    from pbj.extensions import db
+    from pbj.services import notifications
+
+    notifications.mail_after_commit("pp@disdik.go.id", "Dibatalkan", "Tidak terkirim")
+    assert _outbox(app) == []  # nothing before the commit
+    db.session.rollback()
+    db.session.commit()
+    assert _outbox(app) == []  # the rollback dropped it
+    notifications.mail_after_commit("pp@disdik.go.id", "Akun baru", "Terkirim sekali")
+    db.session.commit()
+    [path] = _outbox(app)
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Akun baru" and message.get_content().strip() == "Terkirim sekali"
+    db.session.commit()
+    assert len(_outbox(app)) == 1

@@ -19,11 +19,10 @@ from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
-from pbj.services import accounts, audit
+from pbj.services import accounts, audit, notifications
 # Aliased: the list view below is itself named `suppliers` (its endpoint name).
 from pbj.services import suppliers as supplier_service
 from pbj.services.errors import DomainError
-from pbj.services.mail import send_mail
 from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error, submit_form
@@ -210,8 +209,8 @@ def create_user():
             apply_domain_error(form, e)
         else:
             link = absolute_url("auth.reset_password", token=accounts.make_reset_token(user))
-            send_mail(user.email, _("Your e-Katalog account"),
-                      render_template("admin/welcome_mail.txt", user=user, link=link))
+            notifications.mail_after_commit(user.email, _("Your e-Katalog account"),
+                                            render_template("admin/welcome_mail.txt", user=user, link=link))
             db.session.commit()
             flash(_("Account created for %(email)s. A link to set the password was e-mailed.", email=user.email), "success")
             return redirect_303(url_for("admin.user_detail", user_id=user.id))

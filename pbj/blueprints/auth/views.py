@@ -14,9 +14,8 @@ from pbj.blueprints.auth.forms import (
 )
 from pbj.extensions import db
 from pbj.models.types import utcnow
-from pbj.services import accounts
+from pbj.services import accounts, notifications
 from pbj.services.errors import DomainError
-from pbj.services.mail import send_mail
 from pbj.urls import absolute_url
 from pbj.web import throttling
 from pbj.web.auth import actor
@@ -112,8 +111,8 @@ def forgot_password():
         if found:
             user, token = found
             link = absolute_url("auth.reset_password", token=token)
-            send_mail(user.email, _("Reset your e-Katalog password"),
-                      render_template("auth/reset_mail.txt", user=user, link=link))
+            notifications.mail_after_commit(user.email, _("Reset your e-Katalog password"),
+                                            render_template("auth/reset_mail.txt", user=user, link=link))
         db.session.commit()
         # Same answer whether or not the address exists.
         return render_template("auth/forgot_sent.html")
