@@ -95,7 +95,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
     from pbj.models.accounts import Organisation, OrgKind
     from pbj.models.catalogue import Product, ProductImage, ProductStatus
     from pbj.models.suppliers import BusinessScale, Sanction, SupplierProfile, VerificationStatus
-    from pbj.models.types import utcnow
+    from pbj.clock import utcnow
     from pbj.services.catalogue import _refresh_rank
 
     db_path = db_path.resolve()

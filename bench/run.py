@@ -111,7 +111,7 @@ def run_in_process(db_path: Path, repeat: int, warmup: int, explain: bool, break
     from pbj.extensions import db
     from pbj.models.catalogue import Product, ProductStatus
     from pbj.services.search import parse_query, search
-    from pbj.web.i18n import city_today
+    from pbj.clock import city_today
 
     app = make_app(db_path)
     statements: list[str] = []

@@ -95,16 +95,31 @@ def orders_cli():
 
 
 @orders_cli.command("expire")
-def orders_expire():
+@click.option("--now", "at", metavar="DATETIME",
+              help="Expire what was overdue at this past moment: ISO 8601, city time (CITY_TIMEZONE) "
+                   "unless it carries an offset (2026-11-20T08:00, or 2026-11-20T01:00Z for UTC). "
+                   "Default: now.")
+def orders_expire(at):
     """Expire orders whose PPK deadline has passed and release their stock.
 
     Safe to run as often as you like (e.g. every 15 minutes from cron): an order
     is expired once, and one acted on meanwhile is left alone.
     """
-    from pbj.models.types import utcnow
+    from pbj.clock import parse_moment, utcnow
     from pbj.services import orders
 
-    expired = orders.expire_overdue(utcnow())
+    now = utcnow()
+    if at is not None:
+        try:
+            moment = parse_moment(at)  # read here: the city's time zone needs the app
+        except ValueError:
+            raise click.BadParameter(f"{at!r} is not an ISO 8601 date-time such as 2026-11-20T08:00",
+                                     param_hint="'--now'")
+        if moment > now:
+            # A moment ahead of the clock would expire orders before their deadline.
+            raise click.BadParameter("must not be later than the current time", param_hint="'--now'")
+        now = moment
+    expired = orders.expire_overdue(now)
     db.session.commit()
     if expired:
         click.echo(f"Expired {len(expired)} order(s): " + ", ".join(f"#{i}" for i in expired) + ".")

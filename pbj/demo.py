@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from flask import current_app
 
+from pbj.clock import city_today
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.services import accounts, suppliers
-from pbj.web.i18n import city_today
 
 UKPBJ = ("Bagian Pengadaan Barang/Jasa Setda Kota Singkawang", "UKPBJ")
 OPDS = [

@@ -18,16 +18,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 
+from pbj.clock import city_zone, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.catalogue import Category, Product, ProductStatus
 from pbj.models.orders import BudgetSource, Notification, Order, OrderStatus
-from pbj.models.types import utcnow
 from pbj.services import orders
 from pbj.services.catalogue import hidden_supplier_ids, is_public
 from pbj.services.workdays import add_working_days, holidays, is_working_day
@@ -237,7 +236,7 @@ class Replay:
         cfg = current_app.config
         self.rng, self.start_at, self.end, self.teams = rng, start, end, teams
         self.now = start
-        self.zone = ZoneInfo(cfg["CITY_TIMEZONE"])
+        self.zone = city_zone()
         self.off = holidays()
         self.pp_limit = cfg["PP_ORDER_LIMIT_RUPIAH"]
         self._heap: list[tuple[datetime, int, Process]] = []

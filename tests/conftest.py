@@ -145,6 +145,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def pinned_clock(monkeypatch):
+    """`pinned_clock(datetime(2026, 11, 20, 1, 0))` stops pbj.clock at that naive-UTC moment.
+
+    Views, commands, model defaults and `city_today()` all see it; call again to move time.
+    """
+    from datetime import timezone
+
+    from pbj import clock
+
+    def pin(moment_utc):
+        monkeypatch.setattr(clock, "_system_now", lambda: moment_utc.replace(tzinfo=timezone.utc))
+        return moment_utc
+
+    return pin
+
+
 _counter = itertools.count(1)
 
 

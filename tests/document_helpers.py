@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, User
 from pbj.models.catalogue import Product
 from pbj.models.orders import BudgetSource, Handover, Order, OrderItem, OrderStatus
-from pbj.models.types import utcnow
 
 
 def make_order(opd: Organisation, ppk: User, supplier_org_id: int, lines: list[tuple[Product, int, int]], *,

@@ -4,13 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
 from pbj.models.catalogue import Product
 from pbj.models.orders import BudgetSource, Order
-from pbj.models.types import utcnow
 from pbj.services import orders
-from pbj.web.i18n import city_today
 from tests import catalogue_helpers as h
 
 

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pbj.clock import utcnow
 from pbj.extensions import db
-from pbj.models.types import enum_column, utcnow
+from pbj.models.types import enum_column
 
 
 class OrgKind(enum.Enum):

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pbj.clock import utcnow
 from pbj.extensions import db
-from pbj.models.types import utcnow
 
 GENESIS_HASH = "0" * 64
 

@@ -7,10 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import User
 from pbj.models.suppliers import SupplierProfile
-from pbj.models.types import enum_column, utcnow
+from pbj.models.types import enum_column
 
 
 class Category(db.Model):

@@ -7,9 +7,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, User
-from pbj.models.types import enum_column, utcnow
+from pbj.models.types import enum_column
 
 
 class BusinessScale(enum.Enum):

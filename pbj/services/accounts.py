@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, OrgKind, Role, User
-from pbj.models.types import utcnow
 from pbj.services import audit
 from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.passwords import burn_time, hash_password, verify_password

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import User
 from pbj.models.audit import GENESIS_HASH, AuditEntry
-from pbj.models.types import utcnow
 
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
 _PG_AUDIT_LOCK = 727_001

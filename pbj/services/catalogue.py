@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
@@ -22,7 +23,6 @@ from pbj.models.catalogue import (
     preference_of,
 )
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
-from pbj.models.types import utcnow
 from pbj.services import audit
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services import uploads

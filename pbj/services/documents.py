@@ -17,18 +17,17 @@ import hashlib
 import json
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import segno
 import sqlalchemy as sa
 from flask import current_app
 
+from pbj.clock import city_date, utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.orders import Order, OrderDocument, OrderDocumentKind, OrderStatus
-from pbj.models.types import utcnow
 from pbj.services import taxes
 from pbj.services.errors import DomainError
 
@@ -131,7 +130,7 @@ def issue_document(order: Order, kind: OrderDocumentKind, number: str,
     if issued(order, kind) is not None:
         raise DomainError(_l("This document was already issued for this order."))
     issued_at = issued_at or utcnow()  # the transition's time (demo data replays a year)
-    data = content(order, kind, number=number, issued_on=_city_date(issued_at))
+    data = content(order, kind, number=number, issued_on=city_date(issued_at))
     document = OrderDocument(order_id=order.id, kind=kind, number=number, issued_at=issued_at,
                              code=secrets.token_urlsafe(CODE_BYTES), fingerprint=fingerprint(data))
     db.session.add(document)
@@ -155,7 +154,7 @@ def find_by_code(code: str) -> OrderDocument | None:
 
 def issue_date(document: OrderDocument) -> date:
     """The date printed on the document: its issue time in the city's time zone."""
-    return _city_date(document.issued_at)
+    return city_date(document.issued_at)
 
 
 def is_in_force(document: OrderDocument) -> bool:
@@ -190,8 +189,3 @@ def qr_svg(url: str, title: str | None = None) -> str:
     # scannable from a screen in dark mode.
     qr = segno.make(url, error="m", micro=False)
     return qr.svg_inline(scale=3, border=4, light="#fff", svgclass="qr", title=title)
-
-
-def _city_date(moment_utc: datetime) -> date:
-    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
-    return moment_utc.replace(tzinfo=timezone.utc).astimezone(zone).date()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from pbj.models.types import utcnow
+from pbj.clock import utcnow
 
 
 def send_mail(to: str, subject: str, body: str) -> Path | None:

@@ -18,10 +18,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import event
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Role, User
 from pbj.models.orders import Notification, Order
-from pbj.models.types import utcnow
 from pbj.services.events import order_event_label
 from pbj.urls import absolute_url
 

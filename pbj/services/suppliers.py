@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask import current_app
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, OrgKind, Role, User
@@ -20,7 +21,6 @@ from pbj.models.suppliers import (
     SupplierProfile,
     VerificationStatus,
 )
-from pbj.models.types import utcnow
 from pbj.services import accounts, audit, orders, passwords
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services.uploads import require_upload_quota, store_document

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+from pbj.clock import city_date, city_zone
 
 
 def holidays(config=None) -> frozenset[date]:
@@ -27,12 +28,6 @@ def add_working_days(start: date, days: int, off: frozenset[date]) -> date:
     return day
 
 
-def city_date(moment_utc: datetime, config=None) -> date:
-    """The city's date at a moment given as naive UTC (like every stored time)."""
-    config = config if config is not None else current_app.config
-    return moment_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(config["CITY_TIMEZONE"])).date()
-
-
 def deadline_after(moment_utc: datetime, days: int, config=None) -> datetime:
     """End of the `days`-th working day after `moment_utc` (naive UTC), local midnight.
 
@@ -40,7 +35,7 @@ def deadline_after(moment_utc: datetime, days: int, config=None) -> datetime:
     Wednesday, city time; the result is naive UTC like every stored time.
     """
     config = config if config is not None else current_app.config
-    zone = ZoneInfo(config["CITY_TIMEZONE"])
+    zone = city_zone(config)
     local_day = city_date(moment_utc, config)
     last_day = add_working_days(local_day, days, holidays(config))
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask, current_app, request
 from flask_babel import ngettext
 
-from pbj.models.types import utcnow
+from pbj.clock import utcnow
 from pbj.services.throttle import Limit, Limits, RedisStore, SqlStore, Throttle
 from pbj.web.errors import error_response
 from pbj.web.i18n import local_datetime

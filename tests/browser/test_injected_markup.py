@@ -15,9 +15,9 @@ import pytest
 from flask import render_template_string, request
 from markupsafe import Markup
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.orders import Order, OrderStatus
-from pbj.models.types import utcnow
 from pbj.services import orders
 from tests import order_helpers as oh
 from tests.conftest import PASSWORD

@@ -79,3 +79,34 @@ def test_orgs_create_then_a_user_in_it(app, runner):
                                  "--org", "UKPBJ", "--password", "lampion merah tahun baru"])
     assert result.exit_code == 0, result.output
     assert accounts.authenticate("admin@pbj.go.id", "lampion merah tahun baru").role is Role.ADMIN
+
+
+def test_orders_expire_now_reads_city_time_or_an_offset(app, runner, pinned_clock, create_org, create_user,
+                                                        create_supplier):
+    from datetime import datetime
+
+    from pbj.models.orders import OrderStatus
+    from tests import order_helpers as oh
+
+    p = oh.parties(create_org, create_user, create_supplier)
+    pinned_clock(datetime(2030, 1, 4, 3, 0))  # Friday 10.00 in the city: due at the end of Wednesday
+    order = oh.place(p, oh.listed(p), 1)
+    pinned_clock(datetime(2030, 2, 1, 3, 0))  # long overdue by now
+    before = runner.invoke(args=["orders", "expire", "--now", "2030-01-09T23:59"])  # city time, 16.59 UTC
+    assert before.exit_code == 0, before.output
+    assert "No overdue orders." in before.output
+    after = runner.invoke(args=["orders", "expire", "--now", "2030-01-09T17:01Z"])  # UTC
+    assert after.exit_code == 0, after.output
+    assert f"Expired 1 order(s): #{order.id}." in after.output
+    db.session.expire_all()
+    assert order.status is OrderStatus.EXPIRED
+
+
+def test_orders_expire_refuses_a_now_it_cannot_use(app, runner, pinned_clock):
+    from datetime import datetime
+
+    pinned_clock(datetime(2030, 1, 4, 3, 0))
+    junk = runner.invoke(args=["orders", "expire", "--now", "kemarin"])
+    assert junk.exit_code == 2 and "ISO 8601" in junk.output
+    ahead = runner.invoke(args=["orders", "expire", "--now", "2030-01-04T10:01"])  # a minute ahead, city time
+    assert ahead.exit_code == 2 and "later than the current time" in ahead.output

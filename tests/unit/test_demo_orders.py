@@ -7,11 +7,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from pbj import demo
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import Product
 from pbj.models.orders import Order, OrderStatus
-from pbj.models.types import utcnow
 from pbj.services import audit, orders
 
 

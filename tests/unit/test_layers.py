@@ -21,7 +21,7 @@ def _imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "services").glob("*.py")) + [PACKAGE / "urls.py"],
+@pytest.mark.parametrize("path", sorted((PACKAGE / "services").glob("*.py")) + [PACKAGE / "clock.py", PACKAGE / "urls.py"],
                          ids=lambda p: p.name)
 def test_domain_modules_do_not_import_the_web_layer(path):
     web = {m for m in _imported_modules(path) if m == "pbj.web" or m.startswith(("pbj.web.", "pbj.blueprints"))}
@@ -45,3 +45,13 @@ def test_pages_and_mails_read_an_order_event_the_same_way(app):
     assert page == "Pesanan disetujui, Surat Pesanan diterbitkan"
     assert subject == f"Pesanan #7: {page}"
     assert action_label("category.deleted") != "category.deleted"  # other audit actions keep theirs
+
+
+def test_only_the_clock_reads_the_time_of_day_or_the_city_zone():
+    # Session idle timers use epoch seconds (time.time) and are not a date; everything
+    # with a date or a zone goes through pbj.clock, so tests can pin it in one place.
+    readers = [path.relative_to(PACKAGE).as_posix() for path in sorted(PACKAGE.rglob("*.py"))
+               if path.name != "clock.py"
+               and any(call in path.read_text(encoding="utf-8")
+                       for call in ("datetime.now(", "date.today(", "ZoneInfo(", "utcnow = "))]
+    assert readers == []

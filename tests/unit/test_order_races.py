@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from pbj import create_app
+from pbj.clock import utcnow
 from pbj.database import write_intent
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
@@ -37,7 +38,6 @@ from pbj.models.orders import (
     OrderItem,
     OrderStatus,
 )
-from pbj.models.types import utcnow
 from pbj.services import audit, orders
 from pbj.services.errors import DomainError
 from tests import order_helpers as oh

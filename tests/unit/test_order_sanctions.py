@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.catalogue import Product
 from pbj.models.orders import DocumentSequence, Notification, OrderStatus
 from pbj.models.suppliers import Sanction
-from pbj.models.types import utcnow
 from pbj.services import audit, notifications, orders, suppliers
 from pbj.services.errors import WrongState
 from tests import order_helpers as oh

@@ -4,12 +4,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import Product
 from pbj.models.orders import Notification, OrderStatus
-from pbj.models.types import utcnow
 from pbj.services import audit, orders
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from tests import order_helpers as oh

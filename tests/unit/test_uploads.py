@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image, ImageFile
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.suppliers import DocumentKind, SupplierDocument
-from pbj.models.types import utcnow
 from pbj.services import catalogue, suppliers, uploads
 from pbj.services.errors import DomainError, TooOften
 from tests import catalogue_helpers as h

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
+from pbj.clock import city_date, utcnow
+from pbj.config import CITY_TIMEZONE
 from pbj.database import read_only
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role
@@ -117,8 +119,9 @@ def _jpeg() -> bytes:
     return out.getvalue()
 
 
-_FUTURE = (date.today() + timedelta(days=60)).isoformat()
-_TODAY = date.today().isoformat()
+_CITY_TODAY = city_date(utcnow(), {"CITY_TIMEZONE": CITY_TIMEZONE})  # built before any app exists
+_FUTURE = (_CITY_TODAY + timedelta(days=60)).isoformat()
+_TODAY = _CITY_TODAY.isoformat()
 BUYERS = frozenset({"pp", "ppk"})
 NOBODY = frozenset()
 NOT_THEIRS = "another user's cart item: 404 for everyone"
@@ -127,7 +130,7 @@ _ORDER = lambda o: {"order_id": o.issued_order_id}  # noqa: E731
 
 
 def _checkout_form(o: Objects) -> dict:
-    return {"rup_code": "41234567", "budget_year": str(date.today().year), "budget_source": "apbd",
+    return {"rup_code": "41234567", "budget_year": str(_CITY_TODAY.year), "budget_source": "apbd",
             "delivery_address": "Jl. Jalan-Jalan 1", "needed_by": _FUTURE, "ppk_id": "1"}
 _SUPPLIER = lambda o: {"org_id": o.supplier_org_id}  # noqa: E731
 _USER = lambda o: {"user_id": o.user_id}  # noqa: E731
@@ -366,7 +369,7 @@ def _issued_document(opd, ppk, listings: dict) -> dict:
 def _cart_item(buyer, listings: dict) -> int:
     from pbj.models.catalogue import Product
     from pbj.services import orders
-    from pbj.web.i18n import city_today
+    from pbj.clock import city_today
 
     item = orders.add_to_cart(buyer, db.session.get(Product, listings["public_product_id"]), 1, city_today())
     db.session.commit()

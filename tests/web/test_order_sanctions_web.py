@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.audit import AuditEntry
 from pbj.models.orders import Order, OrderStatus
 from pbj.models.suppliers import Sanction
-from pbj.models.types import utcnow
 from pbj.services import orders, suppliers
 from tests import order_helpers as oh
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.audit import AuditEntry
 from pbj.models.orders import CartItem, Order
-from pbj.models.types import utcnow
 from pbj.services import orders
 from tests import order_helpers as oh
 

@@ -167,7 +167,7 @@ def test_order_list_filters_and_notifications(p, client, auth):
 
 
 def _shipped_order(p):
-    from pbj.models.types import utcnow
+    from pbj.clock import utcnow
     from pbj.services import orders
 
     product = oh.listed(p, stock=10)

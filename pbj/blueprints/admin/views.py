@@ -15,6 +15,7 @@ from pbj.blueprints.admin.forms import (
     UserForm,
 )
 from pbj.blueprints.auth.forms import EmptyForm
+from pbj.clock import city_today
 from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
@@ -27,7 +28,6 @@ from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303, render
-from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

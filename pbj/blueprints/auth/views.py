@@ -12,8 +12,8 @@ from pbj.blueprints.auth.forms import (
     PasswordChangeForm,
     ResetPasswordForm,
 )
+from pbj.clock import utcnow
 from pbj.extensions import db
-from pbj.models.types import utcnow
 from pbj.services import accounts, notifications
 from pbj.services.errors import DomainError
 from pbj.urls import absolute_url

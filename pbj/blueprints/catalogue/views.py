@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from pbj.clock import city_today
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, Product, ProductStatus
@@ -13,7 +14,6 @@ from pbj.models.suppliers import SupplierProfile, VerificationStatus
 from pbj.services import catalogue, orders, search
 from pbj.services.uploads import product_image_path
 from pbj.web.htmx import render
-from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
 
 bp = Blueprint("catalogue", __name__)

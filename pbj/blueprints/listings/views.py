@@ -16,11 +16,11 @@ from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.auth.forms import EmptyForm
 from pbj.blueprints.listings.forms import ImageForm, ProductForm
+from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
-from pbj.models.types import utcnow
 from pbj.services import audit, catalogue
 from pbj.services.errors import DomainError, NotAllowed, TooOften, WrongState
 from pbj.web.auth import actor, get_or_404, roles_required

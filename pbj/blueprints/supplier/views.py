@@ -7,11 +7,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
 from pbj.blueprints.supplier.forms import DocumentForm, RegistrationForm
+from pbj.clock import utcnow
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import db, limiter
 from pbj.models.accounts import Role
 from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument
-from pbj.models.types import utcnow
 from pbj.services import suppliers
 from pbj.services.errors import DomainError, TooOften
 from pbj.services.uploads import document_path
