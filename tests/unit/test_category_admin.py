@@ -15,6 +15,7 @@ from pbj.models.catalogue import Category
 from pbj.services import audit, catalogue
 from pbj.services.errors import DomainError, NotAllowed
 from tests import catalogue_helpers as h
+from tests.refusals import refused
 
 
 @pytest.fixture
@@ -52,13 +53,11 @@ def audit_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
 
 
-def refused(action, field: str | None = "unset") -> DomainError:
-    """Run `action`, expect a DomainError (on `field` when given), and roll back as a view does."""
+def refused_change(action, msgid: str, field: str | None = None) -> DomainError:
+    """Run `action`, expect a DomainError with this message on `field`, and roll back as a view does."""
     before = audit_count()
-    with pytest.raises(DomainError) as err:
+    with refused(DomainError, msgid, field=field) as err:
         action()
-    if field != "unset":
-        assert err.value.field == field
     db.session.rollback()
     assert audit_count() == before
     return err.value
@@ -93,26 +92,31 @@ def test_rename_with_nothing_changed_records_nothing(app, admin, drinks):
 
 
 def test_rename_refuses_a_slug_another_category_has(app, admin, drinks):
-    error = refused(lambda: catalogue.rename_category(admin, by_slug("kopi"), "Kopi", slug="Teh"),
-                    field="slug")
-    assert "Teh" in str(error.message)  # names the category that has it
+    error = refused_change(lambda: catalogue.rename_category(admin, by_slug("kopi"), "Kopi", slug="Teh"),
+                           "The web address “%(slug)s” already belongs to the category “%(name)s”.", "slug")
+    assert error.message.variables == {"slug": "teh", "name": "Teh"}  # names the category that has it
     assert by_slug("kopi").name == "Kopi" and by_slug("teh").name == "Teh"
 
 
 @pytest.mark.parametrize("slug", ["", "   ", "!!!"])
 def test_rename_refuses_a_slug_without_letters_or_digits(app, admin, drinks, slug):
-    refused(lambda: catalogue.rename_category(admin, by_slug("kopi"), "Kopi", slug=slug), field="slug")
+    refused_change(lambda: catalogue.rename_category(admin, by_slug("kopi"), "Kopi", slug=slug),
+                   "Enter a web address with letters or digits.", "slug")
     assert by_slug("kopi") is not None
 
 
-@pytest.mark.parametrize("name", ["", "   ", "!!!", "K" * 121])
-def test_rename_refuses_an_unusable_name(app, admin, drinks, name):
-    refused(lambda: catalogue.rename_category(admin, by_slug("kopi"), name), field="name")
+@pytest.mark.parametrize("name, msgid", [
+    ("", "Enter the name."), ("   ", "Enter the name."), ("!!!", "Enter a name with letters or digits."),
+    ("K" * 121, "Use at most %(max)d characters."),
+])
+def test_rename_refuses_an_unusable_name(app, admin, drinks, name, msgid):
+    refused_change(lambda: catalogue.rename_category(admin, by_slug("kopi"), name), msgid, "name")
     assert by_slug("kopi").name == "Kopi"
 
 
 def test_rename_refuses_a_name_used_on_the_same_level_only(app, admin, drinks):
-    refused(lambda: catalogue.rename_category(admin, by_slug("kopi"), " TEH "), field="name")
+    refused_change(lambda: catalogue.rename_category(admin, by_slug("kopi"), " TEH "),
+                   "Another category already uses this name.", "name")
     assert by_slug("kopi").name == "Kopi"
     # Under another parent the same name is fine (its slug stays its own).
     assert catalogue.rename_category(admin, by_slug("roti"), "Teh") is True
@@ -122,8 +126,10 @@ def test_rename_refuses_a_name_used_on_the_same_level_only(app, admin, drinks):
 def test_creating_a_name_whose_slug_a_renamed_category_kept_says_which(app, admin, drinks):
     catalogue.rename_category(admin, by_slug("kopi"), "Kopi Bubuk")
     db.session.commit()
-    error = refused(lambda: catalogue.create_category(admin, "Kopi", parent=drinks), field="name")
-    assert "Kopi Bubuk" in str(error.message)
+    error = refused_change(lambda: catalogue.create_category(admin, "Kopi", parent=drinks),
+                           "The web address “%(slug)s” made from this name already belongs to the "
+                           "category “%(name)s”. Choose a different name.", "name")
+    assert error.message.variables == {"slug": "kopi", "name": "Kopi Bubuk"}
 
 
 # -- Move -----------------------------------------------------------------------------------
@@ -151,19 +157,23 @@ def test_sub_category_can_become_top_level_and_back(app, admin, drinks):
 
 
 def test_top_category_with_sub_categories_cannot_become_a_sub_category(app, admin, drinks):
-    refused(lambda: catalogue.move_category(admin, drinks, by_slug("makanan")), field="parent_id")
+    refused_change(lambda: catalogue.move_category(admin, drinks, by_slug("makanan")),
+                   "“%(name)s” has sub-categories, so it stays a top-level category. "
+                   "Move its sub-categories first.", "parent_id")
     assert by_slug("minuman").parent_id is None
     assert [slug for slug, _ in level(by_slug("minuman"))] == ["kopi", "teh", "jus"]
 
 
 def test_category_cannot_be_its_own_parent(app, admin, drinks):
     other = h.category("Lainnya")  # top-level, no sub-categories: only this rule stands in the way
-    refused(lambda: catalogue.move_category(admin, other, other), field="parent_id")
+    refused_change(lambda: catalogue.move_category(admin, other, other),
+                   "A category cannot be its own parent.", "parent_id")
     assert by_slug("lainnya").parent_id is None
 
 
 def test_new_parent_must_be_top_level(app, admin, drinks):
-    refused(lambda: catalogue.move_category(admin, by_slug("roti"), by_slug("kopi")), field="parent_id")
+    refused_change(lambda: catalogue.move_category(admin, by_slug("roti"), by_slug("kopi")),
+                   "Categories have two levels: choose a top-level parent.", "parent_id")
     assert by_slug("roti").parent_id == by_slug("makanan").id
 
 
@@ -172,7 +182,8 @@ def test_move_refuses_a_name_already_used_there(app, admin, drinks):
     bread_called_tea = by_slug("roti")
     catalogue.rename_category(admin, bread_called_tea, "Teh")
     db.session.commit()
-    refused(lambda: catalogue.move_category(admin, by_slug("roti"), drinks), field="parent_id")
+    refused_change(lambda: catalogue.move_category(admin, by_slug("roti"), drinks),
+                   "Another category there already uses the name “%(name)s”.", "parent_id")
     assert by_slug("roti").parent_id == by_slug("makanan").id
 
 
@@ -211,13 +222,16 @@ def test_top_level_categories_reorder_too(app, admin, drinks):
 
 
 def test_first_cannot_move_up_nor_last_down(app, admin, drinks):
-    refused(lambda: catalogue.reorder_category(admin, by_slug("kopi"), "up"))
-    refused(lambda: catalogue.reorder_category(admin, by_slug("jus"), "down"))
+    refused_change(lambda: catalogue.reorder_category(admin, by_slug("kopi"), "up"),
+                   "“%(name)s” is already first.")
+    refused_change(lambda: catalogue.reorder_category(admin, by_slug("jus"), "down"),
+                   "“%(name)s” is already last.")
     assert level(drinks) == [("kopi", 0), ("teh", 1), ("jus", 2)]
 
 
 def test_reorder_knows_only_up_and_down(app, admin, drinks):
-    refused(lambda: catalogue.reorder_category(admin, by_slug("teh"), "sideways"), field="direction")
+    refused_change(lambda: catalogue.reorder_category(admin, by_slug("teh"), "sideways"),
+                   "Choose up or down.", "direction")
     assert level(drinks) == [("kopi", 0), ("teh", 1), ("jus", 2)]
 
 
@@ -247,15 +261,20 @@ def test_category_with_products_in_any_status_is_not_deleted(app, admin, create_
     if state == "archived":
         catalogue.archive_product(owner, product)
         db.session.commit()
-    error = refused(lambda: catalogue.delete_category(admin, by_slug("kopi")), field=None)
-    assert "2" in str(error.message)  # says how many products use it
+    error = refused_change(lambda: catalogue.delete_category(admin, by_slug("kopi")),
+                           "“%(name)s” cannot be deleted while products use it. Products in this "
+                           "category: %(count)d, drafts and archived ones included. Rename or move the "
+                           "category instead.")
+    assert error.message.variables == {"name": "Kopi", "count": 2}  # says how many products use it
     assert by_slug("kopi") is not None
     assert level(drinks) == [("kopi", 0), ("teh", 1), ("jus", 2)]
 
 
 def test_category_with_sub_categories_is_not_deleted(app, admin, drinks):
-    error = refused(lambda: catalogue.delete_category(admin, drinks), field=None)
-    assert "3" in str(error.message)  # says how many sub-categories it has
+    error = refused_change(lambda: catalogue.delete_category(admin, drinks),
+                           "“%(name)s” cannot be deleted while it has sub-categories. Sub-categories: "
+                           "%(count)d. Move or delete them first.")
+    assert error.message.variables == {"name": "Minuman", "count": 3}  # says how many sub-categories it has
     assert by_slug("minuman") is not None
     assert len(level(by_slug("minuman"))) == 3
 
@@ -291,6 +310,8 @@ def test_a_reference_the_counts_did_not_see_refuses_the_delete_cleanly(app, admi
     """E.g. an order item that kept the category, or a product added meanwhile: a DomainError, not a 500."""
     h.product(create_supplier(with_document=True), admin, cat=by_slug("kopi"), publish=False)
     monkeypatch.setattr(catalogue, "product_count", lambda category: 0)
-    refused(lambda: catalogue.delete_category(admin, by_slug("kopi")), field=None)
+    refused_change(lambda: catalogue.delete_category(admin, by_slug("kopi")),
+                   "“%(name)s” cannot be deleted: other records, such as orders, still refer "
+                   "to it. Rename or move the category instead.")
     assert by_slug("kopi") is not None
     assert level(drinks) == [("kopi", 0), ("teh", 1), ("jus", 2)]

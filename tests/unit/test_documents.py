@@ -19,6 +19,7 @@ from pbj.services import documents, taxes
 from pbj.services.errors import DomainError
 from tests import catalogue_helpers as h
 from tests.document_helpers import make_order
+from tests.refusals import refused
 
 
 @dataclass
@@ -167,7 +168,7 @@ def test_codes_are_unique_and_not_derived_from_the_order(world):
 def test_second_document_of_the_same_kind_is_refused(world):
     order = order_of(world)
     first = documents.issue_document(order, Kind.SURAT_PESANAN, "SP-1")
-    with pytest.raises(DomainError):
+    with refused(DomainError, "This document was already issued for this order."):
         documents.issue_document(order, Kind.SURAT_PESANAN, "SP-1b")
     assert documents.issue_document(order, Kind.BAST, "BAST-1").kind is Kind.BAST  # other kinds still fine
     assert db.session.scalars(sa.select(OrderDocument).where(
@@ -176,7 +177,7 @@ def test_second_document_of_the_same_kind_is_refused(world):
 
 @pytest.mark.parametrize("number", ["", "   ", "N" * 61])
 def test_a_document_needs_a_number(world, number):
-    with pytest.raises(DomainError):
+    with refused(DomainError, "A document needs a number of at most 60 characters."):
         documents.issue_document(order_of(world), Kind.SURAT_PESANAN, number)
 
 

@@ -13,6 +13,7 @@ from pbj.models.orders import Notification, OrderStatus
 from pbj.services import audit, orders
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from tests import order_helpers as oh
+from tests.refusals import refused
 
 
 @pytest.fixture
@@ -75,9 +76,9 @@ def test_tax_breakdown_stored_with_the_payment(app, create_org, create_user, cre
     item = order.items[0]
     orders.ship(p.supplier, order, {item.id: 10}, "SJ", oh.today(), "", now(), oh.today())
     orders.sign_handover(p.ppk, order, {item.id: 10}, "", oh.today(), None, now(), oh.today())
-    with pytest.raises(DomainError) as wrong:
+    with refused(DomainError, "The amount paid to the supplier must be the net amount, Rp %(net)s.",
+                 field="amount", net="985.000"):
         orders.record_payment(p.bendahara, order, oh.today(), "SP2D-1", 1_110_000, now(), oh.today())
-    assert wrong.value.field == "amount"
     payment = orders.record_payment(p.bendahara, order, oh.today(), "SP2D-1", 985_000, now(), oh.today())
     assert (payment.gross, payment.dpp, payment.ppn, payment.pph, payment.net) == (
         1_110_000, 1_000_000, 110_000, 15_000, 985_000)
@@ -109,28 +110,32 @@ def test_cancel_reject_and_expiry_release_stock(p):
 def test_checkout_rules(p, create_user, create_org):
     product = oh.listed(p, stock=5)
     # More than the stock.
-    with pytest.raises(DomainError):
+    with refused(DomainError, "Only %(n)s %(unit)s of %(name)s are in stock.", field="quantity", n=5):
         orders.add_to_cart(p.pp, product, 6, oh.today())
     # Listed too recently.
     fresh = oh.listed(p, "Map plastik", age_hours=1)
     orders.add_to_cart(p.pp, fresh, 1, oh.today())
-    with pytest.raises(DomainError, match="24"):
+    with refused(DomainError, "%(name)s was listed less than %(hours)s hours ago and cannot be ordered yet.",
+                 hours=24):
         orders.checkout(p.pp, oh.checkout_data(p), now(), oh.today())
     db.session.rollback()
     # A PPK of another OPD cannot be named.
     other_ppk = create_user(Role.PPK, org=create_org())
     orders.add_to_cart(p.pp, product, 1, oh.today())
     db.session.commit()
-    with pytest.raises(DomainError) as err:
+    with refused(DomainError, "Choose a PPK of your OPD to approve the order.", field="ppk_id"):
         orders.checkout(p.pp, oh.checkout_data(p, ppk_id=other_ppk.id), now(), oh.today())
-    assert err.value.field == "ppk_id"
     db.session.rollback()
-    for bad, field in [(dict(rup_code="12ab"), "rup_code"), (dict(needed_by=oh.today() - timedelta(days=1)),
-                                                            "needed_by"),
-                       (dict(budget_year=1999), "budget_year"), (dict(delivery_address=" "), "delivery_address")]:
-        with pytest.raises(DomainError) as err:
+    for bad, field, msgid in [
+        (dict(rup_code="12ab"), "rup_code",
+         "The Kode RUP is the number of the package in SIRUP (5 to 20 digits)."),
+        (dict(needed_by=oh.today() - timedelta(days=1)), "needed_by",
+         "The needed-by date cannot be in the past."),
+        (dict(budget_year=1999), "budget_year", "Choose this year's, last year's or next year's budget."),
+        (dict(delivery_address=" "), "delivery_address", "Enter the delivery address (5 to 300 characters)."),
+    ]:
+        with refused(DomainError, msgid, field=field):
             orders.checkout(p.pp, oh.checkout_data(p, **bad), now(), oh.today())
-        assert err.value.field == field
         db.session.rollback()
     # Nothing was ordered and the cart is intact.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(orders.Order)) == 0
@@ -141,7 +146,8 @@ def test_pp_limit_only_a_ppk_may_order_above_it(p):
     product = oh.listed(p, "Laptop", price=20_000_000, stock=None)
     orders.add_to_cart(p.pp, product, 11, oh.today())  # Rp 220 juta
     db.session.commit()
-    with pytest.raises(DomainError, match="PPK"):
+    with refused(DomainError, "The order from %(name)s is above the PP limit of Rp %(limit)s: only a PPK may "
+                 "place it.", limit="200.000.000"):
         orders.checkout(p.pp, oh.checkout_data(p), now(), oh.today())
     db.session.rollback()
     orders.add_to_cart(p.ppk, product, 11, oh.today())
@@ -156,9 +162,10 @@ def test_lower_preference_needs_a_written_justification(p):
     orders.add_to_cart(p.pp, imported, 1, oh.today())
     db.session.commit()
     group = orders.cart_groups(p.pp, oh.today())[0]
-    with pytest.raises(DomainError) as err:
+    with refused(DomainError, "Products of a higher domestic-preference tier are listed in the same category "
+                 "as %(names)s: write why you choose these (at least 20 characters).",
+                 field=f"justification_{group.supplier.org_id}", names="Kertas impor"):
         orders.checkout(p.pp, oh.checkout_data(p), now(), oh.today())
-    assert err.value.field == f"justification_{group.supplier.org_id}"
     db.session.rollback()
     why = "Spesifikasi printer lama hanya cocok dengan kertas ini."
     made = orders.checkout(p.pp, oh.checkout_data(p, justifications={group.supplier.org_id: why}), now(),
@@ -185,7 +192,8 @@ def test_negotiation_rounds(p, app):
     product = oh.listed(p, price=50_000)
     order = oh.place(p, product, 10)
     item = order.items[0]
-    with pytest.raises(DomainError):
+    with refused(DomainError, "The price of %(name)s must be between Rp 1 and its list price.",
+                 field=f"price_{item.id}"):
         orders.make_offer(p.pp, order, {item.id: 50_001}, "", now())  # above the list price
     with pytest.raises(WrongState):
         orders.make_offer(p.supplier, order, {item.id: 45_000}, "", now())  # the buyer opens
