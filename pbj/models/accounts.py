@@ -20,6 +20,8 @@ class OrgKind(enum.Enum):
 
 
 class Role(enum.Enum):
+    """What a user does; `Role.buys` marks the two who order from the catalogue."""
+
     PENYEDIA = "penyedia"
     PP = "pp"
     PPK = "ppk"
@@ -30,6 +32,15 @@ class Role(enum.Enum):
     @property
     def allowed_org_kinds(self) -> tuple[OrgKind, ...]:
         return ROLE_ORG_KINDS[self]
+
+    @property
+    def buys(self) -> bool:
+        """PP and PPK order from the catalogue (a cart, checkout, negotiation)."""
+        return self in BUYER_ROLES
+
+
+# The roles that order from the catalogue.
+BUYER_ROLES = (Role.PP, Role.PPK)
 
 
 # Which organisation a role can belong to. The auditor (APIP) sits in the

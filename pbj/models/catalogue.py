@@ -40,6 +40,10 @@ class ProductStatus(enum.Enum):
     ARCHIVED = "archived"
 
 
+# TKDN + BMP from which a product carries the top preference tier, in hundredths of a percent.
+TKDN_BMP_LABEL_X100 = 4000
+
+
 class Preference(enum.IntEnum):
     """Domestic-preference tier (Perpres 46/2025 Art. 66(2)); lower sorts first."""
 
@@ -126,6 +130,11 @@ class Product(db.Model):
         return min(self.tkdn_x100 + self.bmp_x100, 10000)
 
     @property
+    def meets_tkdn_bmp_40(self) -> bool:
+        """The top domestic-preference label (DESIGN.md): TKDN + BMP of at least 40 %."""
+        return self.tkdn_x100 + self.bmp_x100 >= TKDN_BMP_LABEL_X100
+
+    @property
     def certification_list(self) -> list[str]:
         return self.certifications.split() if self.certifications else []
 
@@ -165,7 +174,7 @@ class CatalogueCount(db.Model):
 def preference_of(tkdn_x100: int, bmp_x100: int, is_pdn: bool) -> Preference:
     if not is_pdn:
         return Preference.IMPORT
-    if tkdn_x100 + bmp_x100 >= 4000:
+    if tkdn_x100 + bmp_x100 >= TKDN_BMP_LABEL_X100:
         return Preference.TKDN_BMP_40
     if tkdn_x100 >= 2500:
         return Preference.TKDN_25

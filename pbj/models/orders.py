@@ -16,7 +16,8 @@ from pbj.extensions import db
 from pbj.models.accounts import Organisation, User
 from pbj.models.catalogue import Product
 from pbj.models.suppliers import SupplierProfile
-from pbj.models.types import enum_column, utcnow
+from pbj.clock import utcnow
+from pbj.models.types import enum_column
 
 
 class CartItem(db.Model):
@@ -55,6 +56,8 @@ class OrderStatus(enum.Enum):
 # States in which the order still holds reserved stock and can end without delivery.
 OPEN_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING, OrderStatus.CONFIRMED)
 ENDED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED, OrderStatus.COMPLETED)
+# States after the BAST: amounts are those of the goods received, not ordered.
+RECEIVED_STATUSES = (OrderStatus.RECEIVED, OrderStatus.PAID, OrderStatus.COMPLETED)
 
 
 class BudgetSource(enum.Enum):
@@ -138,6 +141,16 @@ class Order(db.Model):
     def deadline_day(self) -> datetime:
         """A moment in the last day before the deadline (which is the following local midnight)."""
         return self.ppk_deadline - timedelta(minutes=1)
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet approved: it holds reserved stock and may still end without delivery."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def goods_received(self) -> bool:
+        """The BAST is signed: what is paid is the value of the goods received."""
+        return self.status in RECEIVED_STATUSES
 
     @property
     def open_offer(self) -> Offer | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
-from pbj.models.accounts import Role, User
+from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.orders import (
     OPEN_STATUSES,
@@ -39,14 +39,16 @@ from pbj.models.orders import (
     Rating,
 )
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
-from pbj.models.types import utcnow
+from pbj.clock import city_date
 from pbj.services import audit, notifications, taxes
 from pbj.services.catalogue import hidden_supplier_ids, is_public
 from pbj.services.errors import DomainError, NotAllowed, WrongState
+from pbj.services.order_lifecycle import (
+    LIFECYCLE, available, buyer_side, may_attempt, rounds_left, supplier_side, unshipped,
+)
 from pbj.services.uploads import store_evidence_photo
-from pbj.services.workdays import city_date, deadline_after
+from pbj.services.workdays import deadline_after
 
-BUYER_ROLES = (Role.PP, Role.PPK)
 MAX_QUANTITY = 1_000_000
 MAX_REASON = 2000
 
@@ -71,83 +73,16 @@ def orders_visible_to(user: User):
     return Order.opd_id == user.org_id
 
 
-def _is_buyer_side(actor: User, order: Order) -> bool:
-    return actor.role in BUYER_ROLES and actor.org_id == order.opd_id
-
-
-def _is_supplier_side(actor: User, order: Order) -> bool:
-    return actor.role is Role.PENYEDIA and actor.org_id == order.supplier_id
-
-
-def _is_order_ppk(actor: User, order: Order) -> bool:
-    return actor.role is Role.PPK and actor.id == order.ppk_id
-
-
-def _is_bendahara(actor: User, order: Order) -> bool:
-    return actor.role is Role.BENDAHARA and actor.org_id == order.opd_id
-
-
-# Which side may attempt each action, whatever the order's state.
-_ACTION_SIDES = {
-    "cancel": (_is_buyer_side,),
-    "offer": (_is_buyer_side, _is_supplier_side),
-    "answer_offer": (_is_buyer_side, _is_supplier_side),
-    "confirm": (_is_supplier_side,),
-    "supplier_reject": (_is_supplier_side,),
-    "ship": (_is_supplier_side,),
-    "reply": (_is_supplier_side,),
-    "approve": (_is_order_ppk,),
-    "ppk_reject": (_is_order_ppk,),
-    "handover": (_is_order_ppk,),
-    "rate": (_is_order_ppk,),
-    "pay": (_is_bendahara,),
-}
-
-
-def may_attempt(actor: User, order: Order, action: str) -> bool:
-    """Is the actor on the side that takes this action (before looking at the state)?"""
-    return any(check(actor, order) for check in _ACTION_SIDES[action])
-
-
 def allowed_actions(actor: User, order: Order, today: date) -> set[str]:
-    """The actions this user may take on this order now (the page shows only these)."""
-    s = order.status
-    actions: set[str] = set()
-    open_offer = order.open_offer
-    if _is_buyer_side(actor, order):
-        if s in OPEN_STATUSES:
-            actions.add("cancel")
-        if s in (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING):
-            if open_offer is None and _rounds_left(order):
-                actions.add("offer")
-            if open_offer is not None and open_offer.side is OfferSide.SUPPLIER:
-                actions |= {"accept_offer", "decline_offer"} | ({"offer"} if _rounds_left(order) else set())
-    if _is_supplier_side(actor, order):
-        if s in (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING):
-            actions.add("supplier_reject")
-            if open_offer is None:
-                actions.add("confirm")
-            elif open_offer.side is OfferSide.BUYER:
-                actions |= {"accept_offer", "decline_offer"} | ({"offer"} if _rounds_left(order) else set())
-        if s in (OrderStatus.APPROVED, OrderStatus.SHIPPED) and _unshipped(order):
-            actions.add("ship")
-        if order.rating is not None and order.rating.reply is None:
-            actions.add("reply")
-    if _is_order_ppk(actor, order):
-        if s is OrderStatus.CONFIRMED:
-            actions.add("approve")
-        if s in OPEN_STATUSES:
-            actions.add("ppk_reject")
-        if s is OrderStatus.SHIPPED:
-            actions.add("handover")
-        if s is OrderStatus.PAID:
-            actions.add("rate")
-    if _is_bendahara(actor, order) and s is OrderStatus.RECEIVED:
-        actions.add("pay")
-    if actions & SANCTION_STOPPED_ACTIONS:
+    """The actions this user may take on this order now (the page shows only these):
+    the lifecycle table's rows for the user's side and the order's state, less those a
+    sanction in force stops."""
+    actions = {action for action in LIFECYCLE if available(actor, order, action)}
+    stopped = {action for action in actions if LIFECYCLE[action].stopped_by_sanction}
+    if stopped:
         notice = sanction_notice(order, today)
         if notice is not None and notice.stops_order:
-            actions -= SANCTION_STOPPED_ACTIONS
+            actions -= stopped
     return actions
 
 
@@ -158,7 +93,6 @@ def allowed_actions(actor: User, order: Order, today: date) -> set[str]:
 # payment may finish; the order only carries a notice.
 SANCTION_STOPS = OPEN_STATUSES
 SANCTION_NOTED = (OrderStatus.APPROVED, OrderStatus.SHIPPED, OrderStatus.RECEIVED)
-SANCTION_STOPPED_ACTIONS = frozenset({"confirm", "offer", "accept_offer", "decline_offer", "approve"})
 
 
 @dataclass(frozen=True)
@@ -325,6 +259,11 @@ class CheckoutData:
     justifications: dict[int, str] = field(default_factory=dict)
 
 
+def above_pp_limit(actor: User, total: int) -> bool:
+    """A PP orders up to `PP_ORDER_LIMIT_RUPIAH`; above it only a PPK may (DESIGN.md)."""
+    return total > current_app.config["PP_ORDER_LIMIT_RUPIAH"] and actor.role is not Role.PPK
+
+
 def ppk_choices(actor: User) -> list[User]:
     """PPKs of the actor's OPD, who can approve its orders."""
     return list(db.session.scalars(
@@ -380,7 +319,7 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
             raise DomainError(_l("%(name)s is not a verified supplier.", name=name))
         if supplier.active_sanction(today) is not Sanction.NONE:
             raise DomainError(_l("%(name)s is suspended or blacklisted and cannot take orders.", name=name))
-        if group.total > cfg["PP_ORDER_LIMIT_RUPIAH"] and actor.role is not Role.PPK:
+        if above_pp_limit(actor, group.total):
             raise DomainError(_l("The order from %(name)s is above the PP limit of Rp %(limit)s: only a PPK "
                                  "may place it.", name=name, limit=f"{cfg['PP_ORDER_LIMIT_RUPIAH']:,}"
                                  .replace(",", ".")))
@@ -476,10 +415,28 @@ def _record(event: str, actor: User | None, order: Order, now: datetime, **detai
     notifications.notify(order, now, event, actor)
 
 
-def _end(actor: User | None, order: Order, allowed: tuple[OrderStatus, ...], status: OrderStatus, event: str,
-         end_reason: str | None, now: datetime, **detail) -> None:
+def _enter(actor: User, order: Order, action: str, not_yours, today: date | None = None) -> None:
+    """Check a lifecycle step (`LIFECYCLE[action]`) before anything else: the actor's
+    side (NotAllowed with `not_yours`), the order's state and a sanction in force
+    (WrongState). The move itself checks the state again, atomically."""
+    step = LIFECYCLE[action]
+    _require(may_attempt(actor, order, action), not_yours)
+    if step.wrong_state is not None and order.status not in step.from_states:
+        raise WrongState(step.wrong_state)
+    if step.stopped_by_sanction:
+        _refuse_if_sanctioned(order, today)
+
+
+def _advance(order: Order, action: str, now: datetime, **values) -> None:
+    """Move the order along the lifecycle row of `action` (a race loses cleanly)."""
+    step = LIFECYCLE[action]
+    _move(order, step.from_states, step.to_state, now, **values)
+
+
+def _end(actor: User | None, order: Order, action: str, event: str, end_reason: str | None, now: datetime,
+         **detail) -> None:
     """Cancel, reject or expire: the order ends, an open offer closes and the stock comes back."""
-    _move(order, allowed, status, now, ended_at=now, end_reason=end_reason)
+    _advance(order, action, now, ended_at=now, end_reason=end_reason)
     _close_open_offer(order, None, now)
     _release(order, now)
     _record(event, actor, order, now, **detail)
@@ -497,32 +454,29 @@ def _deadline(now: datetime) -> datetime:
 
 
 def cancel(actor: User, order: Order, reason: str, now: datetime) -> None:
-    _require(_is_buyer_side(actor, order), _l("Only the ordering OPD's PP or PPK may cancel this order."))
+    _enter(actor, order, "cancel", _l("Only the ordering OPD's PP or PPK may cancel this order."))
     reason = _reason(reason)
-    _end(actor, order, OPEN_STATUSES, OrderStatus.CANCELLED, "order.cancelled", reason, now, reason=reason)
+    _end(actor, order, "cancel", "order.cancelled", reason, now, reason=reason)
 
 
 def supplier_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
-    _require(_is_supplier_side(actor, order), _l("Only the supplier may reject this order."))
+    _enter(actor, order, "supplier_reject", _l("Only the supplier may reject this order."))
     reason = _reason(reason)
-    _end(actor, order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.REJECTED,
-         "order.rejected_by_supplier", reason, now, reason=reason)
+    _end(actor, order, "supplier_reject", "order.rejected_by_supplier", reason, now, reason=reason)
 
 
 def confirm(actor: User, order: Order, now: datetime) -> None:
-    _require(_is_supplier_side(actor, order), _l("Only the supplier may confirm this order."))
+    _enter(actor, order, "confirm", _l("Only the supplier may confirm this order."), city_date(now))
     if order.open_offer is not None:
         raise WrongState(_l("Answer the open price offer first."))
-    _refuse_if_sanctioned(order, city_date(now))
-    _move(order, (OrderStatus.SUBMITTED,), OrderStatus.CONFIRMED, now, confirmed_at=now,
-          ppk_deadline=_deadline(now))
+    _advance(order, "confirm", now, confirmed_at=now, ppk_deadline=_deadline(now))
     _record("order.confirmed", actor, order, now, total=order.total)
 
 
 def ppk_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
-    _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order may reject it."))
+    _enter(actor, order, "ppk_reject", _l("Only the PPK named on this order may reject it."))
     reason = _reason(reason)
-    _end(actor, order, OPEN_STATUSES, OrderStatus.REJECTED, "order.rejected_by_ppk", reason, now, reason=reason)
+    _end(actor, order, "ppk_reject", "order.rejected_by_ppk", reason, now, reason=reason)
 
 
 def next_number(opd_id: int, kind: OrderDocumentKind, year: int) -> int:
@@ -563,11 +517,8 @@ def _issue(order: Order, kind: OrderDocumentKind, number: str, now: datetime) ->
 
 def approve(actor: User, order: Order, now: datetime, today: date) -> str:
     """The PPK approves: the Surat Pesanan is issued with the next number of the OPD."""
-    _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order may approve it."))
-    if order.status is not OrderStatus.CONFIRMED:
-        raise WrongState(_l("The supplier has to confirm the order before it can be approved."))
-    _refuse_if_sanctioned(order, today)
-    _move(order, (OrderStatus.CONFIRMED,), OrderStatus.APPROVED, now, approved_at=now)
+    _enter(actor, order, "approve", _l("Only the PPK named on this order may approve it."), today)
+    _advance(order, "approve", now, approved_at=now)
     number = _document_number(order, OrderDocumentKind.SURAT_PESANAN, today)
     order.sp_number = number
     db.session.flush()
@@ -577,10 +528,6 @@ def approve(actor: User, order: Order, now: datetime, today: date) -> str:
 
 
 # -- Negotiation ------------------------------------------------------------------------
-
-def _rounds_left(order: Order) -> bool:
-    return len(order.offers) < current_app.config["NEGOTIATION_MAX_ROUNDS"]
-
 
 def _close_open_offer(order: Order, actor: User | None, now: datetime,
                       answer: OfferAnswer = OfferAnswer.DECLINED) -> Offer | None:
@@ -593,18 +540,14 @@ def _close_open_offer(order: Order, actor: User | None, now: datetime,
 
 def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now: datetime) -> Offer:
     """Propose per-item prices (never above the list price); answers an open offer as a counter."""
-    buyer = _is_buyer_side(actor, order)
-    _require(buyer or _is_supplier_side(actor, order), _l("Only the ordering OPD and the supplier negotiate."))
-    side = OfferSide.BUYER if buyer else OfferSide.SUPPLIER
-    if order.status not in (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING):
-        raise WrongState(_l("Prices can only be negotiated before the supplier confirms."))
-    _refuse_if_sanctioned(order, city_date(now))
+    _enter(actor, order, "offer", _l("Only the ordering OPD and the supplier negotiate."), city_date(now))
+    side = OfferSide.BUYER if buyer_side(actor, order) else OfferSide.SUPPLIER
     standing = order.open_offer
     if standing is not None and standing.side is side:
         raise WrongState(_l("Your offer is waiting for the other side's answer."))
     if standing is None and side is OfferSide.SUPPLIER:
         raise WrongState(_l("The buyer opens a negotiation; you can confirm or reject the order."))
-    if not _rounds_left(order):
+    if not rounds_left(order):
         raise WrongState(_l("The last negotiation round has been used: accept or decline the standing offer."))
     lines = []
     for item in order.items:
@@ -620,8 +563,7 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
     offer = Offer(order=order, round=len(order.offers) + 1, side=side, made_by_id=actor.id,
                   note=(note or "").strip()[:MAX_REASON], made_at=now, lines=lines)
     db.session.add(offer)
-    _move(order, (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING), OrderStatus.NEGOTIATING, now,
-          ppk_deadline=_deadline(now))
+    _advance(order, "offer", now, ppk_deadline=_deadline(now))
     db.session.flush()
     _record("order.offer_made", actor, order, now, round=offer.round, side=side.value,
             total=sum(line.unit_price * line.item.quantity for line in lines))
@@ -630,17 +572,18 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
 
 def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None:
     """Accept the standing offer (its prices become the agreed prices) or decline it."""
+    action = "accept_offer" if accept else "decline_offer"
     offer = order.open_offer
     if offer is None:
-        raise WrongState(_l("There is no open offer to answer."))
-    other_side = _is_supplier_side(actor, order) if offer.side is OfferSide.BUYER else _is_buyer_side(actor, order)
+        raise WrongState(LIFECYCLE[action].wrong_state)
+    other_side = supplier_side(actor, order) if offer.side is OfferSide.BUYER else buyer_side(actor, order)
     _require(other_side, _l("Only the other side can answer this offer."))
-    _refuse_if_sanctioned(order, city_date(now))
+    _enter(actor, order, action, _l("Only the other side can answer this offer."), city_date(now))
     _close_open_offer(order, actor, now, OfferAnswer.ACCEPTED if accept else OfferAnswer.DECLINED)
     if accept:
         for line in offer.lines:
             line.item.agreed_price = line.unit_price
-    _move(order, (OrderStatus.NEGOTIATING,), OrderStatus.SUBMITTED, now, ppk_deadline=_deadline(now))
+    _advance(order, action, now, ppk_deadline=_deadline(now))
     event = "order.offer_accepted" if accept else "order.offer_declined"
     db.session.flush()
     _record(event, actor, order, now, round=offer.round, total=order.total)
@@ -648,15 +591,9 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
 
 # -- Delivery, handover, payment, rating ------------------------------------------------
 
-def _unshipped(order: Order) -> bool:
-    return any(item.shipped_qty < item.quantity for item in order.items)
-
-
 def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str, shipped_on: date,
          note: str, now: datetime, today: date) -> Delivery:
-    _require(_is_supplier_side(actor, order), _l("Only the supplier records deliveries."))
-    if order.status not in (OrderStatus.APPROVED, OrderStatus.SHIPPED):
-        raise WrongState(_l("Goods are shipped after the PPK approves the order."))
+    _enter(actor, order, "ship", _l("Only the supplier records deliveries."))
     note_number = (note_number or "").strip()
     if not 1 <= len(note_number) <= 60:
         raise DomainError(_l("Enter the delivery note (surat jalan) number."), field="note_number")
@@ -677,12 +614,11 @@ def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str
                         note=(note or "").strip()[:MAX_REASON], recorded_by_id=actor.id, recorded_at=now,
                         lines=lines)
     db.session.add(delivery)
-    _move(order, (OrderStatus.APPROVED, OrderStatus.SHIPPED), OrderStatus.SHIPPED, now,
-          shipped_at=order.shipped_at or now)
+    _advance(order, "ship", now, shipped_at=order.shipped_at or now)
     db.session.flush()
     _record("order.shipped", actor, order, now, delivery_id=delivery.id, note_number=note_number,
             quantities={str(line.item.id): line.quantity for line in lines},
-            complete=not _unshipped(order))
+            complete=not unshipped(order))
     return delivery
 
 
@@ -690,9 +626,7 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
                   photo: bytes | None, now: datetime, today: date) -> Handover:
     """The PPK inspects and signs the BAST (with an optional photo of the goods); the BAST
     and the invoice are issued."""
-    _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order signs the BAST."))
-    if order.status is not OrderStatus.SHIPPED:
-        raise WrongState(_l("The BAST is signed after the goods are delivered."))
+    _enter(actor, order, "handover", _l("Only the PPK named on this order signs the BAST."))
     if signed_on > today or (order.shipped_at and signed_on < order.shipped_at.date() - timedelta(days=1)):
         raise DomainError(_l("The BAST date must be between the delivery and today."), field="signed_on")
     for item in order.items:
@@ -706,7 +640,7 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
                                "with the supplier first."))
     # Stored only once everything else is known to be right, so a refused BAST leaves no file.
     photo_name = store_evidence_photo(photo, current_app.config["IMAGE_MAX_BYTES"]) if photo else None
-    _move(order, (OrderStatus.SHIPPED,), OrderStatus.RECEIVED, now, received_at=now)
+    _advance(order, "handover", now, received_at=now)
     handover = Handover(order=order, number=_document_number(order, OrderDocumentKind.BAST, today),
                         signed_by_id=actor.id, signed_on=signed_on, notes=(notes or "").strip()[:MAX_REASON],
                         photo_name=photo_name, recorded_at=now)
@@ -721,16 +655,13 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
 
 def tax_breakdown(order: Order) -> taxes.TaxBreakdown:
     """Taxes on what is (or will be) paid: the received value once the BAST is signed."""
-    gross = order.received_total if order.status in (OrderStatus.RECEIVED, OrderStatus.PAID,
-                                                     OrderStatus.COMPLETED) else order.total
+    gross = order.received_total if order.goods_received else order.total
     return taxes.breakdown(gross, is_pkp=order.supplier_is_pkp, has_pp55=order.supplier_has_pp55)
 
 
 def record_payment(actor: User, order: Order, paid_on: date, reference: str, amount: int,
                    now: datetime, today: date) -> Payment:
-    _require(_is_bendahara(actor, order), _l("Only the bendahara of the ordering OPD records payments."))
-    if order.status is not OrderStatus.RECEIVED:
-        raise WrongState(_l("Payment is recorded after the BAST is signed."))
+    _enter(actor, order, "pay", _l("Only the bendahara of the ordering OPD records payments."))
     reference = (reference or "").strip()
     if not 3 <= len(reference) <= 80:
         raise DomainError(_l("Enter the payment reference (SP2D or transfer number)."), field="reference")
@@ -740,7 +671,7 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
     if amount != tax.net:
         raise DomainError(_l("The amount paid to the supplier must be the net amount, Rp %(net)s.",
                              net=f"{tax.net:,}".replace(",", ".")), field="amount")
-    _move(order, (OrderStatus.RECEIVED,), OrderStatus.PAID, now, paid_at=now)
+    _advance(order, "pay", now, paid_at=now)
     payment = Payment(order=order, paid_on=paid_on, reference=reference, gross=tax.gross, dpp=tax.dpp,
                       ppn=tax.ppn, pph=tax.pph, net=tax.net, recorded_by_id=actor.id, recorded_at=now)
     db.session.add(payment)
@@ -751,12 +682,10 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
 
 
 def rate(actor: User, order: Order, stars: int, comment: str, now: datetime) -> Rating:
-    _require(_is_order_ppk(actor, order), _l("Only the PPK named on this order rates the supplier."))
-    if order.status is not OrderStatus.PAID:
-        raise WrongState(_l("The supplier is rated after payment."))
+    _enter(actor, order, "rate", _l("Only the PPK named on this order rates the supplier."))
     if not 1 <= stars <= 5:
         raise DomainError(_l("Choose 1 to 5 stars."), field="stars")
-    _move(order, (OrderStatus.PAID,), OrderStatus.COMPLETED, now, completed_at=now)
+    _advance(order, "rate", now, completed_at=now)
     rating = Rating(order=order, supplier_id=order.supplier_id, stars=stars,
                     comment=(comment or "").strip()[:MAX_REASON], rated_by_id=actor.id, rated_at=now)
     db.session.add(rating)
@@ -766,10 +695,8 @@ def rate(actor: User, order: Order, stars: int, comment: str, now: datetime) -> 
 
 
 def reply_to_rating(actor: User, order: Order, reply: str, now: datetime) -> None:
-    _require(_is_supplier_side(actor, order), _l("Only the supplier may reply to its rating."))
+    _enter(actor, order, "reply", _l("Only the supplier may reply to its rating."))
     rating = order.rating
-    if rating is None:
-        raise WrongState(_l("There is no rating to reply to."))
     if rating.reply is not None:
         raise WrongState(_l("You have already replied to this rating."))
     reply = (reply or "").strip()
@@ -817,7 +744,7 @@ def expire_overdue(now: datetime) -> list[int]:
     for order in overdue:
         try:
             # No reason text: the status itself says why (and is translated where shown).
-            _end(None, order, OPEN_STATUSES, OrderStatus.EXPIRED, "order.expired", None, now,
+            _end(None, order, "expire", "order.expired", None, now,
                  deadline=order.ppk_deadline.isoformat(), actor_label="system")
         except WrongState:
             continue  # acted on a moment ago

@@ -1,5 +1,6 @@
 """The public catalogue over HTTP: parameters, htmx fragments, pages, budgets."""
 import gzip
+import re
 
 import pytest
 from sqlalchemy import event
@@ -187,3 +188,9 @@ def test_photos_are_served_with_a_long_cache_and_bad_names_404(client, shop):
     assert "immutable" in response.headers["Cache-Control"]
     for bad in ("../../config.py", "x.jpg", "0" * 32 + ".jpg", "%00"):
         assert client.get(f"/gambar/{bad}").status_code in (400, 404)
+
+
+def test_tkdn_bmp_label_is_green_from_40_percent_only(client, shop):
+    body = client.get("/katalog").get_data(as_text=True)
+    assert re.search(r'<span class="tag tag-ok" title="[^"]*">TKDN\+BMP 80%</span>', body)
+    assert re.search(r'<span class="tag" title="[^"]*">TKDN\+BMP 30%</span>', body)

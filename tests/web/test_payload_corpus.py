@@ -11,7 +11,6 @@ payloads must actually be there (the walk reaches the pages that show them).
 """
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections import defaultdict

@@ -30,36 +30,40 @@ from pbj.blueprints.orders.forms import (
     ship_form,
 )
 from pbj.extensions import db
-from pbj.models.accounts import Role, User
+from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product
-from pbj.models.orders import BudgetSource, CartItem, Order, OrderDocumentKind, OrderStatus
-from pbj.models.types import utcnow
+from pbj.models.orders import ENDED_STATUSES, BudgetSource, CartItem, Order, OrderDocumentKind, OrderStatus
+from pbj.clock import city_today, utcnow
 from pbj.services import audit, documents, notifications, orders
 from pbj.services.errors import DomainError, NotAllowed
+from pbj.services.order_lifecycle import LIFECYCLE, rounds_left
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import is_fragment_request, redirect_303, render
-from pbj.web.i18n import city_today
 from pbj.web.pagination import page_arg, paginate
 from pbj.web.urls import safe_next
 
 bp = Blueprint("orders", __name__)
 
-BUYERS = (Role.PP, Role.PPK)
-
-# Status filters of the order list: URL value → statuses.
+# Status filters of the order list (URL value → statuses): whose move it is, read from
+# the lifecycle table.
 STATUS_FILTERS = {
     "semua": None,
-    "berjalan": (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING, OrderStatus.CONFIRMED, OrderStatus.APPROVED,
-                 OrderStatus.SHIPPED, OrderStatus.RECEIVED, OrderStatus.PAID),
-    "menunggu-penyedia": (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING),
-    "menunggu-ppk": (OrderStatus.CONFIRMED,),
-    "dikirim": (OrderStatus.APPROVED, OrderStatus.SHIPPED),
-    "menunggu-bayar": (OrderStatus.RECEIVED,),
+    "berjalan": tuple(s for s in OrderStatus if s not in ENDED_STATUSES),
+    "menunggu-penyedia": LIFECYCLE["supplier_reject"].from_states,
+    "menunggu-ppk": LIFECYCLE["approve"].from_states,
+    "dikirim": LIFECYCLE["ship"].from_states,
+    "menunggu-bayar": LIFECYCLE["pay"].from_states,
     "selesai": (OrderStatus.PAID, OrderStatus.COMPLETED),
-    "batal": (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED),
+    "batal": tuple(s for s in ENDED_STATUSES if s is not OrderStatus.COMPLETED),
 }
+# The URL word of each action taken with a plain button or a reason (the rest have their
+# own routes); the template builds its form actions from the inverse.
+ACTION_WORDS = {"konfirmasi": "confirm", "setujui": "approve", "terima-tawaran": "accept_offer",
+                "tolak-tawaran": "decline_offer", "batal": "cancel", "tolak": "supplier_reject",
+                "tolak-ppk": "ppk_reject"}
+ACTION_URLS = {action: word for word, action in ACTION_WORDS.items()}
 
 
 # -- Cart -------------------------------------------------------------------------------
@@ -78,13 +82,13 @@ def _cart_page(status: int = 200, errors: dict | None = None):
 
 
 @bp.get("/keranjang")
-@roles_required(*BUYERS)
+@roles_required(*BUYER_ROLES)
 def cart():
     return _cart_page()
 
 
 @bp.post("/keranjang")
-@roles_required(*BUYERS)
+@roles_required(*BUYER_ROLES)
 def add_to_cart():
     """Add from a product page or a catalogue card: in place with htmx, else back to that page."""
     form = AddToCartForm()
@@ -115,7 +119,7 @@ def add_to_cart():
 
 
 @bp.post("/keranjang/<int:item_id>")
-@roles_required(*BUYERS)
+@roles_required(*BUYER_ROLES)
 def set_quantity(item_id: int):
     item = _cart_item_or_404(item_id)
     form = CartQuantityForm()
@@ -132,7 +136,7 @@ def set_quantity(item_id: int):
 
 
 @bp.post("/keranjang/<int:item_id>/hapus")
-@roles_required(*BUYERS)
+@roles_required(*BUYER_ROLES)
 def remove_from_cart(item_id: int):
     item = _cart_item_or_404(item_id)
     if not EmptyForm().validate_on_submit():
@@ -150,11 +154,12 @@ def _checkout_page(form: CheckoutForm, status: int = 200, justifications: dict |
     groups = orders.cart_groups(actor(), today)
     return render("orders/checkout.html", form=form, groups=groups, justifications=justifications or {},
                   justification_errors=justification_errors or {},
-                  pp_limit=current_app.config["PP_ORDER_LIMIT_RUPIAH"], http_status=status)
+                  pp_limit=current_app.config["PP_ORDER_LIMIT_RUPIAH"],
+                  above_pp_limit=lambda total: orders.above_pp_limit(actor(), total), http_status=status)
 
 
 @bp.route("/keranjang/pesan", methods=["GET", "POST"])
-@roles_required(*BUYERS)
+@roles_required(*BUYER_ROLES)
 def checkout():
     today = city_today()
     form = CheckoutForm() if request.method == "POST" else CheckoutForm(formdata=None)
@@ -200,7 +205,7 @@ def checkout():
 @login_required
 def index():
     user = actor()
-    if user.role not in (*BUYERS, Role.PENYEDIA, Role.BENDAHARA, Role.ADMIN, Role.AUDITOR):
+    if user.role not in (*BUYER_ROLES, Role.PENYEDIA, Role.BENDAHARA, Role.ADMIN, Role.AUDITOR):
         abort(403)
     chosen = request.args.get("status", "semua")
     if chosen not in STATUS_FILTERS:
@@ -253,6 +258,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     problem_forms = [f for f in forms.values() if f.errors]
     return render("orders/order.html", order=order, allowed=allowed, tax=orders.tax_breakdown(order),
+                  steps=LIFECYCLE, action_urls=ACTION_URLS, rounds_left=rounds_left(order),
                   sanction=orders.sanction_notice(order, today),
                   timeline=timeline, actors=actors, issued=issued, problem_forms=problem_forms, **forms,
                   http_status=status)
@@ -288,9 +294,7 @@ def simple_action(order_id: int, action: str):
                           _("You declined the offer: the earlier prices stand.")),
     }
     do, message = calls[action]
-    service_action = {"konfirmasi": "confirm", "setujui": "approve", "terima-tawaran": "answer_offer",
-                      "tolak-tawaran": "answer_offer"}[action]
-    return _act(order, service_action, EmptyForm(), "action_form", do, message)
+    return _act(order, ACTION_WORDS[action], EmptyForm(), "action_form", do, message)
 
 
 @bp.post('/pesanan/<int:order_id>/<any(batal, tolak, "tolak-ppk"):action>')
@@ -303,8 +307,7 @@ def end(order_id: int, action: str):
     message = {"batal": _("The order is cancelled and its stock released."),
                "tolak": _("The order is rejected; the buyer sees your reason."),
                "tolak-ppk": _("The order is rejected; the buyer and the supplier see your reason.")}[action]
-    service_action = {"batal": "cancel", "tolak": "supplier_reject", "tolak-ppk": "ppk_reject"}[action]
-    return _act(order, service_action, form, "reason_form", lambda: service(user, order, form.reason.data, now),
+    return _act(order, ACTION_WORDS[action], form, "reason_form", lambda: service(user, order, form.reason.data, now),
                 message)
 
 
@@ -420,7 +423,7 @@ def _header_counts():
         return {}
     try:
         counts = {"unread_notifications": notifications.unread_count(current_user)}
-        if current_user.role in BUYERS:
+        if current_user.role.buys:
             counts["cart_count"] = db.session.scalar(
                 sa.select(sa.func.count()).select_from(CartItem).where(CartItem.user_id == current_user.id)) or 0
     except SQLAlchemyError:

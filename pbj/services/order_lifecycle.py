@@ -1,0 +1,145 @@
+"""The order lifecycle in one table: who takes each action, from which states, to which.
+
+"Where is the PPK approval rule?" — `LIFECYCLE["approve"]`: the order's own PPK, from
+CONFIRMED to APPROVED, stopped by a sanction in force. The services enforce these rows
+(`pbj.services.orders` checks the side, the state and the sanction from here and moves
+the order with a conditional UPDATE from `from_states` to `to_state`), the order page
+offers exactly the actions `available()` grants, and the views route by action name.
+What each action needs besides its row (prices, dates, quantities) stays in its service.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app
+
+from pbj.messages import Message
+from pbj.messages import lazy_gettext as _l
+from pbj.models.accounts import BUYER_ROLES, Role, User
+from pbj.models.orders import OPEN_STATUSES, OfferSide, Order, OrderStatus
+
+S = OrderStatus
+
+
+# -- The sides of an order ----------------------------------------------------------------
+
+def buyer_side(actor: User, order: Order) -> bool:
+    """The ordering OPD's PP or PPK."""
+    return actor.role in BUYER_ROLES and actor.org_id == order.opd_id
+
+
+def supplier_side(actor: User, order: Order) -> bool:
+    return actor.role is Role.PENYEDIA and actor.org_id == order.supplier_id
+
+
+def order_ppk(actor: User, order: Order) -> bool:
+    """The PPK named on the order (not any PPK of the OPD)."""
+    return actor.role is Role.PPK and actor.id == order.ppk_id
+
+
+def bendahara(actor: User, order: Order) -> bool:
+    return actor.role is Role.BENDAHARA and actor.org_id == order.opd_id
+
+
+# -- Conditions besides the state ----------------------------------------------------------
+
+def rounds_left(order: Order) -> int:
+    """Offers either side may still make (`NEGOTIATION_MAX_ROUNDS` in all)."""
+    return max(0, current_app.config["NEGOTIATION_MAX_ROUNDS"] - len(order.offers))
+
+
+def unshipped(order: Order) -> bool:
+    return any(item.shipped_qty < item.quantity for item in order.items)
+
+
+def _offer_waits_for(actor: User, order: Order) -> bool:
+    """An open offer made by the other side than the actor's."""
+    offer = order.open_offer
+    if offer is None:
+        return False
+    return supplier_side(actor, order) if offer.side is OfferSide.BUYER else buyer_side(actor, order)
+
+
+def _may_offer(actor: User, order: Order) -> bool:
+    # The buyer opens a negotiation; either side may counter an offer waiting for it.
+    opens = order.open_offer is None and buyer_side(actor, order)
+    return rounds_left(order) > 0 and (opens or _offer_waits_for(actor, order))
+
+
+def _nothing_open(actor: User, order: Order) -> bool:
+    return order.open_offer is None
+
+
+def _ships_left(actor: User, order: Order) -> bool:
+    return unshipped(order)
+
+
+def _rating_unanswered(actor: User, order: Order) -> bool:
+    return order.rating is not None and order.rating.reply is None
+
+
+def _always(actor: User, order: Order) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One action of the lifecycle."""
+
+    sides: tuple[Callable[[User, Order], bool], ...]  # who may take it (empty: the system)
+    from_states: tuple[OrderStatus, ...]
+    to_state: OrderStatus | None  # None: the status stays (a reply to a rating)
+    label: Message | None  # the button (None: nobody presses it)
+    # Why not, when the order is in another state; None: the conditional move refuses
+    # it ("no longer in a state that allows this"), as for the endings.
+    wrong_state: Message | None
+    when: Callable[[User, Order], bool] = _always  # what else the page checks before offering it
+    stopped_by_sanction: bool = False  # refused while the supplier's sanction is in force
+
+
+NEGOTIABLE = (S.SUBMITTED, S.NEGOTIATING)
+_NEGOTIATION_OVER = _l("Prices can only be negotiated before the supplier confirms.")
+
+LIFECYCLE: dict[str, Step] = {
+    "offer": Step((buyer_side, supplier_side), NEGOTIABLE, S.NEGOTIATING, _l("Send the offer"),
+                  _NEGOTIATION_OVER, when=_may_offer, stopped_by_sanction=True),
+    "accept_offer": Step((buyer_side, supplier_side), (S.NEGOTIATING,), S.SUBMITTED, _l("Accept the offer"),
+                         _l("There is no open offer to answer."), when=_offer_waits_for,
+                         stopped_by_sanction=True),
+    "decline_offer": Step((buyer_side, supplier_side), (S.NEGOTIATING,), S.SUBMITTED,
+                          _l("Decline, keep the earlier prices"), _l("There is no open offer to answer."),
+                          when=_offer_waits_for, stopped_by_sanction=True),
+    "confirm": Step((supplier_side,), (S.SUBMITTED,), S.CONFIRMED, _l("Confirm the order"), None,
+                    when=_nothing_open, stopped_by_sanction=True),
+    "supplier_reject": Step((supplier_side,), NEGOTIABLE, S.REJECTED, _l("Reject the order"), None),
+    "approve": Step((order_ppk,), (S.CONFIRMED,), S.APPROVED, _l("Approve and issue the Surat Pesanan"),
+                    _l("The supplier has to confirm the order before it can be approved."),
+                    stopped_by_sanction=True),
+    "ppk_reject": Step((order_ppk,), OPEN_STATUSES, S.REJECTED, _l("Reject the order"), None),
+    "cancel": Step((buyer_side,), OPEN_STATUSES, S.CANCELLED, _l("Cancel the order"), None),
+    "ship": Step((supplier_side,), (S.APPROVED, S.SHIPPED), S.SHIPPED, _l("Record the delivery"),
+                 _l("Goods are shipped after the PPK approves the order."), when=_ships_left),
+    "handover": Step((order_ppk,), (S.SHIPPED,), S.RECEIVED, _l("Sign the BAST"),
+                     _l("The BAST is signed after the goods are delivered.")),
+    "pay": Step((bendahara,), (S.RECEIVED,), S.PAID, _l("Record the payment"),
+                _l("Payment is recorded after the BAST is signed.")),
+    "rate": Step((order_ppk,), (S.PAID,), S.COMPLETED, _l("Send the rating"),
+                 _l("The supplier is rated after payment.")),
+    "reply": Step((supplier_side,), (S.COMPLETED,), None, _l("Publish the reply"),
+                  _l("There is no rating to reply to."), when=_rating_unanswered),
+    # `flask orders expire`, past the PPK deadline: nobody's button.
+    "expire": Step((), OPEN_STATUSES, S.EXPIRED, None, None),
+}
+
+
+def may_attempt(actor: User, order: Order, action: str) -> bool:
+    """Is the actor on a side that takes this action (before looking at the state)?"""
+    return any(side(actor, order) for side in LIFECYCLE[action].sides)
+
+
+def available(actor: User, order: Order, action: str) -> bool:
+    """The actor's side, the order's state and the action's own condition allow it now
+    (the sanction is checked by the caller, which knows the day)."""
+    step = LIFECYCLE[action]
+    return may_attempt(actor, order, action) and order.status in step.from_states and step.when(actor, order)
