@@ -5,11 +5,6 @@ import enum
 
 import sqlalchemy as sa
 
-# The old home of the clock, kept only until the order modules being reworked
-# (services, models, views) are committed with their new import lines; everything
-# else imports pbj.clock.
-from pbj.clock import utcnow  # noqa: F401
-
 
 def enum_column(enum_cls: type[enum.Enum]) -> sa.Enum:
     """Store an enum by its value as a short string (no native DB enum type)."""

@@ -8,10 +8,6 @@ from babel.numbers import format_decimal
 from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, get_locale
 
-# The old home of city_today, kept only until pbj/blueprints/orders/views.py (being
-# reworked) is committed with its new import line; everything else imports pbj.clock.
-from pbj.clock import city_today  # noqa: F401
-
 
 def select_locale() -> str:
     lang = session.get("lang") if has_request_context() else None

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template, request, session
-from flask_login import current_user
 
-from pbj.extensions import csrf, db, limiter
+from pbj.extensions import db, limiter
 from pbj.web.htmx import redirect_303
 from pbj.web.urls import safe_next
 
