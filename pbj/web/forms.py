@@ -1,16 +1,25 @@
-"""Form POSTs: domain errors become form errors; success commits and redirects."""
+"""Form POSTs: domain errors become form errors; success commits and redirects.
+
+Every form POST of the app goes through `submit_form`, so bad input, a wrong
+state and the wrong person are answered the same way everywhere.
+"""
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
 
 from pbj.extensions import db
-from pbj.services.errors import DomainError, NotAllowed, WrongState
-from pbj.web.htmx import redirect_303
+from pbj.services.errors import DomainError, NotAllowed, TooOften, WrongState
+from pbj.web.htmx import is_fragment_request, redirect_303
 
 T = TypeVar("T")
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post an action."""
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -24,15 +33,38 @@ def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+def first_error(form: FlaskForm) -> str | None:
+    """The form's first message, for places that show one line (a cart row, a flash)."""
+    return next((errors[0] for errors in form.errors.values() if errors), None)
+
+
+def _status_of(error: DomainError) -> int:
+    if isinstance(error, WrongState):
+        return 409
+    if isinstance(error, TooOften):
+        return 429
+    return 422
+
+
 def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int], object],
-                success: str | Callable[[T], str], redirect_to: str | Callable[[T], str]):
+                success: str | Callable[[T], str] | None, redirect_to: str | Callable[[T], str],
+                after_commit: Callable[[T], None] | None = None,
+                fragment: Callable[[T], object] | None = None):
     """The one shape of a form POST (Post/Redirect/Get).
 
-    Validate `form` and run `action` (one service call). Bad input puts the message on
-    the form and answers `page(422)`; a state that no longer allows it, `page(409)`; the
-    wrong person goes on to the 403 page. Either way the session is rolled back, so
-    nothing is half-done. On success: commit once, flash `success`, redirect (303) to
-    `redirect_to`; both may be functions of the action's result.
+    Validate `form` and run `action` (one service call; reading an uploaded file
+    belongs inside it). A refusal puts the message on the form (on its field when the
+    error names one) and answers `page(status)`: 422 for bad input, 409 for a state that
+    no longer allows the action, 429 for too many tries. That is the page re-rendered;
+    only a form without a page of its own (add to cart from a catalogue card) may flash
+    the message and go back instead. The wrong person goes on to the 403 page. Either
+    way the session is rolled back, so nothing is half-done.
+
+    On success: commit once, then `after_commit(result)` if given (what must follow a
+    saved change, such as logging in the user just registered), flash `success` (None:
+    no message) and redirect (303) to `redirect_to`; both may be functions of the
+    action's result. With `fragment`, an htmx request is answered by
+    `fragment(result)` in place instead of the flash and redirect.
     """
     if not form.validate_on_submit():
         return page(422)
@@ -44,7 +76,13 @@ def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int
     except DomainError as e:
         db.session.rollback()
         apply_domain_error(form, e)
-        return page(409 if isinstance(e, WrongState) else 422)
+        return page(_status_of(e))
     db.session.commit()
-    flash(success(result) if callable(success) else success, "success")
+    if after_commit is not None:
+        after_commit(result)
+    if fragment is not None and is_fragment_request():
+        return fragment(result)
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
     return redirect_303(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -1,7 +1,7 @@
 """The product form's number fields: rupiah and percentages typed the way people type them."""
 import pytest
 
-from pbj.blueprints.listings.forms import NumberProblem, format_percent_x100, parse_percent_x100, parse_rupiah
+from pbj.web.fields import NumberProblem, format_percent_x100, parse_percent_x100, parse_rupiah
 
 
 @pytest.mark.parametrize("typed, value", [

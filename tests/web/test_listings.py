@@ -352,6 +352,23 @@ def test_archive_and_archived_cannot_change(app, people):
     assert 'action="/usaha/produk/%d"' % product.id not in page.get_data(as_text=True)
 
 
+def test_a_wrong_state_re_renders_the_product_page_with_the_reason(app, people):
+    admin, supplier_user, _other, cat = people
+    product = make_product(supplier_user, admin, cat=cat)
+    supplier = login(app, supplier_user)
+    assert supplier.post(f"/usaha/produk/{product.id}/arsipkan").status_code == 303
+    again = supplier.post(f"/usaha/produk/{product.id}/arsipkan")
+    edited = supplier.post(f"/usaha/produk/{product.id}", data=form_data(cat.id, name="Nama Baru"))
+    for response, reason in ((again, "Produk ini sudah diarsipkan."),
+                             (edited, "Produk yang diarsipkan tidak dapat diubah.")):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "Ada masalah" in html and reason in html  # the product page's error summary
+        assert product.name in html
+        assert "Tidak dapat dilakukan saat ini" not in html  # not the bare 409 error page
+    assert fresh(Product, product.id).name != "Nama Baru"
+
+
 def test_status_tabs_filter_the_list(app, people):
     admin, supplier_user, _other, cat = people
     make_product(supplier_user, admin, "Produk Tayang", cat=cat)

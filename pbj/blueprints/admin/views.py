@@ -14,7 +14,6 @@ from pbj.blueprints.admin.forms import (
     SanctionForm,
     UserForm,
 )
-from pbj.blueprints.auth.forms import EmptyForm
 from pbj.clock import city_today
 from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 from pbj.extensions import db
@@ -26,7 +25,7 @@ from pbj.services import suppliers as supplier_service
 from pbj.services.errors import DomainError
 from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error, submit_form
+from pbj.web.forms import EmptyForm, apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303, render
 from pbj.web.pagination import page_arg, paginate
 

@@ -33,7 +33,3 @@ class ResetPasswordForm(FlaskForm):
         DataRequired(_l("Repeat the new password.")),
         EqualTo("password", _l("The two new passwords are not the same.")),
     ])
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for buttons that post an action."""

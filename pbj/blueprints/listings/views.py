@@ -8,13 +8,12 @@ rule is written out in full.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from pbj.blueprints.auth.forms import EmptyForm
 from pbj.blueprints.listings.forms import ImageForm, ProductForm
 from pbj.clock import utcnow
 from pbj.extensions import db
@@ -22,10 +21,8 @@ from pbj.models.accounts import Role
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
 from pbj.services import audit, catalogue
-from pbj.services.errors import DomainError, NotAllowed, TooOften, WrongState
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error
-from pbj.web.htmx import redirect_303
+from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.pagination import page_arg, paginate
 
 bp = Blueprint("listings", __name__)
@@ -125,18 +122,15 @@ def supplier_products(org_id: int):
 
 def _create(supplier: SupplierProfile, action: str):
     form = _product_form()
-    if form.validate_on_submit():
-        try:
-            product = catalogue.create_product(actor(), supplier, _product_data(form))
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The product is saved as a draft. Add photos, then send it for review."), "success")
-            return redirect_303(url_for("listings.edit", product_id=product.id))
-    return render_template("listings/new.html", form=form, supplier=supplier, action=action), \
-        (422 if form.is_submitted() else 200)
+
+    def page(status: int = 200):
+        return render_template("listings/new.html", form=form, supplier=supplier, action=action), status
+
+    if request.method == "GET":
+        return page()
+    return submit_form(form, lambda: catalogue.create_product(actor(), supplier, _product_data(form)),
+                       success=_("The product is saved as a draft. Add photos, then send it for review."),
+                       redirect_to=lambda product: url_for("listings.edit", product_id=product.id), page=page)
 
 
 @bp.route(f"{PREFIX}/baru", methods=["GET", "POST"])
@@ -170,8 +164,11 @@ def _edit_page(product: Product, status: int = 200, **forms):
     ), status
 
 
-def _back_to(product: Product):
-    return redirect_303(url_for("listings.edit", product_id=product.id))
+def _submit(product: Product, form, form_name: str, action, success):
+    """A POST of the product page: refusals re-render the page with the message on `form`."""
+    return submit_form(form, action, success=success,
+                       redirect_to=url_for("listings.edit", product_id=product.id),
+                       page=lambda status: _edit_page(product, status, **{form_name: form}))
 
 
 @bp.route(f"{PREFIX}/<int:product_id>", methods=["GET", "POST"])
@@ -181,24 +178,17 @@ def edit(product_id: int):
     if request.method == "GET":
         return _edit_page(product)
     form = _product_form(product)
-    if form.validate_on_submit():
-        try:
-            back_to_review = catalogue.update_product(actor(), product, _product_data(form))
-        except (NotAllowed, WrongState):
-            raise  # 403 / 409 pages (an archived product cannot be changed)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            if back_to_review:
-                flash(_("The changes are saved. The price rose by more than %(n)d percent, so the product "
-                        "is hidden again until the UKPBJ has reviewed it.",
-                        n=current_app.config["PRICE_RISE_REVIEW_PERCENT"]), "success")
-            else:
-                flash(_("The changes are saved."), "success")
-            return _back_to(product)
-    return _edit_page(product, 422, form=form)
+
+    def saved(back_to_review: bool) -> str:
+        if back_to_review:
+            return _("The changes are saved. The price rose by more than %(n)d percent, so the product "
+                     "is hidden again until the UKPBJ has reviewed it.",
+                     n=current_app.config["PRICE_RISE_REVIEW_PERCENT"])
+        return _("The changes are saved.")
+
+    # An archived product cannot be changed: 409, the page says so.
+    return _submit(product, form, "form", lambda: catalogue.update_product(actor(), product, _product_data(form)),
+                   saved)
 
 
 @bp.post(f"{PREFIX}/<int:product_id>/foto")
@@ -206,23 +196,14 @@ def edit(product_id: int):
 def add_images(product_id: int):
     product = _managed_product_or_404(product_id)
     form = ImageForm()
-    status = 422
-    if form.validate_on_submit():
+
+    def add():  # a refused photo leaves no file behind (the service sees to it)
         # One byte more than allowed, so an oversized file is recognised without reading it all.
         photos = [upload.read(current_app.config["IMAGE_MAX_BYTES"] + 1) for upload in form.files()]
-        try:
-            images = catalogue.add_images(actor(), product, photos, utcnow())
-        except (NotAllowed, WrongState):
-            raise  # 403 / 409 pages (an archived product cannot be changed)
-        except DomainError as e:  # the service left no file behind
-            db.session.rollback()
-            apply_domain_error(form, e)
-            status = 429 if isinstance(e, TooOften) else 422
-        else:
-            db.session.commit()
-            flash(ngettext("%(num)d photo added.", "%(num)d photos added.", len(images)), "success")
-            return _back_to(product)
-    return _edit_page(product, status, image_form=form)
+        return catalogue.add_images(actor(), product, photos, utcnow())
+
+    return _submit(product, form, "image_form", add,
+                   lambda images: ngettext("%(num)d photo added.", "%(num)d photos added.", len(images)))
 
 
 @bp.post(f"{PREFIX}/<int:product_id>/foto/<int:image_id>/hapus")
@@ -232,19 +213,9 @@ def remove_image(product_id: int, image_id: int):
     if not any(image.id == image_id for image in product.images):
         abort(404)
     form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            catalogue.remove_image(actor(), product, image_id)
-        except (NotAllowed, WrongState):
-            raise  # 403 / 409 pages
-        except DomainError as e:  # a published product keeps its last photo
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The photo is removed."), "success")
-            return _back_to(product)
-    return _edit_page(product, 422, action_form=form)
+    # A published product keeps its last photo.
+    return _submit(product, form, "action_form", lambda: catalogue.remove_image(actor(), product, image_id),
+                   _("The photo is removed."))
 
 
 @bp.post(f"{PREFIX}/<int:product_id>/kirim")
@@ -252,19 +223,9 @@ def remove_image(product_id: int, image_id: int):
 def submit(product_id: int):
     product = _managed_product_or_404(product_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            catalogue.submit_product(actor(), product)
-        except (NotAllowed, WrongState):
-            raise  # 403 / 409 pages
-        except DomainError as e:  # no photo yet
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The product is sent to the UKPBJ for review."), "success")
-            return _back_to(product)
-    return _edit_page(product, 422, action_form=form)
+    # Not without a photo.
+    return _submit(product, form, "action_form", lambda: catalogue.submit_product(actor(), product),
+                   _("The product is sent to the UKPBJ for review."))
 
 
 @bp.post(f"{PREFIX}/<int:product_id>/arsipkan")
@@ -272,9 +233,5 @@ def submit(product_id: int):
 def archive(product_id: int):
     product = _managed_product_or_404(product_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        catalogue.archive_product(actor(), product)  # WrongState → 409 page
-        db.session.commit()
-        flash(_("The product is archived. It no longer appears in the catalogue."), "success")
-        return _back_to(product)
-    return _edit_page(product, 422, action_form=form)
+    return _submit(product, form, "action_form", lambda: catalogue.archive_product(actor(), product),
+                   _("The product is archived. It no longer appears in the catalogue."))

@@ -13,9 +13,9 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pbj.blueprints.listings.forms import IdChoiceField, RupiahField, WholeNumberField
 from pbj.messages import lazy_gettext as _l
 from pbj.models.orders import BudgetSource, Order
+from pbj.web.fields import IdChoiceField, RupiahField, WholeNumberField
 from pbj.web.labels import BUDGET_SOURCE_LABELS
 
 # Browsers with a date picker send 2026-12-31; people typing in older or text browsers write 31/12/2026.

@@ -15,7 +15,6 @@ from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
-from pbj.blueprints.auth.forms import EmptyForm
 from pbj.blueprints.orders.forms import (
     AddToCartForm,
     CartQuantityForm,
@@ -39,7 +38,7 @@ from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.order_lifecycle import LIFECYCLE, rounds_left
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error, submit_form
+from pbj.web.forms import EmptyForm, apply_domain_error, submit_form
 from pbj.web.htmx import is_fragment_request, redirect_303, render
 from pbj.web.pagination import page_arg, paginate
 from pbj.web.urls import safe_next

@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from pbj.blueprints.listings.forms import GroupedSelect, IdChoiceField
 from pbj.messages import lazy_gettext as _l
+from pbj.web.fields import GroupedSelect, IdChoiceField
 
 
 class ProductRejectForm(FlaskForm):

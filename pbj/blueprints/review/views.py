@@ -8,7 +8,6 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from pbj.blueprints.auth.forms import EmptyForm
 from pbj.blueprints.review.forms import CategoryEditForm, CategoryForm, CategoryOrderForm, ProductRejectForm
 from pbj.extensions import db
 from pbj.models.accounts import Role
@@ -17,7 +16,7 @@ from pbj.models.suppliers import SupplierProfile
 from pbj.services import audit, catalogue
 from pbj.services.errors import DomainError
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error, submit_form
+from pbj.web.forms import EmptyForm, apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303
 from pbj.web.pagination import page_arg, paginate
 
