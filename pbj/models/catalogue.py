@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbj.clock import utcnow
@@ -142,9 +143,17 @@ class Product(db.Model):
     def made_to_order(self) -> bool:
         return self.stock is None
 
-    @property
-    def in_stock(self) -> bool:
-        return self.stock is None or self.stock >= self.min_order
+    @hybrid_property
+    def ready_stock(self) -> bool:
+        """"Ready stock" (the catalogue's filter and label): at least one minimum order on
+        hand. Made-to-order products (no stock) are not. The catalogue_counts trigger
+        (migration 2026_11_26_0003) repeats it in SQL; a test keeps them in step."""
+        return self.stock is not None and self.stock >= self.min_order
+
+    @ready_stock.inplace.expression
+    @classmethod
+    def _ready_stock_expression(cls):
+        return sa.and_(cls.stock.is_not(None), cls.stock >= cls.min_order)
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name!r}>"

@@ -274,10 +274,14 @@ def hidden_supplier_ids(today: date) -> list[int]:
     ))
 
 
+def supplier_listed(supplier: SupplierProfile, today: date) -> bool:
+    """Are this supplier's published products shown today? Verified, and no sanction in
+    force. `hidden_supplier_ids` is its SQL twin (a test keeps them in step)."""
+    return supplier.verification is VerificationStatus.VERIFIED and supplier.active_sanction(today) is Sanction.NONE
+
+
 def is_public(product: Product, today: date) -> bool:
-    return (product.status is ProductStatus.PUBLISHED
-            and product.supplier.verification is VerificationStatus.VERIFIED
-            and product.supplier.active_sanction(today) is Sanction.NONE)
+    return product.status is ProductStatus.PUBLISHED and supplier_listed(product.supplier, today)
 
 
 # -- Categories ------------------------------------------------------------------------------

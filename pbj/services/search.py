@@ -187,7 +187,7 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
         "lokal": Product.supplier_is_local.is_(True),
     }
     base += [label_filters[label] for label in query.labels]
-    in_stock = sa.and_(Product.stock.is_not(None), Product.stock >= Product.min_order)
+    in_stock = Product.ready_stock
     if query.in_stock:
         base.append(in_stock)
 

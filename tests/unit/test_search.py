@@ -306,3 +306,18 @@ def test_broad_words_page_through_the_same_order_as_a_full_sort(app, admin, crea
             query = search.parse_query(MultiDict([("q", "kopi"), ("hal", str(page))]))
             paged += [p.name for p in search.search(query, TODAY, per_page).items]
         assert paged == reference, per_page
+
+
+def test_ready_stock_is_one_rule_in_python_and_sql(app, admin, create_supplier):
+    """At least one minimum order on hand; made to order (no stock) is not ready stock."""
+    from pbj.models.catalogue import Product
+
+    supplier = create_supplier()
+    cases = {"made to order": (None, 1), "none left": (0, 1), "below the minimum": (5, 10),
+             "exactly the minimum": (10, 10), "above": (11, 10)}
+    made = {name: h.product(supplier, admin, f"Barang {n}", stock=stock, min_order=minimum)
+            for n, (name, (stock, minimum)) in enumerate(cases.items())}
+    db.session.commit()
+    assert {name for name, p in made.items() if p.ready_stock} == {"exactly the minimum", "above"}
+    in_sql = set(db.session.scalars(sa.select(Product.id).where(Product.ready_stock)))
+    assert in_sql == {made["exactly the minimum"].id, made["above"].id}

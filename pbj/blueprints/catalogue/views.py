@@ -83,7 +83,7 @@ def supplier(org_id: int):
     if profile is None or profile.verification is not VerificationStatus.VERIFIED:
         abort(404)  # only verified businesses have a public profile
     today = city_today()
-    listed = profile.active_sanction(today).value == "none"
+    listed = catalogue.supplier_listed(profile, today)
     query = (sa.select(Product)
              .where(Product.supplier_id == org_id, Product.status == ProductStatus.PUBLISHED)
              .options(selectinload(Product.images))

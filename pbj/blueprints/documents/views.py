@@ -15,6 +15,13 @@ bp = Blueprint("documents", __name__)
 # The URL names documents as clerks do; "faktur" is the invoice.
 KINDS = {"sp": OrderDocumentKind.SURAT_PESANAN, "bast": OrderDocumentKind.BAST,
          "faktur": OrderDocumentKind.INVOICE}
+URL_WORDS = {kind: word for word, kind in KINDS.items()}
+
+
+@bp.app_template_global()
+def printable_url(order_id: int, kind: OrderDocumentKind) -> str:
+    """Where the printable document is: the one place that knows the URL words."""
+    return url_for("documents.printable", order_id=order_id, kind=URL_WORDS[kind])
 
 
 @bp.get("/pesanan/<int:order_id>/dokumen/<kind>")
@@ -44,9 +51,8 @@ def verify(code: str):
     if document is None:
         return render_template("documents/not_found.html"), 404
     order = document.order
-    printable_url = None
+    link = None
     if current_user.is_authenticated and orders.can_view(actor(), order):
-        slug = next(slug for slug, kind in KINDS.items() if kind is document.kind)
-        printable_url = url_for("documents.printable", order_id=order.id, kind=slug)
+        link = printable_url(order.id, document.kind)
     return render_template("documents/verify.html", summary=documents.public_summary(document),
-                           printable_url=printable_url)
+                           printable_url=link)
