@@ -78,7 +78,7 @@ def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int
         apply_domain_error(form, e)
         return page(_status_of(e))
     db.session.commit()
-    if after_commit is not None:
+    if after_commit is not None:  # before the flash: a login starts a fresh session
         after_commit(result)
     if fragment is not None and is_fragment_request():
         return fragment(result)

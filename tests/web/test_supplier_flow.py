@@ -122,6 +122,21 @@ def test_verify_without_documents_is_a_conflict(client, auth, create_supplier, c
     assert user.org.supplier.verification is VerificationStatus.UNVERIFIED
 
 
+def test_a_wrong_state_re_renders_the_supplier_page_with_the_reason(client, auth, create_supplier, create_user):
+    user = create_supplier()
+    auth.login(create_user(Role.ADMIN))
+    url = f"/admin/penyedia/{user.org_id}"
+    for action, reason in (("/verifikasi", "Penyedia belum mengunggah dokumen apa pun."),
+                           ("/cabut-sanksi", "Penyedia ini tidak sedang dikenai sanksi.")):
+        response = client.post(url + action)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "Ada masalah" in html and reason in html  # the supplier page's error summary
+        assert user.org.name in html
+        assert "Tidak dapat dilakukan saat ini" not in html  # not the bare 409 error page
+    assert user.org.supplier.verification is VerificationStatus.UNVERIFIED
+
+
 def test_supplier_documents_are_private(app, create_supplier, create_user):
     owner = create_supplier(with_document=True)
     other = create_supplier()

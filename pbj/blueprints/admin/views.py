@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -22,10 +22,9 @@ from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
 from pbj.services import accounts, audit, notifications
 # Aliased: the list view below is itself named `suppliers` (its endpoint name).
 from pbj.services import suppliers as supplier_service
-from pbj.services.errors import DomainError
 from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import EmptyForm, apply_domain_error, submit_form
+from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.htmx import redirect_303, render
 from pbj.web.pagination import page_arg, paginate
 
@@ -95,12 +94,11 @@ def supplier_detail(org_id: int):
 def verify_supplier(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        supplier_service.verify_supplier(actor(), supplier)  # WrongState → 409 page
-        db.session.commit()
-        flash(_("%(name)s is now verified.", name=supplier.org.name), "success")
-        return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
-    return _supplier_page(supplier, 422, action_form=form)
+    # Already verified, or no documents yet: the page says so (409).
+    return submit_form(form, lambda: supplier_service.verify_supplier(actor(), supplier),
+                       success=_("%(name)s is now verified.", name=supplier.org.name),
+                       redirect_to=url_for("admin.supplier_detail", org_id=org_id),
+                       page=lambda status: _supplier_page(supplier, status, action_form=form))
 
 
 @bp.post("/penyedia/<int:org_id>/tolak")
@@ -129,12 +127,10 @@ def sanction_supplier(org_id: int):
 def lift_sanction(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        supplier_service.lift_sanction(actor(), supplier)
-        db.session.commit()
-        flash(_("The sanction is lifted."), "success")
-        return redirect_303(url_for("admin.supplier_detail", org_id=org_id))
-    return _supplier_page(supplier, 422, action_form=form)
+    return submit_form(form, lambda: supplier_service.lift_sanction(actor(), supplier),
+                       success=_("The sanction is lifted."),
+                       redirect_to=url_for("admin.supplier_detail", org_id=org_id),
+                       page=lambda status: _supplier_page(supplier, status, action_form=form))
 
 
 # -- Organisations (OPD, UKPBJ) --------------------------------------------------
@@ -197,23 +193,22 @@ def users():
 @bp.post("/pengguna")
 def create_user():
     form = _user_form()
-    if form.validate_on_submit():
+
+    def create():
         org = get_or_404(Organisation, form.org_id.data)
-        try:
-            # The user chooses their own password through the e-mailed link.
-            user = accounts.create_user(actor(), org=org, email=form.email.data, name=form.name.data,
-                                        role=Role(form.role.data), password=secrets.token_urlsafe(24))
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            link = absolute_url("auth.reset_password", token=accounts.make_reset_token(user))
-            notifications.mail_after_commit(user.email, _("Your e-Katalog account"),
-                                            render_template("admin/welcome_mail.txt", user=user, link=link))
-            db.session.commit()
-            flash(_("Account created for %(email)s. A link to set the password was e-mailed.", email=user.email), "success")
-            return redirect_303(url_for("admin.user_detail", user_id=user.id))
-    return _users_page(form, 422)
+        # The user chooses their own password through the e-mailed link.
+        user = accounts.create_user(actor(), org=org, email=form.email.data, name=form.name.data,
+                                    role=Role(form.role.data), password=secrets.token_urlsafe(24))
+        link = absolute_url("auth.reset_password", token=accounts.make_reset_token(user))
+        notifications.mail_after_commit(user.email, _("Your e-Katalog account"),
+                                        render_template("admin/welcome_mail.txt", user=user, link=link))
+        return user
+
+    return submit_form(form, create,
+                       success=lambda user: _("Account created for %(email)s. A link to set the password was "
+                                              "e-mailed.", email=user.email),
+                       redirect_to=lambda user: url_for("admin.user_detail", user_id=user.id),
+                       page=lambda status: _users_page(form, status))
 
 
 def _user_page(user: User, status: int = 200, **forms):

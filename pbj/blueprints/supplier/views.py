@@ -1,7 +1,7 @@
 """Supplier self-service: registration (/daftar), business page and documents."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
@@ -9,14 +9,13 @@ from flask_login import current_user, login_required, login_user
 from pbj.blueprints.supplier.forms import DocumentForm, RegistrationForm
 from pbj.clock import utcnow
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
-from pbj.extensions import db, limiter
+from pbj.extensions import limiter
 from pbj.models.accounts import Role
 from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument
 from pbj.services import suppliers
-from pbj.services.errors import DomainError, TooOften
 from pbj.services.uploads import document_path
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import apply_domain_error
+from pbj.web.forms import submit_form
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
 
@@ -32,7 +31,10 @@ def register():
     if not form.is_submitted():
         form.region_code.data = current_app.config["CITY_REGION_CODE"]
         form.region_name.data = current_app.config["CITY_NAME"]
-    if form.validate_on_submit():
+    if request.method == "GET":
+        return render_template("supplier/register.html", form=form)
+
+    def create_account():
         reg = suppliers.Registration(
             **{name: form[name].data for name in (
                 "business_name", "nib", "npwp", "is_cooperative", "is_pkp", "has_pp55_certificate",
@@ -40,18 +42,16 @@ def register():
                 "email", "password")},
             scale=BusinessScale(form.scale.data),
         )
-        try:
-            user = suppliers.register_supplier(reg, get_remote_address())
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            start_session(user)
-            login_user(user)
-            flash(_("Your business is registered. Upload your documents so the UKPBJ can verify it."), "success")
-            return redirect_303(url_for("supplier.dashboard"))
-    return render_template("supplier/register.html", form=form), (422 if form.errors else 200)
+        return suppliers.register_supplier(reg, get_remote_address())
+
+    def log_in(user):  # only once the account is saved
+        start_session(user)
+        login_user(user)
+
+    return submit_form(form, create_account, after_commit=log_in,
+                       success=_("Your business is registered. Upload your documents so the UKPBJ can verify it."),
+                       redirect_to=url_for("supplier.dashboard"),
+                       page=lambda status: (render_template("supplier/register.html", form=form), status))
 
 
 @bp.get("/usaha")
@@ -71,21 +71,14 @@ def _dashboard(form: DocumentForm, status: int = 200):
 @roles_required(Role.PENYEDIA)
 def upload_document():
     form = DocumentForm()
-    status = 422
-    if form.validate_on_submit():
+
+    def add():
         upload = form.file.data
-        try:
-            suppliers.add_document(actor(), actor().org.supplier, DocumentKind(form.kind.data),
-                                   upload.filename or "", upload.read(), utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-            status = 429 if isinstance(e, TooOften) else 422
-        else:
-            db.session.commit()
-            flash(_("The document has been uploaded."), "success")
-            return redirect_303(url_for("supplier.dashboard"))
-    return _dashboard(form, status)
+        suppliers.add_document(actor(), actor().org.supplier, DocumentKind(form.kind.data),
+                               upload.filename or "", upload.read(), utcnow())
+
+    return submit_form(form, add, success=_("The document has been uploaded."),
+                       redirect_to=url_for("supplier.dashboard"), page=lambda status: _dashboard(form, status))
 
 
 @bp.get("/usaha/dokumen/<int:doc_id>")
