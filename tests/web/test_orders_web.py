@@ -116,6 +116,22 @@ def test_add_to_cart_in_place_with_htmx_and_errors(p, client, auth):
     assert client.post("/keranjang", data={"product_id": "abc", "quantity": "1"}).status_code == 404
 
 
+def test_cart_rows_are_changed_and_removed_with_plain_forms(p, client, auth):
+    product = oh.listed(p, "Map Plastik", stock=3)
+    auth.login(p.pp)
+    client.post("/keranjang", data={"product_id": product.id, "quantity": "1"})
+    item_id = db.session.scalar(sa.select(CartItem.id))
+    too_many = client.post(f"/keranjang/{item_id}", data={"quantity": "5"})
+    assert too_many.status_code == 422  # the cart again, the stock message beside the row
+    assert f'id="q-{item_id}-error"' in too_many.get_data(as_text=True)
+    assert db.session.scalar(sa.select(CartItem.quantity)) == 1
+    assert client.post(f"/keranjang/{item_id}", data={"quantity": "3"}).status_code == 303
+    assert db.session.scalar(sa.select(CartItem.quantity)) == 3
+    removed = client.post(f"/keranjang/{item_id}/hapus", follow_redirects=True)
+    assert "Map Plastik" in removed.get_data(as_text=True)  # the flash names it
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CartItem)) == 0
+
+
 def test_checkout_errors_keep_the_cart_and_say_why(p, client, auth):
     product = oh.listed(p, stock=5)
     auth.login(p.pp)
@@ -127,6 +143,32 @@ def test_checkout_errors_keep_the_cart_and_say_why(p, client, auth):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CartItem)) == 1
     assert audit_count() == before
+
+
+def test_a_missing_justification_shows_on_its_field_and_keeps_the_cart(p, client, auth):
+    cat = oh.h.category("Kertas")
+    oh.listed(p, "Kertas TKDN 45", tkdn=45, cat=cat)
+    imported = oh.listed(p, "Kertas impor", pdn=False, cat=cat)
+    auth.login(p.pp)
+    client.post("/keranjang", data={"product_id": imported.id, "quantity": "2"})
+    key = f"justification_{p.supplier.org_id}"
+    page = client.get("/keranjang/pesan").get_data(as_text=True)
+    assert f'<textarea aria-describedby="{key}-hint" id="{key}" name="{key}"' in page
+    before = audit_count()
+    answer = client.post("/keranjang/pesan", data=checkout_form(p, **{key: "Terlalu singkat"}))
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert html.count("Ada masalah") == 1  # one error summary, linking to the field
+    assert f'href="#{key}"' in html and f'id="{key}-error"' in html
+    assert f'aria-describedby="{key}-hint {key}-error" aria-invalid="true"' in html
+    assert "Terlalu singkat</textarea>" in html  # what was written stays
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+    assert db.session.scalar(sa.select(CartItem.quantity)) == 2
+    assert audit_count() == before
+    why = "Spesifikasi printer lama hanya cocok dengan kertas ini."
+    done = client.post("/keranjang/pesan", data=checkout_form(p, **{key: why}))
+    assert done.status_code == 303
+    assert db.session.scalar(sa.select(Order.preference_justification)) == why
 
 
 def test_wrong_people_and_wrong_states_are_refused(p, client, auth, create_user, create_org):

@@ -56,6 +56,22 @@ class CheckoutForm(FlaskForm):
         self.budget_year.choices = [(y, str(y)) for y in (today.year, today.year + 1, today.year - 1)]
         self.ppk_id.choices = [(u.id, u.name) for u in ppks]
 
+    def justification_fields(self) -> dict[int, object]:
+        """{supplier id: its justification field}, for the supplier groups that need one."""
+        return {int(name.rsplit("_", 1)[1]): field for name, field in self._fields.items()
+                if name.startswith("justification_")}
+
+
+def checkout_form(groups, **kwargs) -> CheckoutForm:
+    """The checkout form with one domestic-preference justification per supplier group
+    that needs one, named `justification_<supplier id>` like the service's refusal, so
+    its message lands on that field."""
+    fields = {f"justification_{group.supplier.org_id}":
+              TextAreaField(_l("Why these products? (domestic preference)"), render_kw={"rows": 3})
+              for group in groups if group.needs_justification}
+    return type("CheckoutForm", (CheckoutForm,), fields)(**kwargs)
+
+
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Write the reason.")), REASON_LENGTH])

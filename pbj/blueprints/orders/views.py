@@ -23,6 +23,7 @@ from pbj.blueprints.orders.forms import (
     RatingForm,
     ReasonForm,
     ReplyForm,
+    checkout_form,
     handover_form,
     offer_form,
     per_item_values,
@@ -34,11 +35,10 @@ from pbj.models.catalogue import Product
 from pbj.models.orders import ENDED_STATUSES, BudgetSource, CartItem, Order, OrderDocumentKind, OrderStatus
 from pbj.clock import city_today, utcnow
 from pbj.services import audit, documents, notifications, orders
-from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.order_lifecycle import LIFECYCLE, rounds_left
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import EmptyForm, apply_domain_error, submit_form
+from pbj.web.forms import EmptyForm, first_error, submit_form
 from pbj.web.htmx import is_fragment_request, redirect_303, render
 from pbj.web.pagination import page_arg, paginate
 from pbj.web.urls import safe_next
@@ -94,27 +94,37 @@ def add_to_cart():
     raw_id = form.product_id.data or ""
     # get_or_404 refuses ids no database column can hold (a long number would overflow).
     product = get_or_404(Product, int(raw_id)) if raw_id.isdecimal() and len(raw_id) < 20 else abort(404)
-    message, status = None, 200
-    if form.validate_on_submit():
-        quantity = form.quantity.data if form.quantity.data is not None else product.min_order
-        try:
-            item = orders.add_to_cart(actor(), product, quantity, city_today())
-        except DomainError as e:
-            db.session.rollback()
-            message, status = e.message, 422
-        else:
-            db.session.commit()
-            message = _("In your cart: %(n)s %(unit)s of %(name)s.", n=item.quantity, unit=product.unit,
-                        name=product.name)
-    else:
-        message, status = next(iter(form.errors.values()))[0], 422
-    if is_fragment_request():
+    back = safe_next(form.next.data, "catalogue.index") if form.next.data else \
+        url_for("catalogue.product", product_id=product.id)
+
+    def added(item: CartItem) -> str:
+        return _("In your cart: %(n)s %(unit)s of %(name)s.", n=item.quantity, unit=product.unit, name=product.name)
+
+    def answer(message: str, status: int):
         response = render("orders/_added.html", message=message, ok=status == 200, http_status=status)
         response.vary.add("HX-Request")
         return response
-    flash(message, "success" if status == 200 else "error")
-    back = url_for("catalogue.product", product_id=product.id)
-    return redirect_303(safe_next(form.next.data, "catalogue.index") if form.next.data else back)
+
+    def refused(status: int):
+        # The button sits on a product page or a catalogue card, not a page of its own:
+        # htmx gets the message in place; without JavaScript it is flashed on the way back.
+        if is_fragment_request():
+            return answer(first_error(form), status)
+        flash(first_error(form), "error")
+        return redirect_303(back)
+
+    def add() -> CartItem:
+        quantity = form.quantity.data if form.quantity.data is not None else product.min_order
+        return orders.add_to_cart(actor(), product, quantity, city_today())
+
+    return submit_form(form, add, success=added, redirect_to=back, page=refused,
+                       fragment=lambda item: answer(added(item), 200))
+
+
+def _cart_submit(item: CartItem, form, action, success: str):
+    """A POST on one cart row: a refusal re-renders the cart with the message beside that row."""
+    return submit_form(form, action, success=success, redirect_to=url_for("orders.cart"),
+                       page=lambda status: _cart_page(status, {item.id: first_error(form)}))
 
 
 @bp.post("/keranjang/<int:item_id>")
@@ -122,37 +132,22 @@ def add_to_cart():
 def set_quantity(item_id: int):
     item = _cart_item_or_404(item_id)
     form = CartQuantityForm()
-    if not form.validate_on_submit():
-        return _cart_page(422, {item.id: next(iter(form.errors.values()))[0]})
-    try:
-        orders.set_cart_quantity(actor(), item, form.quantity.data)
-    except DomainError as e:
-        db.session.rollback()
-        return _cart_page(422, {item.id: e.message})
-    db.session.commit()
-    flash(_("Quantity changed."), "success")
-    return redirect_303(url_for("orders.cart"))
+    return _cart_submit(item, form, lambda: orders.set_cart_quantity(actor(), item, form.quantity.data),
+                        _("Quantity changed."))
 
 
 @bp.post("/keranjang/<int:item_id>/hapus")
 @roles_required(*BUYER_ROLES)
 def remove_from_cart(item_id: int):
     item = _cart_item_or_404(item_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    name = item.product.name
-    orders.remove_from_cart(actor(), item)
-    db.session.commit()
-    flash(_("%(name)s is removed from your cart.", name=name), "success")
-    return redirect_303(url_for("orders.cart"))
+    return _cart_submit(item, EmptyForm(), lambda: orders.remove_from_cart(actor(), item),
+                        _("%(name)s is removed from your cart.", name=item.product.name))
 
 
-def _checkout_page(form: CheckoutForm, status: int = 200, justifications: dict | None = None,
-                   justification_errors: dict | None = None):
-    today = city_today()
-    groups = orders.cart_groups(actor(), today)
-    return render("orders/checkout.html", form=form, groups=groups, justifications=justifications or {},
-                  justification_errors=justification_errors or {},
+def _checkout_page(form: CheckoutForm, status: int = 200, groups=None):
+    groups = orders.cart_groups(actor(), city_today()) if groups is None else groups
+    return render("orders/checkout.html", form=form, groups=groups,
+                  justifications=form.justification_fields(),
                   pp_limit=current_app.config["PP_ORDER_LIMIT_RUPIAH"],
                   above_pp_limit=lambda total: orders.above_pp_limit(actor(), total), http_status=status)
 
@@ -161,41 +156,36 @@ def _checkout_page(form: CheckoutForm, status: int = 200, justifications: dict |
 @roles_required(*BUYER_ROLES)
 def checkout():
     today = city_today()
-    form = CheckoutForm() if request.method == "POST" else CheckoutForm(formdata=None)
+    groups = orders.cart_groups(actor(), today)
+    form = checkout_form(groups) if request.method == "POST" else checkout_form(groups, formdata=None)
     form.set_choices(today, orders.ppk_choices(actor()))
     if request.method == "GET":
         if actor().role is Role.PPK:
             form.ppk_id.data = actor().id
         form.budget_year.data = today.year
-        if not orders.cart_items(actor()):
+        if not groups:
             flash(_("Your cart is empty: add products from the catalogue first."), "info")
             return redirect_303(url_for("orders.cart"))
-        return _checkout_page(form)
-    justifications = {int(key.rsplit("_", 1)[1]): value for key, value in request.form.items()
-                      if key.startswith("justification_") and key.rsplit("_", 1)[1].isdecimal()
-                      and len(key) < 40}
-    if not form.validate_on_submit():
-        return _checkout_page(form, 422, justifications)
-    data = orders.CheckoutData(
-        rup_code=form.rup_code.data, budget_year=form.budget_year.data,
-        budget_source=BudgetSource(form.budget_source.data), delivery_address=form.delivery_address.data,
-        needed_by=form.needed_by.data, ppk_id=form.ppk_id.data, justifications=justifications)
-    try:
-        made = orders.checkout(actor(), data, utcnow(), today)
-    except NotAllowed:
-        raise
-    except DomainError as e:
-        db.session.rollback()
-        if e.field and e.field.startswith("justification_"):
-            return _checkout_page(form, 422, justifications, {e.field: e.message})
-        apply_domain_error(form, e)
-        return _checkout_page(form, 422, justifications)
-    db.session.commit()
-    if len(made) == 1:
-        flash(_("Order #%(id)s is sent to the supplier.", id=made[0].id), "success")
-        return redirect_303(url_for("orders.detail", order_id=made[0].id))
-    flash(ngettext("%(num)d order is sent.", "%(num)d orders are sent, one per supplier.", len(made)), "success")
-    return redirect_303(url_for("orders.index"))
+        return _checkout_page(form, groups=groups)
+
+    def place() -> list[Order]:
+        data = orders.CheckoutData(
+            rup_code=form.rup_code.data, budget_year=form.budget_year.data,
+            budget_source=BudgetSource(form.budget_source.data), delivery_address=form.delivery_address.data,
+            needed_by=form.needed_by.data, ppk_id=form.ppk_id.data,
+            justifications={supplier_id: field.data or "" for supplier_id, field
+                            in form.justification_fields().items()})
+        return orders.checkout(actor(), data, utcnow(), today)
+
+    def sent(made: list[Order]) -> str:
+        if len(made) == 1:
+            return _("Order #%(id)s is sent to the supplier.", id=made[0].id)
+        return ngettext("%(num)d order is sent.", "%(num)d orders are sent, one per supplier.", len(made))
+
+    # A refusal re-reads the cart (the rollback undid what checkout had begun).
+    return submit_form(form, place, success=sent, page=lambda status: _checkout_page(form, status),
+                       redirect_to=lambda made: url_for("orders.detail", order_id=made[0].id) if len(made) == 1
+                       else url_for("orders.index"))
 
 
 # -- Orders -----------------------------------------------------------------------------
@@ -406,11 +396,11 @@ def notifications_page():
 @bp.post("/notifikasi/baca")
 @login_required
 def notifications_read():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    notifications.mark_all_read(actor())
-    db.session.commit()
-    return redirect_303(url_for("orders.notifications_page"))
+    form = EmptyForm()
+    return submit_form(form, lambda: notifications.mark_all_read(actor()), success=None,
+                       redirect_to=url_for("orders.notifications_page"),
+                       page=lambda status: render("orders/notifications.html", items=notifications.recent(actor()),
+                                                  form=form, http_status=status))
 
 
 @bp.app_context_processor
