@@ -187,8 +187,8 @@ def edit(product_id: int):
         return _("The changes are saved.")
 
     # An archived product cannot be changed: 409, the page says so.
-    return _submit(product, form, "form", lambda: catalogue.update_product(actor(), product, _product_data(form)),
-                   saved)
+    return _submit(product, form, "form",
+                   lambda: catalogue.update_product(actor(), product, _product_data(form)), saved)
 
 
 @bp.post(f"{PREFIX}/<int:product_id>/foto")

@@ -98,7 +98,8 @@ def add_to_cart():
         url_for("catalogue.product", product_id=product.id)
 
     def added(item: CartItem) -> str:
-        return _("In your cart: %(n)s %(unit)s of %(name)s.", n=item.quantity, unit=product.unit, name=product.name)
+        return _("In your cart: %(n)s %(unit)s of %(name)s.", n=item.quantity, unit=product.unit,
+                 name=product.name)
 
     def answer(message: str, status: int):
         response = render("orders/_added.html", message=message, ok=status == 200, http_status=status)
@@ -182,10 +183,12 @@ def checkout():
             return _("Order #%(id)s is sent to the supplier.", id=made[0].id)
         return ngettext("%(num)d order is sent.", "%(num)d orders are sent, one per supplier.", len(made))
 
+    def to(made: list[Order]) -> str:
+        return url_for("orders.detail", order_id=made[0].id) if len(made) == 1 else url_for("orders.index")
+
     # A refusal re-reads the cart (the rollback undid what checkout had begun).
-    return submit_form(form, place, success=sent, page=lambda status: _checkout_page(form, status),
-                       redirect_to=lambda made: url_for("orders.detail", order_id=made[0].id) if len(made) == 1
-                       else url_for("orders.index"))
+    return submit_form(form, place, success=sent, redirect_to=to,
+                       page=lambda status: _checkout_page(form, status))
 
 
 # -- Orders -----------------------------------------------------------------------------
@@ -397,10 +400,13 @@ def notifications_page():
 @login_required
 def notifications_read():
     form = EmptyForm()
+
+    def page(status: int):
+        return render("orders/notifications.html", items=notifications.recent(actor()), form=form,
+                      http_status=status)
+
     return submit_form(form, lambda: notifications.mark_all_read(actor()), success=None,
-                       redirect_to=url_for("orders.notifications_page"),
-                       page=lambda status: render("orders/notifications.html", items=notifications.recent(actor()),
-                                                  form=form, http_status=status))
+                       redirect_to=url_for("orders.notifications_page"), page=page)
 
 
 @bp.app_context_processor

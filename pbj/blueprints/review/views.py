@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,10 +14,8 @@ from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
 from pbj.services import audit, catalogue
-from pbj.services.errors import DomainError
 from pbj.web.auth import actor, get_or_404, roles_required
-from pbj.web.forms import EmptyForm, apply_domain_error, submit_form
-from pbj.web.htmx import redirect_303
+from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.pagination import page_arg, paginate
 
 bp = Blueprint("review", __name__, url_prefix="/admin")
@@ -146,19 +144,16 @@ def _in_list(category: Category) -> str:
 def reorder_category(category_id: int):
     category = get_or_404(Category, category_id)
     form = CategoryOrderForm()
-    if form.validate_on_submit():
-        try:
-            catalogue.reorder_category(actor(), category, form.direction.data)
-        except DomainError as e:
-            db.session.rollback()
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The category %(name)s is moved up.", name=category.name) if form.direction.data == "up"
-                  else _("The category %(name)s is moved down.", name=category.name), "success")
-            return redirect_303(_in_list(category))
-    tree = catalogue.category_tree()
-    return _categories_page(_category_form(tree, formdata=None), tree, 422, order_form=form)
+
+    def page(status: int):
+        tree = catalogue.category_tree()
+        return _categories_page(_category_form(tree, formdata=None), tree, status, order_form=form)
+
+    return submit_form(form, lambda: catalogue.reorder_category(actor(), category, form.direction.data),
+                       success=_("The category %(name)s is moved up.", name=category.name)
+                       if form.direction.data == "up"
+                       else _("The category %(name)s is moved down.", name=category.name),
+                       redirect_to=_in_list(category), page=page)
 
 
 def _category_edit_form(category: Category, **kwargs) -> CategoryEditForm:

@@ -49,7 +49,8 @@ def register():
         login_user(user)
 
     return submit_form(form, create_account, after_commit=log_in,
-                       success=_("Your business is registered. Upload your documents so the UKPBJ can verify it."),
+                       success=_("Your business is registered. Upload your documents so the UKPBJ can "
+                                 "verify it."),
                        redirect_to=url_for("supplier.dashboard"),
                        page=lambda status: (render_template("supplier/register.html", form=form), status))
 
@@ -78,7 +79,8 @@ def upload_document():
                                upload.filename or "", upload.read(), utcnow())
 
     return submit_form(form, add, success=_("The document has been uploaded."),
-                       redirect_to=url_for("supplier.dashboard"), page=lambda status: _dashboard(form, status))
+                       redirect_to=url_for("supplier.dashboard"),
+                       page=lambda status: _dashboard(form, status))
 
 
 @bp.get("/usaha/dokumen/<int:doc_id>")
