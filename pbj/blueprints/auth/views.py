@@ -19,7 +19,7 @@ from pbj.services.errors import DomainError
 from pbj.urls import absolute_url
 from pbj.web import throttling
 from pbj.web.auth import actor
-from pbj.web.forms import apply_domain_error
+from pbj.web.forms import apply_domain_error, submit_form
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
 from pbj.web.urls import safe_next
@@ -125,13 +125,12 @@ def reset_password(token: str):
     if user is None:
         return render_template("auth/reset_invalid.html"), 404
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(user, form.password.data)
-        except DomainError as e:
-            apply_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("Your password has been set. Log in with the new password."), "success")
-            return redirect_303(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form, token=token), (422 if form.errors else 200)
+
+    def page(status: int = 200):
+        return render_template("auth/reset.html", form=form, token=token), status
+
+    if request.method == "GET":
+        return page()
+    return submit_form(form, lambda: accounts.reset_password(user, form.password.data),
+                       success=_("Your password has been set. Log in with the new password."),
+                       redirect_to=url_for("auth.login"), page=page)
