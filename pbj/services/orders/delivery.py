@@ -1,0 +1,108 @@
+"""After approval: deliveries, the BAST (with the photo), the tax breakdown and the payment."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+
+from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
+from pbj.models.accounts import User
+from pbj.models.orders import Delivery, DeliveryLine, Handover, Order, OrderDocumentKind, Payment
+from pbj.services import taxes
+from pbj.services.errors import DomainError
+from pbj.services.order_lifecycle import unshipped
+from pbj.services.orders.access import _enter
+from pbj.services.orders.numbering import _document_number, _issue
+from pbj.services.orders.transitions import MAX_REASON, _advance, _record
+from pbj.services.uploads import store_evidence_photo
+
+
+def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str, shipped_on: date,
+         note: str, now: datetime, today: date) -> Delivery:
+    _enter(actor, order, "ship", _l("Only the supplier records deliveries."))
+    note_number = (note_number or "").strip()
+    if not 1 <= len(note_number) <= 60:
+        raise DomainError(_l("Enter the delivery note (surat jalan) number."), field="note_number")
+    if shipped_on > today or shipped_on < (order.approved_at or now).date() - timedelta(days=1):
+        raise DomainError(_l("The shipping date must be between the approval and today."), field="shipped_on")
+    lines = []
+    for item in order.items:
+        qty = quantities.get(item.id, 0)
+        if qty < 0 or qty > item.quantity - item.shipped_qty:
+            raise DomainError(_l("%(name)s: ship between 0 and %(n)s.", name=item.name,
+                                 n=item.quantity - item.shipped_qty), field=f"qty_{item.id}")
+        if qty:
+            lines.append(DeliveryLine(item=item, quantity=qty))
+            item.shipped_qty += qty
+    if not lines:
+        raise DomainError(_l("Enter the quantity shipped of at least one item."))
+    delivery = Delivery(order=order, note_number=note_number, shipped_on=shipped_on,
+                        note=(note or "").strip()[:MAX_REASON], recorded_by_id=actor.id, recorded_at=now,
+                        lines=lines)
+    db.session.add(delivery)
+    _advance(order, "ship", now, shipped_at=order.shipped_at or now)
+    db.session.flush()
+    _record("order.shipped", actor, order, now, delivery_id=delivery.id, note_number=note_number,
+            quantities={str(line.item.id): line.quantity for line in lines},
+            complete=not unshipped(order))
+    return delivery
+
+
+def sign_handover(actor: User, order: Order, received: dict[int, int], notes: str, signed_on: date,
+                  photo: bytes | None, now: datetime, today: date) -> Handover:
+    """The PPK inspects and signs the BAST (with an optional photo of the goods); the BAST
+    and the invoice are issued."""
+    _enter(actor, order, "handover", _l("Only the PPK named on this order signs the BAST."))
+    if signed_on > today or (order.shipped_at and signed_on < order.shipped_at.date() - timedelta(days=1)):
+        raise DomainError(_l("The BAST date must be between the delivery and today."), field="signed_on")
+    for item in order.items:
+        qty = received.get(item.id, 0)
+        if not 0 <= qty <= item.shipped_qty:
+            raise DomainError(_l("%(name)s: received between 0 and %(n)s.", name=item.name, n=item.shipped_qty),
+                              field=f"qty_{item.id}")
+        item.received_qty = qty
+    if not any(item.received_qty for item in order.items):
+        raise DomainError(_l("Nothing was received in good order: do not sign the BAST; agree a new delivery "
+                               "with the supplier first."))
+    # Stored only once everything else is known to be right, so a refused BAST leaves no file.
+    photo_name = store_evidence_photo(photo, current_app.config["IMAGE_MAX_BYTES"]) if photo else None
+    _advance(order, "handover", now, received_at=now)
+    handover = Handover(order=order, number=_document_number(order, OrderDocumentKind.BAST, today),
+                        signed_by_id=actor.id, signed_on=signed_on, notes=(notes or "").strip()[:MAX_REASON],
+                        photo_name=photo_name, recorded_at=now)
+    db.session.add(handover)
+    db.session.flush()
+    _issue(order, OrderDocumentKind.BAST, handover.number, now)
+    _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today), now)
+    _record("order.received", actor, order, now, bast_number=handover.number, value=order.received_total,
+            received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
+    return handover
+
+
+def tax_breakdown(order: Order) -> taxes.TaxBreakdown:
+    """Taxes on what is (or will be) paid: the received value once the BAST is signed."""
+    gross = order.received_total if order.goods_received else order.total
+    return taxes.breakdown(gross, is_pkp=order.supplier_is_pkp, has_pp55=order.supplier_has_pp55)
+
+
+def record_payment(actor: User, order: Order, paid_on: date, reference: str, amount: int,
+                   now: datetime, today: date) -> Payment:
+    _enter(actor, order, "pay", _l("Only the bendahara of the ordering OPD records payments."))
+    reference = (reference or "").strip()
+    if not 3 <= len(reference) <= 80:
+        raise DomainError(_l("Enter the payment reference (SP2D or transfer number)."), field="reference")
+    if paid_on > today or paid_on < order.received_at.date() - timedelta(days=1):
+        raise DomainError(_l("The payment date must be between the BAST and today."), field="paid_on")
+    tax = tax_breakdown(order)
+    if amount != tax.net:
+        raise DomainError(_l("The amount paid to the supplier must be the net amount, Rp %(net)s.",
+                             net=f"{tax.net:,}".replace(",", ".")), field="amount")
+    _advance(order, "pay", now, paid_at=now)
+    payment = Payment(order=order, paid_on=paid_on, reference=reference, gross=tax.gross, dpp=tax.dpp,
+                      ppn=tax.ppn, pph=tax.pph, net=tax.net, recorded_by_id=actor.id, recorded_at=now)
+    db.session.add(payment)
+    db.session.flush()
+    _record("order.paid", actor, order, now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
+            pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat())
+    return payment

@@ -1,0 +1,60 @@
+"""Moving an order: every step checks its lifecycle row, moves the order with one
+conditional UPDATE (`WHERE status IN (...)`, so of two clicks at once one wins and the
+other gets WrongState), writes exactly one audit entry and notifies the other side."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
+
+from pbj.extensions import db
+from pbj.messages import lazy_gettext as _l
+from pbj.models.accounts import User
+from pbj.models.orders import Order, OrderStatus
+from pbj.services import audit, notifications
+from pbj.services.errors import DomainError, WrongState
+from pbj.services.order_lifecycle import LIFECYCLE
+from pbj.services.workdays import deadline_after
+
+MAX_REASON = 2000
+
+
+def _move(order: Order, allowed: tuple[OrderStatus, ...], new: OrderStatus, now: datetime, **values) -> None:
+    """Change the status only if it is still one of `allowed` (a race loses cleanly)."""
+    if order.status not in allowed:
+        raise WrongState(_l("This order is no longer in a state that allows this (it is now: %(status)s).",
+                            status=order.status.value))
+    values = {"status": new, "updated_at": now, **values}
+    changed = db.session.execute(
+        sa.update(Order).where(Order.id == order.id, Order.status.in_(allowed)).values(**values)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.refresh(order)
+        raise WrongState(_l("Someone else changed this order a moment ago; look at it again."))
+    for key, value in values.items():
+        set_committed_value(order, key, value)
+
+
+def _record(event: str, actor: User | None, order: Order, now: datetime, **detail) -> None:
+    """The one audit entry of a transition, and the notice to the other side."""
+    audit.record(event, actor, order, at=now, **detail)
+    notifications.notify(order, now, event, actor)
+
+
+def _advance(order: Order, action: str, now: datetime, **values) -> None:
+    """Move the order along the lifecycle row of `action` (a race loses cleanly)."""
+    step = LIFECYCLE[action]
+    _move(order, step.from_states, step.to_state, now, **values)
+
+
+def _reason(text: str | None) -> str:
+    text = (text or "").strip()
+    if not 5 <= len(text) <= MAX_REASON:
+        raise DomainError(_l("Write the reason (5 to 2000 characters)."), field="reason")
+    return text
+
+
+def _deadline(now: datetime) -> datetime:
+    return deadline_after(now, current_app.config["PPK_DEADLINE_WORKING_DAYS"])
