@@ -14,8 +14,8 @@ real instance. What stays faithful to the application:
 * the schema comes from the migrations (`flask_migrate.upgrade()`), so the
   FTS5 table, its triggers and every index are the real ones; the triggers fill
   the search index as the products are inserted;
-* categories are made by `pbj.demo_catalogue.seed_categories()` (through the
-  service) and product lines come from `pbj.demo_catalogue.CATALOGUE`;
+* categories are made by `pbj.demo.catalogue.seed_categories()` (through the
+  service) and product lines come from `pbj.demo.catalogue.CATALOGUE`;
 * the denormalised `preference`, `priority`, `supplier_is_umk` and
   `supplier_is_local` are computed by `pbj.services.catalogue._refresh_rank`
   (which calls `pbj.models.catalogue.preference_of`), not re-implemented.
@@ -90,7 +90,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
     import sqlalchemy as sa
 
     from pbj.demo import LOCAL_KELURAHAN, OTHER_REGIONS, SUPPLIER_NAMES
-    from pbj.demo_catalogue import COLOURS, VARIANTS, _picture, _supplier_fields, seed_categories
+    from pbj.demo.catalogue import COLOURS, VARIANTS, _picture, _supplier_fields, seed_categories
     from pbj.extensions import db
     from pbj.models.accounts import Organisation, OrgKind
     from pbj.models.catalogue import Product, ProductImage, ProductStatus

@@ -109,7 +109,7 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
 
     `orders` (default: a tenth of `products`, at most 250, which keeps the
     default seed within about 20 s more) are replayed over the past year by
-    pbj.demo_orders, which commits as it goes; `progress` hears how long each
+    pbj.demo.orders, which commits as it goes; `progress` hears how long each
     step took.
     """
     # Demo content only, repeatable from a fixed seed; passwords come from `secrets`.
@@ -191,14 +191,14 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
     db.session.flush()
     progress(f"Organisations, users and suppliers: {time.perf_counter() - started:.1f} s")
     if products:
-        from pbj.demo_catalogue import published_count, seed_products
+        from pbj.demo.catalogue import published_count, seed_products
 
         started = time.perf_counter()
         seed_products(admin, rng, products)
         progress(f"Catalogue: {published_count()} published products in "
                  f"{time.perf_counter() - started:.1f} s")
     if products and orders:
-        from pbj.demo_orders import seed_orders
+        from pbj.demo.orders import seed_orders
 
         started = time.perf_counter()
         statuses = seed_orders(rng, orders, add_user=add_user)
