@@ -117,12 +117,15 @@ def _send_queued(session) -> None:
     from pbj.services.mail import send_mail
 
     for address, compose in queued:
-        subject, body = compose()
         try:
+            subject, body = compose()
             send_mail(address, subject, body)
-        except OSError:
-            # The change is committed and the in-app notification is there; a mail
-            # server being down must not turn the user's action into an error.
+        except Exception:  # noqa: BLE001 -- logged; see below
+            # This runs inside commit(), after the change is committed and the in-app
+            # notification is there: an error raised here would escape commit() and turn
+            # the user's completed action into an error page (the caller's rollback then
+            # fails too). A mail server being down or a message that cannot be composed
+            # is logged, and the other e-mails still go out.
             current_app.logger.exception("could not send the e-mail to %s", address)
 
 

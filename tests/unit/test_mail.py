@@ -74,3 +74,47 @@ def test_mail_after_commit_waits_for_the_commit_and_is_dropped_on_rollback(app):
     assert message["Subject"] == "Akun baru" and message.get_content().strip() == "Terkirim sekali"
     db.session.commit()
     assert len(_outbox(app)) == 1
+
+
+def test_an_e_mail_that_fails_after_the_commit_never_turns_the_commit_into_an_error(
+        app, create_org, create_user, create_supplier, monkeypatch, caplog):
+    # The e-mails go out from the session's after_commit hook: the change is already
+    # committed. An error while composing one (here: the message cannot be built) or
+    # sending it (an address the mail library refuses) is logged; commit() returns
+    # normally, as the request's commit must, and the other e-mails still go out.
+    import sqlalchemy as sa
+
+    from pbj.clock import utcnow
+    from pbj.extensions import db
+    from pbj.models.orders import Notification
+    from pbj.services import mail, notifications
+    from tests import order_helpers as oh
+
+    p = oh.parties(create_org, create_user, create_supplier)
+    order = oh.place(p, oh.listed(p), 1)
+    real_send = mail.send_mail
+
+    def send(address, subject, body):
+        if address == "rusak@contoh.go.id":
+            raise ValueError("address refused by the mail library")
+        return real_send(address, subject, body)
+
+    def unbuildable(order_id, event_name):
+        raise RuntimeError("the message cannot be composed")
+
+    monkeypatch.setattr(mail, "send_mail", send)
+    monkeypatch.setattr(notifications, "message_for", unbuildable)
+    sent_before = len(_outbox(app))
+    notifications.notify(order, utcnow(), "order.confirmed", p.supplier)  # e-mails the buyer's side
+    notifications.mail_after_commit("rusak@contoh.go.id", "Akun baru", "Tidak terkirim")
+    notifications.mail_after_commit("pp@disdik.go.id", "Akun baru", "Terkirim")
+
+    db.session.commit()  # no exception: the commit succeeded
+
+    [path] = _outbox(app)[sent_before:]
+    assert email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["To"] == "pp@disdik.go.id"
+    assert "could not send the e-mail to rusak@contoh.go.id" in caplog.text
+    assert "the message cannot be composed" in caplog.text
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                             .where(Notification.order_id == order.id)) >= 2  # the committed rows are there
