@@ -35,6 +35,13 @@ test-sqlite:
 test-postgres:
 	PBJ_ENV=testing PBJ_TEST_DB=postgresql $(BIN)/python -m pytest
 
+# The development loop (a few minutes): unit and web tests on SQLite, without the browser
+# and the tests marked slow (races, demo seeding, the payload corpus). `make test` runs all.
+# Extra pytest options: make test-fast PYTEST_ARGS="-x tests/web".
+.PHONY: test-fast
+test-fast: dev-venv translations
+	PBJ_ENV=testing $(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
 

@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from pbj.extensions import db
@@ -32,6 +33,7 @@ def test_users_create_refuses_a_guessable_password(app, runner, create_org):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+@pytest.mark.slow  # seeds the demo data: seconds
 def test_seed_demo_builds_a_singkawang_setting(app, runner):
     result = runner.invoke(args=["seed-demo", "--products", "120"])
     assert result.exit_code == 0, result.output
@@ -60,6 +62,7 @@ def test_seed_demo_builds_a_singkawang_setting(app, runner):
     assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Product.category_id)))) >= 5
 
 
+@pytest.mark.slow  # seeds the demo data: seconds
 def test_seed_demo_only_fills_an_empty_database(app, runner):
     first = runner.invoke(args=["seed-demo", "--products", "0"])
     again = runner.invoke(args=["seed-demo", "--if-empty"])

@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from pbj import demo
@@ -13,6 +14,9 @@ from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import Product
 from pbj.models.orders import Order, OrderStatus
 from pbj.services import audit, orders
+
+# Seeding a demo year takes tens of seconds: `make test` runs these, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 
 def _numbers_per_opd_and_year(numbers):

@@ -42,6 +42,9 @@ from pbj.services import audit, orders
 from pbj.services.errors import DomainError
 from tests import order_helpers as oh
 
+# Real threads and processes racing on both databases: seconds per test (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 # Seconds a worker waits at the barrier and the test waits for an outcome:
 # a hung race fails instead of hanging the run.
 TIMEOUT = 30
