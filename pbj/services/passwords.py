@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn import zxcvbn
-from zxcvbn.matching import L33T_TABLE
 
 from pbj.messages import lazy_gettext as _l
 from pbj.services.errors import DomainError
@@ -54,6 +52,8 @@ _ONE_LOOKALIKE_PER_LETTER = str.maketrans(
 
 
 def _estimator_input(password: str) -> str:
+    from zxcvbn.matching import L33T_TABLE  # imported when needed, like zxcvbn itself
+
     readings = 1
     for lookalikes in L33T_TABLE.values():
         readings *= max(1, sum(ch in password for ch in lookalikes))
@@ -157,6 +157,10 @@ def check_policy(password: str, *, email: str | None = None, names: Iterable[str
         raise DomainError(_guessable_message("personal"), field="password")
     personal = _personal_words(email, names, org_code)
     common = _words(cfg["PASSWORD_GUESSABLE_WORDS"])
+    # Imported on the first check: zxcvbn's word lists cost a worker about 14 MB, and
+    # most requests never choose a password.
+    from zxcvbn import zxcvbn
+
     with _estimator_lock:
         result = zxcvbn(_estimator_input(password), user_inputs=personal + common,
                         max_length=cfg["PASSWORD_MAX_LENGTH"])
