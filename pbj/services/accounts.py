@@ -81,28 +81,45 @@ def create_user(
     return user
 
 
-def authenticate(email: str, password: str, ip_address: str | None = None) -> User | None:
-    """Return the user when the credentials are right and the account active.
+class LoginRefused(DomainError):
+    """An unknown address, a wrong password or an inactive account: one answer for all three."""
 
-    Success and failure are both written to the audit trail.
+    def __init__(self, email: str, user: User | None, reason: str):
+        super().__init__(_l("The e-mail address or password is not correct."))
+        self.email = email
+        self.user = user
+        self.reason = reason
+
+
+def authenticate(email: str, password: str, ip_address: str | None = None) -> User:
+    """Return the user when the credentials are right and the account active, else raise LoginRefused.
+
+    Success is written to the audit trail here; a refusal by `record_failed_login`,
+    after the caller has rolled back (the failed attempt is kept, nothing else).
     """
     user = find_user_by_email(email)
     if user is None:
         burn_time(password)
-        audit.record(
-            "auth.login_failed", None, object_type="users", ip_address=ip_address,
-            actor_label=normalise_email(email)[:254], reason="unknown account",
-        )
-        return None
+        raise LoginRefused(email, None, "unknown account")
     if not verify_password(user.password_hash, password):
-        audit.record("auth.login_failed", user, user, ip_address=ip_address, reason="wrong password")
-        return None
+        raise LoginRefused(email, user, "wrong password")
     if not user.is_active:
-        audit.record("auth.login_failed", user, user, ip_address=ip_address, reason="inactive")
-        return None
+        raise LoginRefused(email, user, "inactive")
     user.last_login_at = utcnow()
     audit.record("auth.login_succeeded", user, user, ip_address=ip_address)
     return user
+
+
+def record_failed_login(refusal: LoginRefused, ip_address: str | None = None) -> None:
+    """The audit entry of a refused login, where an admin sees an attack."""
+    if refusal.user is None:
+        audit.record(
+            "auth.login_failed", None, object_type="users", ip_address=ip_address,
+            actor_label=normalise_email(refusal.email)[:254], reason=refusal.reason,
+        )
+    else:
+        audit.record("auth.login_failed", refusal.user, refusal.user, ip_address=ip_address,
+                     reason=refusal.reason)
 
 
 def logout(user: User, ip_address: str | None = None) -> None:

@@ -19,4 +19,12 @@ class WrongState(DomainError):
 
 
 class TooOften(DomainError):
-    """The actor has done this too often lately; trying again later may work (HTTP 429)."""
+    """The actor has done this too often lately; trying again later may work (HTTP 429).
+
+    `retry_after`: seconds until the shared throttle lets the next try through (the
+    log-in, password and reset-link limits); the answer is then the 429 page saying when.
+    """
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int | None = None):
+        super().__init__(message, field)
+        self.retry_after = retry_after

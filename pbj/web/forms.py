@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from pbj.extensions import db
 from pbj.services.errors import DomainError, NotAllowed, TooOften, WrongState
 from pbj.web.htmx import is_fragment_request, redirect_303
+from pbj.web.throttling import too_many_attempts
 
 T = TypeVar("T")
 
@@ -49,7 +50,8 @@ def _status_of(error: DomainError) -> int:
 def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int], object],
                 success: str | Callable[[T], str] | None, redirect_to: str | Callable[[T], str],
                 after_commit: Callable[[T], None] | None = None,
-                fragment: Callable[[T], object] | None = None):
+                fragment: Callable[[T], object] | None = None,
+                on_refusal: Callable[[DomainError], None] | None = None):
     """The one shape of a form POST (Post/Redirect/Get).
 
     Validate `form` and run `action` (one service call; reading an uploaded file
@@ -58,7 +60,14 @@ def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int
     no longer allows the action, 429 for too many tries. That is the page re-rendered;
     only a form without a page of its own (add to cart from a catalogue card) may flash
     the message and go back instead. The wrong person goes on to the 403 page. Either
-    way the session is rolled back, so nothing is half-done.
+    way the session is rolled back, so nothing is half-done. A `TooOften` from the
+    shared throttle (it carries `retry_after`) answers the 429 page saying when to
+    try again, with Retry-After, in place of the form.
+
+    `on_refusal(error)`, if given, runs after that rollback for every refusal but the
+    wrong person, and what it writes is committed: the record a refusal must leave
+    behind (a failed login or a wrong current password counts for the throttle and
+    goes into the audit trail).
 
     On success: commit once, then `after_commit(result)` if given (what must follow a
     saved change, such as logging in the user just registered), flash `success` (None:
@@ -75,6 +84,11 @@ def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int
         raise
     except DomainError as e:
         db.session.rollback()
+        if on_refusal is not None:
+            on_refusal(e)
+            db.session.commit()
+        if isinstance(e, TooOften) and e.retry_after:
+            return too_many_attempts(e.retry_after)
         apply_domain_error(form, e)
         return page(_status_of(e))
     db.session.commit()

@@ -8,6 +8,8 @@ from flask import Flask, current_app, request
 from flask_babel import ngettext
 
 from pbj.clock import utcnow
+from pbj.messages import lazy_gettext as _l
+from pbj.services.errors import TooOften
 from pbj.services.throttle import Limit, Limits, RedisStore, SqlStore, Throttle
 from pbj.web.errors import error_response
 from pbj.web.i18n import local_datetime
@@ -49,6 +51,13 @@ def current() -> Throttle:
 def client_address() -> str:
     # The proxy's X-Forwarded-For is already applied by ProxyFix (PROXY_COUNT).
     return request.remote_addr or ""
+
+
+def refuse_while_waiting(wait_seconds: int) -> None:
+    """Raise TooOften with the wait, which `submit_form` answers with `too_many_attempts`."""
+    if wait_seconds:
+        raise TooOften(_l("You tried too often in a short time. Wait a few minutes, then try again."),
+                       retry_after=wait_seconds)
 
 
 def too_many_attempts(wait_seconds: int):

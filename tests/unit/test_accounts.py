@@ -21,8 +21,12 @@ def test_password_is_stored_as_argon2id(app, create_user):
 
 def test_authenticate_records_success_and_failure(app, create_user):
     user = create_user(Role.PPK)
-    assert accounts.authenticate(user.email, "salah-sandi-123") is None
-    assert accounts.authenticate("nobody@contoh.go.id", "whatever-123") is None
+    for email, password, reason in [(user.email, "salah-sandi-123", "wrong password"),
+                                    ("nobody@contoh.go.id", "whatever-123", "unknown account")]:
+        with pytest.raises(accounts.LoginRefused) as caught:
+            accounts.authenticate(email, password)
+        assert caught.value.reason == reason
+        accounts.record_failed_login(caught.value)
     assert accounts.authenticate(user.email.upper(), PASSWORD) == user
     assert _actions()[-3:] == ["auth.login_failed", "auth.login_failed", "auth.login_succeeded"]
 
@@ -31,7 +35,9 @@ def test_inactive_user_cannot_authenticate(app, create_user):
     admin = create_user(Role.ADMIN)
     user = create_user(Role.PP)
     accounts.set_active(admin, user, False)
-    assert accounts.authenticate(user.email, PASSWORD) is None
+    with pytest.raises(accounts.LoginRefused) as caught:
+        accounts.authenticate(user.email, PASSWORD)
+    assert caught.value.reason == "inactive"
 
 
 def test_deactivation_moves_the_session_version(app, create_user):

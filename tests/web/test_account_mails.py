@@ -65,6 +65,6 @@ def test_no_password_link_when_the_request_is_not_committed(app, client, create_
 
 def test_one_password_link_when_the_request_is_committed(app, client, create_user):
     user = create_user(Role.PPK)
-    assert client.post("/lupa-sandi", data={"email": user.email}).status_code == 200
+    assert client.post("/lupa-sandi", data={"email": user.email}).status_code == 303
     [mail] = _outbox(app)
     assert user.email.encode() in mail.read_bytes()

@@ -1,7 +1,7 @@
 """Log in (/masuk), log out (/keluar), account and password pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request, session, url_for
+from flask import Blueprint, abort, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,13 +13,12 @@ from pbj.blueprints.auth.forms import (
     ResetPasswordForm,
 )
 from pbj.clock import utcnow
-from pbj.extensions import db
 from pbj.services import accounts, notifications
 from pbj.services.errors import DomainError
 from pbj.urls import absolute_url
 from pbj.web import throttling
 from pbj.web.auth import actor
-from pbj.web.forms import apply_domain_error, submit_form
+from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.htmx import redirect_303
 from pbj.web.security import start_session
 from pbj.web.urls import safe_next
@@ -33,35 +32,42 @@ def login():
         return redirect_303(url_for("main.home"))
     form = LoginForm()
     expired = session.pop("expired", False)
-    if form.validate_on_submit():
-        throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
-        wait = throttle.login_wait(form.email.data, address, now)
-        if wait:
-            return throttling.too_many_attempts(wait)
+    throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
+
+    def page(status: int = 200):
+        return render_template("auth/login.html", form=form, expired=expired), status
+
+    def log_in():
+        throttling.refuse_while_waiting(throttle.login_wait(form.email.data, address, now))
         user = accounts.authenticate(form.email.data, form.password.data, get_remote_address())
-        if user is None:
-            throttle.login_failed(form.email.data, address, now)
-            db.session.commit()  # keep the failed attempt in the audit trail and the throttle
-            form.form_errors.append(_("The e-mail address or password is not correct."))
-            form.password.data = ""
-            return render_template("auth/login.html", form=form), 422
         throttle.login_succeeded(form.email.data, address)
+        return user
+
+    def count_failure(error: DomainError) -> None:
+        if isinstance(error, accounts.LoginRefused):  # kept for the audit trail and the throttle
+            accounts.record_failed_login(error, get_remote_address())
+            throttle.login_failed(form.email.data, address, now)
+
+    def start(user) -> None:
         start_session(user)
         login_user(user)
-        db.session.commit()
-        return redirect_303(safe_next(request.args.get("next")))
-    status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form, expired=expired), status
+
+    if request.method == "GET":
+        return page()
+    return submit_form(form, log_in, page=page, on_refusal=count_failure, after_commit=start,
+                       success=None, redirect_to=safe_next(request.args.get("next")))
 
 
 @bp.post("/keluar")
 @login_required
 def logout():
-    accounts.logout(actor(), get_remote_address())
-    db.session.commit()
-    logout_user()
-    session.clear()
-    return redirect_303(url_for("auth.login", keluar=1))
+    def end_session(_result) -> None:
+        logout_user()
+        session.clear()
+
+    return submit_form(EmptyForm(), lambda: accounts.logout(actor(), get_remote_address()),
+                       page=lambda status: abort(400), after_commit=end_session,
+                       success=None, redirect_to=url_for("auth.login", keluar=1))
 
 
 @bp.get("/akun")
@@ -74,38 +80,38 @@ def account():
 @login_required
 def change_password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        throttle, now = throttling.current(), utcnow()
-        wait = throttle.password_change_wait(actor().id, now)
-        if wait:
-            return throttling.too_many_attempts(wait)
-        try:
-            accounts.change_password(actor(), form.current_password.data, form.password.data)
-        except DomainError as e:
-            apply_domain_error(form, e)
-            if e.field == "current_password":  # a guess at the password: counted
-                throttle.password_change_failed(actor().id, now)
-                db.session.commit()
-        else:
-            user = actor()
-            throttle.password_changed(user.id)
-            db.session.commit()
-            # Other sessions ended with the version bump; keep this one.
-            start_session(user)
-            login_user(user)
-            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
-            return redirect_303(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 422
+    throttle, user, now = throttling.current(), actor(), utcnow()
+
+    def change():
+        throttling.refuse_while_waiting(throttle.password_change_wait(user.id, now))
+        accounts.change_password(user, form.current_password.data, form.password.data)
+        throttle.password_changed(user.id)
+
+    def count_guess(error: DomainError) -> None:
+        if error.field == "current_password":  # a guess at the password: counted
+            throttle.password_change_failed(user.id, now)
+
+    def keep_this_session(_result) -> None:
+        # Other sessions ended with the version bump; keep this one.
+        start_session(user)
+        login_user(user)
+
+    return submit_form(form, change, on_refusal=count_guess, after_commit=keep_this_session,
+                       page=lambda status: (render_template("auth/account.html", form=form), status),
+                       success=_("Your password has been changed. Other sessions have been logged out."),
+                       redirect_to=url_for("auth.account"))
 
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
-        wait = throttle.reset_request_wait(address, now)
-        if wait:
-            return throttling.too_many_attempts(wait)
+    throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
+
+    def page(status: int = 200):
+        return render_template("auth/forgot.html", form=form), status
+
+    def request_link() -> None:
+        throttling.refuse_while_waiting(throttle.reset_request_wait(address, now))
         throttle.reset_requested(address, now)
         found = accounts.request_password_reset(form.email.data, get_remote_address())
         if found:
@@ -113,10 +119,14 @@ def forgot_password():
             link = absolute_url("auth.reset_password", token=token)
             notifications.mail_after_commit(user.email, _("Reset your e-Katalog password"),
                                             render_template("auth/reset_mail.txt", user=user, link=link))
-        db.session.commit()
-        # Same answer whether or not the address exists.
-        return render_template("auth/forgot_sent.html")
-    return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+    if request.method == "GET":
+        if request.args.get("terkirim"):
+            return render_template("auth/forgot_sent.html")
+        return page()
+    # Same answer whether or not the address exists.
+    return submit_form(form, request_link, page=page, success=None,
+                       redirect_to=url_for("auth.forgot_password", terkirim=1))
 
 
 @bp.route("/atur-ulang-sandi/<token>", methods=["GET", "POST"])

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import Blueprint, abort, current_app, jsonify, render_template, session
 
+from pbj.blueprints.main.forms import LanguageForm
 from pbj.extensions import db, limiter
-from pbj.web.htmx import redirect_303
+from pbj.web.forms import submit_form
 from pbj.web.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -31,7 +32,11 @@ def healthz():
 
 @bp.post("/bahasa")
 def set_language():
-    lang = request.form.get("lang", "")
-    if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
-    return redirect_303(safe_next(request.form.get("next")))
+    form = LanguageForm()
+
+    def choose() -> None:
+        if form.lang.data in current_app.config["LANGUAGES"]:
+            session["lang"] = form.lang.data
+
+    return submit_form(form, choose, page=lambda status: abort(400), success=None,
+                       redirect_to=safe_next(form.next.data))
