@@ -70,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.auth.views import bp as auth_bp
     from pbj.blueprints.listings.views import bp as listings_bp
     from pbj.blueprints.main.views import bp as main_bp
-    from pbj.blueprints.review.views import bp as review_bp
+    from pbj.blueprints.admin.review.views import bp as review_bp
     from pbj.blueprints.supplier.views import bp as supplier_bp
 
     for bp in (main_bp, catalogue_bp, auth_bp, supplier_bp, listings_bp, admin_bp, review_bp, audit_bp,

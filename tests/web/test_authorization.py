@@ -204,9 +204,9 @@ ENDPOINTS: dict[str, Access] = {
     "listings.archive": Access(frozenset({"admin"}), owner_only=True,
                                url=lambda o: {"product_id": o.archivable_product_id}),
     # Assisted onboarding: UKPBJ admins list products for a supplier.
-    "listings.supplier_products": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id}),
-    "listings.create_for_supplier": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id},
-                                           form=_product_form),
+    "admin.supplier_products": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id}),
+    "admin.create_for_supplier": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id},
+                                        form=_product_form),
     # Product review and categories: UKPBJ admins.
     "review.queue": Access(frozenset({"admin"})),
     "review.product": Access(frozenset({"admin"}), url=lambda o: {"product_id": o.draft_product_id}),

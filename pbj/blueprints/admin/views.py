@@ -1,4 +1,6 @@
-"""UKPBJ administration: supplier verification, OPDs and users."""
+"""UKPBJ administration (/admin): supplier verification, products listed on a
+supplier's behalf, OPDs and users. Product review and categories, also under
+/admin, are in admin/review/."""
 from __future__ import annotations
 
 import secrets
@@ -7,6 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from pbj.blueprints.admin import listings
 from pbj.blueprints.admin.forms import (
     OrganisationForm,
     RejectForm,
@@ -131,6 +134,12 @@ def lift_sanction(org_id: int):
                        success=_("The sanction is lifted."),
                        redirect_to=url_for("admin.supplier_detail", org_id=org_id),
                        page=lambda status: _supplier_page(supplier, status, action_form=form))
+
+
+# A supplier's products, listed on its behalf: the pages are the supplier's own (admin/listings.py).
+bp.add_url_rule("/penyedia/<int:org_id>/produk", view_func=listings.supplier_products)
+bp.add_url_rule("/penyedia/<int:org_id>/produk/baru", view_func=listings.create_for_supplier,
+                methods=["GET", "POST"])
 
 
 # -- Organisations (OPD, UKPBJ) --------------------------------------------------

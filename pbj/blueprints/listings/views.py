@@ -1,9 +1,8 @@
-"""Product listings managed by their supplier (/usaha/produk), or by a UKPBJ
-administrator on the supplier's behalf (/admin/penyedia/<org_id>/produk).
+"""Product listings managed by their supplier, under /usaha/produk.
 
-The blueprint has no url_prefix: its pages live under two prefixes, the
-supplier's own (`/usaha/produk`) and the admin's view of one supplier, so each
-rule is written out in full.
+A UKPBJ administrator lists products on a supplier's behalf from the admin
+pages (pbj/blueprints/admin/listings.py), which reuse `products_page` and
+`new_product_page` below; every product then has one edit page, here.
 """
 from __future__ import annotations
 
@@ -25,9 +24,7 @@ from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.pagination import page_arg, paginate
 
-bp = Blueprint("listings", __name__)
-
-PREFIX = "/usaha/produk"
+bp = Blueprint("listings", __name__, url_prefix="/usaha/produk")
 
 # Status tabs of the product list: URL value → statuses shown.
 STATUS_FILTERS = {
@@ -86,7 +83,7 @@ def _product_form(product: Product | None = None, *, submitted: bool = True) -> 
 
 # -- Product lists -------------------------------------------------------------------
 
-def _list_page(supplier: SupplierProfile, list_endpoint: str, **endpoint_args):
+def products_page(supplier: SupplierProfile, list_endpoint: str, **endpoint_args):
     status = request.args.get("status", "semua")
     if status not in STATUS_FILTERS:
         status = "semua"
@@ -105,22 +102,15 @@ def _list_page(supplier: SupplierProfile, list_endpoint: str, **endpoint_args):
                            endpoint_args=endpoint_args)
 
 
-@bp.get(PREFIX)
+@bp.get("")
 @roles_required(Role.PENYEDIA)
 def index():
-    return _list_page(current_user.org.supplier, "listings.index")
-
-
-@bp.get("/admin/penyedia/<int:org_id>/produk")
-@roles_required(Role.ADMIN)
-def supplier_products(org_id: int):
-    """A UKPBJ administrator's view of one supplier's products (assisted onboarding)."""
-    return _list_page(get_or_404(SupplierProfile, org_id), "listings.supplier_products", org_id=org_id)
+    return products_page(current_user.org.supplier, "listings.index")
 
 
 # -- Creating --------------------------------------------------------------------------
 
-def _create(supplier: SupplierProfile, action: str):
+def new_product_page(supplier: SupplierProfile, action: str):
     form = _product_form()
 
     def page(status: int = 200):
@@ -133,18 +123,10 @@ def _create(supplier: SupplierProfile, action: str):
                        redirect_to=lambda product: url_for("listings.edit", product_id=product.id), page=page)
 
 
-@bp.route(f"{PREFIX}/baru", methods=["GET", "POST"])
+@bp.route("/baru", methods=["GET", "POST"])
 @roles_required(Role.PENYEDIA)
 def create():
-    return _create(current_user.org.supplier, url_for("listings.create"))
-
-
-@bp.route("/admin/penyedia/<int:org_id>/produk/baru", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def create_for_supplier(org_id: int):
-    """Assisted onboarding: the UKPBJ lists a product for a supplier (recorded as on behalf)."""
-    supplier = get_or_404(SupplierProfile, org_id)
-    return _create(supplier, url_for("listings.create_for_supplier", org_id=org_id))
+    return new_product_page(current_user.org.supplier, url_for("listings.create"))
 
 
 # -- The product page: edit, photos, actions ---------------------------------------------
@@ -171,7 +153,7 @@ def _submit(product: Product, form, form_name: str, action, success):
                        page=lambda status: _edit_page(product, status, **{form_name: form}))
 
 
-@bp.route(f"{PREFIX}/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/<int:product_id>", methods=["GET", "POST"])
 @login_required
 def edit(product_id: int):
     product = _managed_product_or_404(product_id)
@@ -191,7 +173,7 @@ def edit(product_id: int):
                    lambda: catalogue.update_product(actor(), product, _product_data(form)), saved)
 
 
-@bp.post(f"{PREFIX}/<int:product_id>/foto")
+@bp.post("/<int:product_id>/foto")
 @login_required
 def add_images(product_id: int):
     product = _managed_product_or_404(product_id)
@@ -206,7 +188,7 @@ def add_images(product_id: int):
                    lambda images: ngettext("%(num)d photo added.", "%(num)d photos added.", len(images)))
 
 
-@bp.post(f"{PREFIX}/<int:product_id>/foto/<int:image_id>/hapus")
+@bp.post("/<int:product_id>/foto/<int:image_id>/hapus")
 @login_required
 def remove_image(product_id: int, image_id: int):
     product = _managed_product_or_404(product_id)
@@ -218,7 +200,7 @@ def remove_image(product_id: int, image_id: int):
                    _("The photo is removed."))
 
 
-@bp.post(f"{PREFIX}/<int:product_id>/kirim")
+@bp.post("/<int:product_id>/kirim")
 @login_required
 def submit(product_id: int):
     product = _managed_product_or_404(product_id)
@@ -228,7 +210,7 @@ def submit(product_id: int):
                    _("The product is sent to the UKPBJ for review."))
 
 
-@bp.post(f"{PREFIX}/<int:product_id>/arsipkan")
+@bp.post("/<int:product_id>/arsipkan")
 @login_required
 def archive(product_id: int):
     product = _managed_product_or_404(product_id)

@@ -8,7 +8,12 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from pbj.blueprints.review.forms import CategoryEditForm, CategoryForm, CategoryOrderForm, ProductRejectForm
+from pbj.blueprints.admin.review.forms import (
+    CategoryEditForm,
+    CategoryForm,
+    CategoryOrderForm,
+    ProductRejectForm,
+)
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
@@ -49,13 +54,13 @@ def queue():
     )
     page = paginate(query, page_arg(request.args.get("hal")), 30)
     rises = {p.id: price_rise(p) for p in page.items}
-    return render_template("review/queue.html", page=page, rises=rises)
+    return render_template("admin/review/queue.html", page=page, rises=rises)
 
 
 def _product_page(product: Product, status: int = 200, **forms):
     forms.setdefault("reject_form", ProductRejectForm(formdata=None))
     forms.setdefault("action_form", EmptyForm(formdata=None))
-    return render_template("review/product.html", product=product, rise=price_rise(product),
+    return render_template("admin/review/product.html", product=product, rise=price_rise(product),
                            history=audit.entries_for("products", product.id), **forms), status
 
 
@@ -111,7 +116,7 @@ def _categories_page(form: CategoryForm, tree: list[Category], status: int = 200
             published[("all", top.id)] += published[child.id]
         total[("all", top.id)] += total[top.id]
         published[("all", top.id)] += published[top.id]
-    return render_template("review/categories.html", tree=tree, total=total, published=published,
+    return render_template("admin/review/categories.html", tree=tree, total=total, published=published,
                            form=form, order_form=order_form or CategoryOrderForm(formdata=None)), status
 
 
@@ -167,7 +172,7 @@ def _category_edit_form(category: Category, **kwargs) -> CategoryEditForm:
 def _category_page(category: Category, status: int = 200, **forms):
     forms.setdefault("form", _category_edit_form(category, formdata=None))
     forms.setdefault("delete_form", EmptyForm(formdata=None))
-    return render_template("review/category.html", category=category,
+    return render_template("admin/review/category.html", category=category,
                            products=catalogue.product_count(category),
                            history=audit.entries_for("categories", category.id), **forms), status
 
