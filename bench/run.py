@@ -327,10 +327,7 @@ def start_gunicorn(db_path: Path, port: int, workers: int) -> subprocess.Popen:
                       f"SQLALCHEMY_DATABASE_URI = {'sqlite:///' + str(db_path)!r}\n"
                       f"PUBLIC_BASE_URL = 'http://127.0.0.1:{port}'\n")
     config.chmod(0o600)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PROXY_COUNT", "PUBLIC_BASE_URL",
-                        "TRUSTED_HOSTS")}
-    env.update(PBJ_ENV="production", PBJ_INSTANCE_PATH=str(folder))
+    env = server_environment(PBJ_ENV="production", PBJ_INSTANCE_PATH=str(folder))
     log = open(db_path.with_name("gunicorn.log"), "w")
     return subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -338,11 +335,28 @@ def start_gunicorn(db_path: Path, port: int, workers: int) -> subprocess.Popen:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def server_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without the settings a benchmark server must not inherit."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PROXY_COUNT", "PUBLIC_BASE_URL",
+                        "TRUSTED_HOSTS")}
+    return {**env, **settings}
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def wait_ready(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError("gunicorn exited; see bench/results/gunicorn.log")
+            raise RuntimeError("gunicorn exited; see its gunicorn.log")
         try:
             if get(port, "/healthz", timeout=2)[0] == 200:
                 return
@@ -466,12 +480,7 @@ def run_http(db_path: Path, seconds: int, connections: int, workers: int) -> dic
             measured[path] = load(port, path, seconds, connections)
         rss = worker_rss_mib(server.pid)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_gunicorn(server)
     return {"generator": generator, "seconds": seconds, "connections": connections, "workers": workers,
             "page": page, "measured": measured, "rss": rss}
 

@@ -22,10 +22,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import io
-import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +31,8 @@ import time
 from pathlib import Path
 
 from PIL import Image
+
+from bench.run import free_port, server_environment, stop_gunicorn, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 SIDE, PHOTOS = 6300, 5
@@ -129,14 +129,6 @@ class Client:
                             {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def worker_pid(master: int) -> int:
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -166,10 +158,7 @@ def main() -> int:
         folder = Path(tmp)
         email, password, (warm_id, product_id) = build(folder, settings)
         port = free_port()
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PROXY_COUNT", "PUBLIC_BASE_URL",
-                             "TRUSTED_HOSTS")}
-        env.update(PBJ_ENV="development", PBJ_INSTANCE_PATH=str(folder))
+        env = server_environment(PBJ_ENV="development", PBJ_INSTANCE_PATH=str(folder))
         log = open(folder / "gunicorn.log", "w")
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
@@ -177,17 +166,11 @@ def main() -> int:
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             client = Client(port)
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if client.request("GET", "/healthz", timeout=2)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    print((folder / "gunicorn.log").read_text(), file=sys.stderr)
-                    raise RuntimeError("gunicorn did not start")
-                time.sleep(0.2)
+            try:
+                wait_ready(port, server, 30)
+            except RuntimeError:
+                print((folder / "gunicorn.log").read_text(), file=sys.stderr)
+                raise
             token = client.csrf("/masuk")
             if client.post_form("/masuk", {"csrf_token": token, "email": email, "password": password}) != 303:
                 raise RuntimeError("login failed")
@@ -203,11 +186,7 @@ def main() -> int:
             errors = re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S) or \
                 re.findall(r'class="error-summary".*?<li>(.*?)</li>', html, re.S)
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_gunicorn(server)
             log.close()
 
     print(f"warm-up upload of one small photo: HTTP {warm}")

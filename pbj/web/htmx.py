@@ -11,7 +11,7 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 
-# The request header that carries `element_key()` (set by static/js/htmx-guard.js).
+# The request header that carries `element_key()` (set by static/js/pbj.js).
 ELEMENT_KEY_HEADER = "X-Htmx-Key"
 
 

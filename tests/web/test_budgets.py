@@ -22,11 +22,11 @@ def test_all_css_within_budget():
 
 def test_only_htmx_and_our_guard_script(client):
     own_js = list(Path(pbj.__file__).parent.joinpath("static").rglob("*.js"))
-    assert [p.name for p in own_js] == ["htmx-guard.js"]  # docs/SECURITY.md
+    assert [p.name for p in own_js] == ["pbj.js"]  # docs/SECURITY.md
     assert sum(p.stat().st_size for p in own_js) < 2048  # "at most a few lines of our own"
     page = client.get("/").data
     assert page.count(b"<script") == 2
-    assert b"/static/vendor/htmx.min.js" in page and b"/static/js/htmx-guard.js" in page
+    assert b"/static/vendor/htmx.min.js" in page and b"/static/js/pbj.js" in page
 
 
 def test_pages_are_light(client, auth, create_user, create_supplier):

@@ -1,3 +1,4 @@
+// PBJ e-Katalog Lokal: our only script of our own (htmx itself comes from a pinned package).
 // Only elements our templates wrote may send htmx requests (docs/SECURITY.md,
 // "Injected markup cannot use htmx"). Templates mark each element that has
 // hx-get/hx-post with data-hx-key, a per-session value also given in the
