@@ -46,12 +46,41 @@ TKDN_BMP_LABEL_X100 = 4000
 
 
 class Preference(enum.IntEnum):
-    """Domestic-preference tier (Perpres 46/2025 Art. 66(2)); lower sorts first."""
+    """Domestic-preference rank (Perpres 16/2018 Art. 66(2) as amended by Perpres 46/2025);
+    lower sorts first. TKDN counts only when certified (a TKDN-IK certificate counts)."""
 
-    TKDN_BMP_40 = 1  # TKDN + BMP >= 40 %
-    TKDN_25 = 2      # TKDN >= 25 %
-    DOMESTIC = 3     # domestic product with lower TKDN
-    IMPORT = 4       # not a domestic product
+    TKDN_BMP_40 = 1   # certified TKDN + BMP >= 40 % (so TKDN >= 25 %, as BMP <= 15 %)
+    TKDN_25 = 2       # certified TKDN >= 25 %
+    TKDN_LOW = 3      # certified TKDN below 25 %
+    SIINAS = 4        # no TKDN certificate, registered in SIINas
+    DOMESTIC = 5      # domestic, neither certified nor registered in SIINas
+    IMPORT = 6        # not a domestic product
+
+
+class LegalTier(enum.IntEnum):
+    """The steps of Art. 66(2): going down one when a higher one is listed in the same
+    category needs a lawful ground (services.orders.checkout). Ranks 1 and 2 are one
+    step: where a TKDN + BMP >= 40 % product exists, any TKDN >= 25 % product may be bought."""
+
+    A_TKDN_25 = 1     # (a) TKDN >= 25 %
+    B_TKDN_LOW = 2    # (b) a lower certified TKDN
+    C_SIINAS = 3      # (c) registered in SIINas
+    D_DOMESTIC = 4    # domestic without either (below (c), above imports)
+    E_IMPORT = 5      # imports, only when no domestic product serves
+
+
+LEGAL_TIER = {
+    Preference.TKDN_BMP_40: LegalTier.A_TKDN_25,
+    Preference.TKDN_25: LegalTier.A_TKDN_25,
+    Preference.TKDN_LOW: LegalTier.B_TKDN_LOW,
+    Preference.SIINAS: LegalTier.C_SIINAS,
+    Preference.DOMESTIC: LegalTier.D_DOMESTIC,
+    Preference.IMPORT: LegalTier.E_IMPORT,
+}
+
+
+def legal_tier(preference: int) -> LegalTier:
+    return LEGAL_TIER[Preference(preference)]
 
 
 # Certifications a product may carry (codes stored, labels in the interface).
@@ -87,7 +116,7 @@ class Product(db.Model):
     preference: Mapped[int] = mapped_column(sa.SmallInteger, default=Preference.IMPORT)
     supplier_is_umk: Mapped[bool] = mapped_column(default=False)
     supplier_is_local: Mapped[bool] = mapped_column(default=False)
-    priority: Mapped[int] = mapped_column(sa.SmallInteger, default=41)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger, default=61)
     status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), default=ProductStatus.DRAFT)
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
     published_at: Mapped[datetime | None]
@@ -180,14 +209,18 @@ class CatalogueCount(db.Model):
     n: Mapped[int] = mapped_column(default=0)
 
 
-def preference_of(tkdn_x100: int, bmp_x100: int, is_pdn: bool) -> Preference:
+def preference_of(tkdn_x100: int, bmp_x100: int, is_pdn: bool, tkdn_certified: bool = False,
+                  siinas: bool = False) -> Preference:
+    """The rank of a product. Without a TKDN certificate its TKDN and BMP do not count."""
     if not is_pdn:
         return Preference.IMPORT
-    if tkdn_x100 + bmp_x100 >= TKDN_BMP_LABEL_X100:
-        return Preference.TKDN_BMP_40
-    if tkdn_x100 >= 2500:
-        return Preference.TKDN_25
-    return Preference.DOMESTIC
+    if tkdn_certified and tkdn_x100 > 0:
+        if tkdn_x100 + bmp_x100 >= TKDN_BMP_LABEL_X100:
+            return Preference.TKDN_BMP_40
+        if tkdn_x100 >= 2500:
+            return Preference.TKDN_25
+        return Preference.TKDN_LOW
+    return Preference.SIINAS if siinas else Preference.DOMESTIC
 
 
 class ProductImage(db.Model):

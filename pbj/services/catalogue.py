@@ -108,7 +108,8 @@ def _apply(product: Product, data: ProductData) -> None:
 
 
 def _refresh_rank(product: Product, supplier: SupplierProfile) -> None:
-    product.preference = int(preference_of(product.tkdn_x100, product.bmp_x100, product.is_pdn))
+    product.preference = int(preference_of(product.tkdn_x100, product.bmp_x100, product.is_pdn,
+                                           tkdn_certified=bool(product.tkdn_certificate)))
     product.supplier_is_umk = supplier.is_umk
     product.supplier_is_local = supplier.is_local(current_app.config["CITY_REGION_CODE"])
     local_umk = product.supplier_is_umk and product.supplier_is_local

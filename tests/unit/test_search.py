@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from pbj.extensions import db
 from pbj.models.accounts import Role
-from pbj.models.catalogue import Preference, preference_of
+from pbj.models.catalogue import LegalTier, Preference, legal_tier, preference_of
 from pbj.models.suppliers import BusinessScale, Sanction
 from pbj.services import search, suppliers
 from tests import catalogue_helpers as h
@@ -33,14 +33,32 @@ def admin(create_user):
     return create_user(Role.ADMIN)
 
 
-@pytest.mark.parametrize("tkdn, bmp, pdn, tier", [
-    (40, 0, True, Preference.TKDN_BMP_40), (25, 15, True, Preference.TKDN_BMP_40),
-    (39.99, 0, True, Preference.TKDN_25), (25, 14.99, True, Preference.TKDN_25),
-    (24.99, 15, True, Preference.TKDN_BMP_40 if 24.99 + 15 >= 40 else Preference.DOMESTIC),
-    (24.99, 0, True, Preference.DOMESTIC), (0, 0, True, Preference.DOMESTIC), (90, 15, False, Preference.IMPORT),
+# Worked by hand from Perpres 16/2018 Art. 66(2) as amended by Perpres 46/2025: TKDN
+# counts only with a certificate; BMP is added only to certified TKDN.
+@pytest.mark.parametrize("tkdn, bmp, pdn, certified, siinas, tier", [
+    (40, 0, True, True, False, Preference.TKDN_BMP_40),       # 40 + 0 = 40 >= 40
+    (25, 15, True, True, False, Preference.TKDN_BMP_40),      # 25 + 15 = 40 >= 40
+    (39.99, 0, True, True, False, Preference.TKDN_25),        # 39.99 < 40, TKDN >= 25
+    (25, 14.99, True, True, False, Preference.TKDN_25),       # 39.99 < 40, TKDN >= 25
+    (24.99, 15, True, True, False, Preference.TKDN_LOW),      # 39.99 < 40, TKDN < 25
+    (24.99, 0, True, True, False, Preference.TKDN_LOW),
+    (60, 0, True, False, False, Preference.DOMESTIC),         # no certificate: TKDN does not count
+    (60, 0, True, False, True, Preference.SIINAS),            # no certificate, in SIINas
+    (0, 0, True, True, True, Preference.SIINAS),              # a certificate of 0 % counts for nothing
+    (0, 0, True, False, False, Preference.DOMESTIC),
+    (90, 15, False, True, True, Preference.IMPORT),           # imports rank last whatever they claim
 ])
-def test_preference_tiers(tkdn, bmp, pdn, tier):
-    assert preference_of(round(tkdn * 100), round(bmp * 100), pdn) is tier
+def test_preference_tiers(tkdn, bmp, pdn, certified, siinas, tier):
+    assert preference_of(round(tkdn * 100), round(bmp * 100), pdn, tkdn_certified=certified, siinas=siinas) is tier
+
+
+@pytest.mark.parametrize("preference, step", [
+    (Preference.TKDN_BMP_40, LegalTier.A_TKDN_25), (Preference.TKDN_25, LegalTier.A_TKDN_25),
+    (Preference.TKDN_LOW, LegalTier.B_TKDN_LOW), (Preference.SIINAS, LegalTier.C_SIINAS),
+    (Preference.DOMESTIC, LegalTier.D_DOMESTIC), (Preference.IMPORT, LegalTier.E_IMPORT),
+])
+def test_legal_tiers(preference, step):
+    assert legal_tier(int(preference)) is step
 
 
 def test_default_order_follows_domestic_preference_then_local_umk(app, admin, create_supplier):
