@@ -88,6 +88,9 @@ ARGON2_MEMORY_COST_KIB = 65536
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 PASSWORD_RESET_MAX_AGE_SECONDS = 3600
+# How long the link in an invitation (first user of a supplier registered by the UKPBJ
+# on its behalf) stays usable; an administrator can send a new one.
+INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 # Throttles (rolling windows, "N per [M] second|minute|hour|day"), counted in the
 # database, or in Redis when REDIS_URL is set. Only failed logins count, and a
 # success clears its (account, address) pair: the owner elsewhere is never blocked.

@@ -36,7 +36,7 @@ def verified(supplier_user: User, admin: User) -> User:
         if not profile.documents:
             suppliers.add_document(supplier_user, profile, __import__("pbj.models.suppliers", fromlist=["x"])
                                    .DocumentKind.NIB, "nib.pdf", b"%PDF-1.4\n%t\n")
-        suppliers.verify_supplier(admin, profile)
+        suppliers.verify_supplier(admin, profile, profile.scale)
         db.session.commit()
     return supplier_user
 

@@ -183,7 +183,7 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
         if index == 13:
             suppliers.reject_supplier(admin, profile, "Foto NPWP buram; unggah ulang hasil pindaian yang jelas.")
             continue
-        suppliers.verify_supplier(admin, profile)
+        suppliers.verify_supplier(admin, profile, profile.scale)  # the NIB agrees
         if index == 20:
             suppliers.sanction_supplier(admin, profile, Sanction.SUSPENDED,
                                         "Terlambat mengirim pesanan tiga kali berturut-turut.",

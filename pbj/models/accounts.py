@@ -55,6 +55,11 @@ ROLE_ORG_KINDS = {
 }
 
 
+# The stored "hash" of an account invited by e-mail that has not chosen a password yet:
+# no argon2 hash, so no password ever matches it.
+NO_PASSWORD_PREFIX = "!invited$"
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
 
@@ -102,6 +107,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active and self.org.active
+
+    @property
+    def awaits_password(self) -> bool:
+        """Invited and not yet through the link: no password, so no login (services.accounts)."""
+        return self.password_hash.startswith(NO_PASSWORD_PREFIX)
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

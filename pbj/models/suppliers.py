@@ -67,8 +67,16 @@ class SupplierProfile(db.Model):
     sanction: Mapped[Sanction] = mapped_column(enum_column(Sanction), default=Sanction.NONE)
     sanction_reason: Mapped[str | None] = mapped_column(sa.Text)
     sanction_until: Mapped[date | None]
+    # Registered by a UKPBJ administrator on the business's behalf (None: by itself).
+    assisted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The size the NIB states, set by the verifier; it overrides the declared `scale`.
+    confirmed_scale: Mapped[BusinessScale | None] = mapped_column(enum_column(BusinessScale))
+    scale_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    scale_confirmed_at: Mapped[datetime | None]
 
     org: Mapped[Organisation] = relationship(back_populates="supplier", lazy="joined")
+    assisted_by: Mapped[User | None] = relationship(foreign_keys=[assisted_by_id])
+    scale_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[scale_confirmed_by_id])
     documents: Mapped[list[SupplierDocument]] = relationship(
         back_populates="supplier", order_by="SupplierDocument.uploaded_at"
     )
@@ -81,9 +89,14 @@ class SupplierProfile(db.Model):
         return self.region_code == city_region_code
 
     @property
+    def effective_scale(self) -> BusinessScale:
+        """The size that counts: as confirmed from the NIB at verification, else as declared."""
+        return self.confirmed_scale or self.scale
+
+    @property
     def is_umk(self) -> bool:
         """Micro and small businesses and cooperatives count towards the UMK share."""
-        return self.scale in (BusinessScale.MIKRO, BusinessScale.KECIL) or self.is_cooperative
+        return self.effective_scale in (BusinessScale.MIKRO, BusinessScale.KECIL) or self.is_cooperative
 
     def active_sanction(self, today: date) -> Sanction:
         """The sanction in force today (one that has ended counts as none)."""

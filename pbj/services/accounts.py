@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,9 +12,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
-from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.accounts import NO_PASSWORD_PREFIX, Organisation, OrgKind, Role, User
 from pbj.services import audit
-from pbj.services.errors import DomainError, NotAllowed
+from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services.passwords import burn_time, hash_password, verify_password
 
 
@@ -57,9 +58,13 @@ def create_user(
     email: str,
     name: str,
     role: Role,
-    password: str,
+    password: str | None,
 ) -> User:
-    """Create a user in an organisation. `actor` None means the CLI or seeding."""
+    """Create a user in an organisation. `actor` None means the CLI or seeding.
+
+    `password` None: the user is invited (see `make_invitation_token`) and cannot log in
+    until they have chosen a password through the link.
+    """
     if actor is not None:
         require_admin(actor)
     if org.kind not in role.allowed_org_kinds:
@@ -72,8 +77,9 @@ def create_user(
         email=email,
         name=name.strip(),
         role=role,
-        password_hash=hash_password(password, **password_context(email, name, org)),
-        password_changed_at=utcnow(),
+        password_hash=(_no_password() if password is None
+                       else hash_password(password, **password_context(email, name, org))),
+        password_changed_at=None if password is None else utcnow(),
     )
     db.session.add(user)
     db.session.flush()
@@ -190,10 +196,13 @@ def make_reset_token(user: User) -> str:
 
 
 def user_for_reset_token(token: str) -> User | None:
+    return _user_for_token(_reset_serializer(), token, current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"])
+
+
+def _user_for_token(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> User | None:
+    """The active user a signed link names, while their password (or its absence) is unchanged."""
     try:
-        data = _reset_serializer().loads(
-            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
-        )
+        data = serializer.loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict):
@@ -221,3 +230,46 @@ def request_password_reset(email: str, ip_address: str | None = None) -> tuple[U
         return None
     audit.record("auth.password_reset_requested", user, user, ip_address=ip_address)
     return user, make_reset_token(user)
+
+
+# -- Invitations ------------------------------------------------------------------
+# A user created without a password (an assisted supplier's first user) gets a link to
+# choose one: signed with its own purpose and lifetime, and bound like a reset token to
+# the stored value, which a new invitation replaces, so only the newest link works and
+# none works once the password is set.
+
+def _no_password() -> str:
+    return NO_PASSWORD_PREFIX + secrets.token_hex(16)
+
+
+def _invitation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="account-invitation")
+
+
+def make_invitation_token(user: User) -> str:
+    return _invitation_serializer().dumps({"u": user.id, "h": _password_fingerprint(user)})
+
+
+def user_for_invitation_token(token: str) -> User | None:
+    """The invited user, while the link is the newest, younger than INVITATION_MAX_AGE_SECONDS
+    and no password has been set."""
+    user = _user_for_token(_invitation_serializer(), token, current_app.config["INVITATION_MAX_AGE_SECONDS"])
+    return user if user is not None and user.awaits_password else None
+
+
+def renew_invitation(actor: User, user: User, **detail) -> str:
+    """A fresh invitation link for a user still without a password; earlier links stop working."""
+    require_admin(actor)
+    if not user.awaits_password:
+        raise WrongState(_l("%(name)s has already chosen a password. If it is forgotten, "
+                            "\"Forgot your password?\" on the login page sends a new link.", name=user.name))
+    user.password_hash = _no_password()
+    audit.record("user.invitation_sent", actor, user, email=user.email, resent=True, **detail)
+    return make_invitation_token(user)
+
+
+def accept_invitation(user: User, new_password: str) -> None:
+    """The invited user chooses their password; the link is spent."""
+    if not user.awaits_password:
+        raise WrongState(_l("This link has expired or has already been used."))
+    _set_password(user, new_password, "auth.invitation_accepted")

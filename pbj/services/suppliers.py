@@ -67,11 +67,12 @@ class Registration:
     phone: str
     contact_name: str
     email: str
-    password: str
+    # None when a UKPBJ administrator registers the business: its user is invited by e-mail.
+    password: str | None = None
 
 
-def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
-    """Create the supplier organisation, its profile and its first user (unverified)."""
+def _check_registration(reg: Registration) -> tuple[str, str, str]:
+    """The cleaned NIB, NPWP and region code; DomainError on the field that is wrong."""
     nib = clean_nib(reg.nib)
     npwp = clean_npwp(reg.npwp)
     region_code = clean_region_code(reg.region_code)
@@ -79,10 +80,11 @@ def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
         raise DomainError(_l("A business with this NIB is already registered."), field="nib")
     if accounts.find_user_by_email(reg.email) is not None:
         raise DomainError(_l("An account with this e-mail address already exists."), field="email")
-    # Before anything is written (create_user checks again with the same details).
-    passwords.check_policy(reg.password, email=accounts.normalise_email(reg.email),
-                           names=(reg.contact_name, reg.business_name))
+    return nib, npwp, region_code
 
+
+def _create_profile(reg: Registration, nib: str, npwp: str, region_code: str,
+                    assisted_by: User | None = None) -> SupplierProfile:
     org = Organisation(kind=OrgKind.SUPPLIER, name=reg.business_name.strip())
     profile = SupplierProfile(
         org=org,
@@ -99,15 +101,53 @@ def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
         phone=reg.phone.strip(),
         verification=VerificationStatus.UNVERIFIED,
         sanction=Sanction.NONE,
+        assisted_by=assisted_by,
     )
     db.session.add_all([org, profile])
     db.session.flush()
+    return profile
+
+
+def register_supplier(reg: Registration, ip_address: str | None = None) -> User:
+    """Create the supplier organisation, its profile and its first user (unverified)."""
+    nib, npwp, region_code = _check_registration(reg)
+    # Before anything is written (create_user checks again with the same details).
+    passwords.check_policy(reg.password or "", email=accounts.normalise_email(reg.email),
+                           names=(reg.contact_name, reg.business_name))
+    profile = _create_profile(reg, nib, npwp, region_code)
     audit.record("supplier.registered", None, profile, ip_address=ip_address,
-                 actor_label=accounts.normalise_email(reg.email), nib=nib, name=org.name)
+                 actor_label=accounts.normalise_email(reg.email), nib=nib, name=profile.org.name)
     return accounts.create_user(
-        None, org=org, email=reg.email, name=reg.contact_name, role=Role.PENYEDIA,
-        password=reg.password,
+        None, org=profile.org, email=reg.email, name=reg.contact_name, role=Role.PENYEDIA,
+        password=reg.password or "",
     )
+
+
+def register_supplier_on_behalf(actor: User, reg: Registration,
+                                ip_address: str | None = None) -> tuple[User, str]:
+    """A UKPBJ administrator registers a business for it (assisted registration).
+
+    The same checks as the business's own registration; its first user gets no password
+    but an invitation link (returned with the user, for the caller to e-mail after the
+    commit). The profile keeps who helped, and every entry is marked assisted.
+    """
+    accounts.require_admin(actor)
+    nib, npwp, region_code = _check_registration(reg)
+    profile = _create_profile(reg, nib, npwp, region_code, assisted_by=actor)
+    audit.record("supplier.registered", actor, profile, ip_address=ip_address, nib=nib,
+                 name=profile.org.name, assisted=True)
+    user = accounts.create_user(actor, org=profile.org, email=reg.email, name=reg.contact_name,
+                                role=Role.PENYEDIA, password=None)
+    audit.record("user.invitation_sent", actor, user, email=user.email, supplier_id=profile.org_id,
+                 assisted=True)
+    return user, accounts.make_invitation_token(user)
+
+
+def reinvite_supplier_user(actor: User, supplier: SupplierProfile, user: User) -> str:
+    """A new invitation link for a supplier's user who has not chosen a password yet."""
+    if user.org_id != supplier.org_id:
+        raise NotAllowed(_l("This account does not belong to this supplier."))
+    return accounts.renew_invitation(actor, user, supplier_id=supplier.org_id, assisted=True)
 
 
 def _printable(text: str | None) -> str:
@@ -119,11 +159,22 @@ def _require_owner(actor: User, supplier: SupplierProfile) -> None:
         raise NotAllowed(_l("Only the supplier itself may do this."))
 
 
+def _on_behalf(actor: User, supplier: SupplierProfile) -> bool:
+    """True for a UKPBJ administrator acting for the supplier (assisted); the supplier's own
+    users act for themselves; anybody else is refused."""
+    if actor is not None and actor.role is Role.ADMIN:
+        accounts.require_admin(actor)  # and active
+        return True
+    _require_owner(actor, supplier)
+    return False
+
+
 def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
                  filename: str, data: bytes, now: datetime | None = None) -> SupplierDocument:
     """Store a verification document. A rejected supplier goes back to the queue.
-    Documents count against the supplier's hourly upload limit (uploads.require_upload_quota)."""
-    _require_owner(actor, supplier)
+    Documents count against the supplier's hourly upload limit (uploads.require_upload_quota).
+    A UKPBJ administrator may upload for the supplier: the entry says it was assisted."""
+    on_behalf = _on_behalf(actor, supplier)
     now = now or utcnow()
     require_upload_quota(actor, supplier, 1, now, field="file")
     stored = store_document(data, current_app.config["DOCUMENT_MAX_BYTES"])
@@ -140,24 +191,52 @@ def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
     )
     db.session.add(doc)
     db.session.flush()
+    assisted = {"assisted": True} if on_behalf else {}
     audit.record("supplier.document_added", actor, doc, at=now, supplier_id=supplier.org_id,
-                 kind=kind.value, sha256=stored.sha256)
+                 kind=kind.value, sha256=stored.sha256, **assisted)
     if supplier.verification is VerificationStatus.REJECTED:
         supplier.verification = VerificationStatus.UNVERIFIED
-        audit.record("supplier.resubmitted", actor, supplier)
+        audit.record("supplier.resubmitted", actor, supplier, **assisted)
     return doc
 
 
-def verify_supplier(actor: User, supplier: SupplierProfile) -> None:
+def verify_supplier(actor: User, supplier: SupplierProfile, scale: BusinessScale | None,
+                    now: datetime | None = None) -> None:
+    """Verify the supplier, confirming its business size as its NIB states it (required).
+
+    The confirmed size counts from now on (`SupplierProfile.effective_scale`, `is_umk`); when
+    it changes whether the business is UMK, its products' stored rank flags follow.
+    """
     accounts.require_admin(actor)
     if supplier.verification is VerificationStatus.VERIFIED:
         raise WrongState(_l("This supplier is already verified."))
     if not supplier.documents:
         raise WrongState(_l("The supplier has not uploaded any documents yet."))
+    if scale is None:
+        raise DomainError(_l("Choose the business size that the NIB states: verification confirms it."),
+                          field="scale")
+    now = now or utcnow()
     supplier.verification = VerificationStatus.VERIFIED
     supplier.verification_note = None
-    supplier.verified_at = utcnow()
-    audit.record("supplier.verified", actor, supplier)
+    supplier.verified_at = now
+    was_umk = supplier.is_umk
+    supplier.confirmed_scale = scale
+    supplier.scale_confirmed_by = actor
+    supplier.scale_confirmed_at = now
+    audit.record("supplier.verified", actor, supplier, at=now, scale=scale.value,
+                 declared_scale=supplier.scale.value, is_umk=supplier.is_umk)
+    if supplier.is_umk != was_umk:
+        _refresh_product_ranks(supplier)
+
+
+def _refresh_product_ranks(supplier: SupplierProfile) -> None:
+    """The supplier's UMK flag is stored on each of its products (for the catalogue's filters
+    and order): refresh them, as the catalogue does on every save."""
+    from pbj.models.catalogue import Product
+    from pbj.services.catalogue import _refresh_rank
+
+    for product in db.session.scalars(sa.select(Product).where(Product.supplier_id == supplier.org_id)):
+        _refresh_rank(product, supplier)
 
 
 def reject_supplier(actor: User, supplier: SupplierProfile, reason: str) -> None:

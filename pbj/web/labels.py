@@ -102,6 +102,8 @@ ACTION_LABELS = {
     "user.activated": _l("Account activated"),
     "user.deactivated": _l("Account deactivated"),
     "user.role_changed": _l("Role changed"),
+    "user.invitation_sent": _l("Invitation to choose a password sent"),
+    "auth.invitation_accepted": _l("Password chosen through the invitation"),
     "supplier.registered": _l("Supplier registered"),
     "supplier.document_added": _l("Document uploaded"),
     "supplier.resubmitted": _l("Sent back for verification"),

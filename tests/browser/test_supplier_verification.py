@@ -71,6 +71,7 @@ def test_supplier_registers_and_admin_verifies(page, new_page, login, submit, cr
     document = admin_page.request.get(admin_page.locator("table.table a").first.get_attribute("href"))
     assert document.status == 200
     assert document.body().startswith(b"%PDF-")
+    admin_page.select_option("#verify-scale", "kecil")  # the size the NIB states
     submit(admin_page, admin_page.locator("form[action$='/verifikasi'] button[type=submit]"))
     expect(admin_page.locator(".status-line .tag-ok")).to_be_visible()
     expect(admin_page.locator("form[action$='/verifikasi']")).to_have_count(0)

@@ -89,11 +89,11 @@ def test_verify_needs_documents_and_an_admin(app, create_supplier, create_user):
     user = create_supplier()
     profile = user.org.supplier
     with pytest.raises(WrongState):
-        suppliers.verify_supplier(admin, profile)
+        suppliers.verify_supplier(admin, profile, profile.scale)
     suppliers.add_document(user, profile, DocumentKind.NIB, "nib.pdf", PDF)
     with pytest.raises(NotAllowed):
-        suppliers.verify_supplier(user, profile)
-    suppliers.verify_supplier(admin, profile)
+        suppliers.verify_supplier(user, profile, profile.scale)
+    suppliers.verify_supplier(admin, profile, profile.scale)
     assert profile.verification is VerificationStatus.VERIFIED
 
 

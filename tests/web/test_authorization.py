@@ -69,6 +69,10 @@ class Objects:
     issued_order_id: int
     issued_document_code: str  # the Surat Pesanan's public code (in its QR code)
     cart_item_id: int  # in the cart of the PP of the other OPD
+    # A supplier registered by the UKPBJ on its behalf, with two users invited by e-mail:
+    invited_org_id: int
+    invited_user_id: int  # the one an admin invites again
+    invitation_token: str  # the other's valid invitation link (the token is the capability)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,14 @@ def _registration(o: Objects) -> dict:
         "region_code": "61.72", "region_name": "Kota Singkawang", "phone": "0562 631234",
         "contact_name": "Pemilik Baru", "email": "baru@contoh.id", "password": PASSWORD, "confirm": PASSWORD,
     }
+
+
+def _assisted_registration(o: Objects) -> dict:
+    return dict(_registration(o), nib="9900000000002", email="dibantu@contoh.id")
+
+
+def _assisted_upload(o: Objects) -> dict:
+    return {"doc-kind": "nib", "doc-file": (io.BytesIO(PDF), "nib.pdf")}
 
 
 def _product_form(o: Objects) -> dict:
@@ -151,6 +163,9 @@ ENDPOINTS: dict[str, Access] = {
                                   form=lambda o: {"password": PASSWORD, "confirm": PASSWORD},
                                   note="the signed token is the credential"),
     "supplier.register": Access(EVERYONE, form=_registration, note="logged-in users are sent home"),
+    "supplier.accept_invitation": Access(EVERYONE, url=lambda o: {"token": o.invitation_token},
+                                         form=lambda o: {"password": PASSWORD, "confirm": PASSWORD},
+                                         note="the signed token is the credential"),
     # Any logged-in user, own account only (no id in the URL).
     "auth.logout": Access(LOGGED_IN),
     "auth.account": Access(LOGGED_IN),
@@ -166,12 +181,17 @@ ENDPOINTS: dict[str, Access] = {
     "admin.index": Access(frozenset({"admin"})),
     "admin.suppliers": Access(frozenset({"admin"})),
     "admin.supplier_detail": Access(frozenset({"admin"}), url=_SUPPLIER),
-    "admin.verify_supplier": Access(frozenset({"admin"}), url=_SUPPLIER),
+    "admin.verify_supplier": Access(frozenset({"admin"}), url=_SUPPLIER, form=lambda o: {"verify-scale": "mikro"}),
     "admin.reject_supplier": Access(frozenset({"admin"}), url=_SUPPLIER,
                                     form=lambda o: {"reject-reason": "NIB tidak terbaca"}),
     "admin.sanction_supplier": Access(frozenset({"admin"}), url=_SUPPLIER, form=lambda o: {
         "sanction-sanction": "suspended", "sanction-reason": "Wanprestasi", "sanction-until": _FUTURE}),
     "admin.lift_sanction": Access(frozenset({"admin"}), url=_SUPPLIER),
+    # Assisted registration: a supplier registered, its documents uploaded and its user invited by the UKPBJ.
+    "admin.register_supplier": Access(frozenset({"admin"}), form=_assisted_registration),
+    "admin.upload_document": Access(frozenset({"admin"}), url=_SUPPLIER, form=_assisted_upload),
+    "admin.resend_invitation": Access(frozenset({"admin"}),
+                                      url=lambda o: {"org_id": o.invited_org_id, "user_id": o.invited_user_id}),
     "admin.organisations": Access(frozenset({"admin"})),
     "admin.create_organisation": Access(frozenset({"admin"}), form=lambda o: {
         "name": "Dinas Baru", "code": "DBARU", "kind": "opd"}),
@@ -309,6 +329,7 @@ def world(app, create_org, create_supplier, create_user):
         **listings,
         **_issued_document(other_opd, victim_user, listings),
         cart_item_id=_cart_item(victim_user, listings),
+        **_assisted_supplier(actors["admin"]),
     )
     emails = {role: user.email for role, user in actors.items()}
     db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
@@ -319,7 +340,7 @@ def _listings_of_another_supplier(admin, owner) -> dict:
     """A verified supplier with a product in every state the walk needs."""
     from pbj.services import catalogue, suppliers
 
-    suppliers.verify_supplier(admin, owner.org.supplier)
+    suppliers.verify_supplier(admin, owner.org.supplier, owner.org.supplier.scale)
     top = catalogue.create_category(None, "Makanan Jalan")
     sub = catalogue.create_category(None, "Kue Jalan", parent=top)
     other_top = catalogue.create_category(None, "Minuman Jalan")
@@ -365,6 +386,23 @@ def _issued_document(opd, ppk, listings: dict) -> dict:
     document = documents.issue_document(order, OrderDocumentKind.SURAT_PESANAN, order.sp_number)
     db.session.commit()
     return {"issued_order_id": order.id, "issued_document_code": document.code}
+
+def _assisted_supplier(admin) -> dict:
+    from pbj.models.suppliers import BusinessScale
+    from pbj.services import suppliers
+
+    first, _token = suppliers.register_supplier_on_behalf(admin, suppliers.Registration(
+        business_name="UMKM Dibantu Jalan", nib="9900000000003", npwp="9900000000000003",
+        scale=BusinessScale.MIKRO, is_cooperative=False, is_pkp=False, has_pp55_certificate=False,
+        address="Jl. Bantu 1", kecamatan="Singkawang Barat", region_code="61.72",
+        region_name="Kota Singkawang", phone="0562 631234", contact_name="Pemilik Dibantu",
+        email="dibantu.jalan@contoh.id"))
+    second = accounts.create_user(admin, org=first.org, email="dibantu.dua@contoh.id", name="Karyawan Dibantu",
+                                  role=Role.PENYEDIA, password=None)
+    db.session.commit()
+    return {"invited_org_id": first.org_id, "invited_user_id": first.id,
+            "invitation_token": accounts.make_invitation_token(second)}
+
 
 def _cart_item(buyer, listings: dict) -> int:
     from pbj.models.catalogue import Product
@@ -476,7 +514,7 @@ def test_admin_actions_reach_the_object(app, auth, client, create_supplier, crea
 
     supplier = create_supplier(with_document=True)
     auth.login(create_user(Role.ADMIN))
-    response = client.post(f"/admin/penyedia/{supplier.org_id}/verifikasi")
+    response = client.post(f"/admin/penyedia/{supplier.org_id}/verifikasi", data={"verify-scale": "mikro"})
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(SupplierProfile, supplier.org_id).verification is VerificationStatus.VERIFIED

@@ -53,7 +53,8 @@ def test_supplier_registers_uploads_and_admin_verifies(app, create_user):
     doc_id = profile.documents[0].id
     assert f"/usaha/dokumen/{doc_id}".encode() in detail.data
     assert admin_client.get(f"/usaha/dokumen/{doc_id}").data == PDF
-    assert admin_client.post(f"/admin/penyedia/{profile.org_id}/verifikasi").status_code == 303
+    assert admin_client.post(f"/admin/penyedia/{profile.org_id}/verifikasi",
+                             data={"verify-scale": "mikro"}).status_code == 303
 
     page = supplier_client.get("/usaha")
     assert b"tag-ok" in page.data
@@ -117,7 +118,7 @@ def test_admin_suspends_until_a_date_then_lifts(app, client, auth, create_suppli
 def test_verify_without_documents_is_a_conflict(client, auth, create_supplier, create_user):
     user = create_supplier()
     auth.login(create_user(Role.ADMIN))
-    response = client.post(f"/admin/penyedia/{user.org_id}/verifikasi")
+    response = client.post(f"/admin/penyedia/{user.org_id}/verifikasi", data={"verify-scale": "mikro"})
     assert response.status_code == 409
     assert user.org.supplier.verification is VerificationStatus.UNVERIFIED
 
@@ -128,7 +129,7 @@ def test_a_wrong_state_re_renders_the_supplier_page_with_the_reason(client, auth
     url = f"/admin/penyedia/{user.org_id}"
     for action, reason in (("/verifikasi", "Penyedia belum mengunggah dokumen apa pun."),
                            ("/cabut-sanksi", "Penyedia ini tidak sedang dikenai sanksi.")):
-        response = client.post(url + action)
+        response = client.post(url + action, data={"verify-scale": "mikro"})
         html = response.get_data(as_text=True)
         assert response.status_code == 409
         assert "Ada masalah" in html and reason in html  # the supplier page's error summary

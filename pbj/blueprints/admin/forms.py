@@ -2,9 +2,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from pbj.blueprints.supplier.forms import RegistrationForm
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
-from pbj.web.labels import ORG_KIND_LABELS, ROLE_LABELS
+from pbj.models.suppliers import BusinessScale
+from pbj.web.labels import ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 
 STAFF_ROLES = [r for r in Role if r is not Role.PENYEDIA]
 
@@ -42,3 +44,21 @@ class UserForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in STAFF_ROLES])
+
+
+class AssistedRegistrationForm(RegistrationForm):
+    """The supplier's own registration form, filled in by the UKPBJ: the same fields and
+    checks, less the password (the contact person chooses it through the invitation)."""
+
+    password = None
+    confirm = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact_name.label.text = _l("Contact person (first user)")
+        self.email.label.text = _l("Contact person's e-mail address")
+
+
+class VerifyForm(FlaskForm):
+    scale = SelectField(_l("Business size as the NIB states it"),
+                        choices=[("", _l("Choose…"))] + [(s.value, SCALE_LABELS[s]) for s in BusinessScale])

@@ -9,19 +9,21 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from pbj.blueprints.admin import listings
+from pbj.blueprints.admin import assisted, listings
 from pbj.blueprints.admin.forms import (
     OrganisationForm,
     RejectForm,
     RoleForm,
     SanctionForm,
     UserForm,
+    VerifyForm,
 )
+from pbj.blueprints.supplier.forms import DocumentForm
 from pbj.clock import city_today
 from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
-from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
+from pbj.models.suppliers import BusinessScale, Sanction, SupplierProfile, VerificationStatus
 from pbj.services import accounts, audit, notifications
 # Aliased: the list view below is itself named `suppliers` (its endpoint name).
 from pbj.services import suppliers as supplier_service
@@ -81,6 +83,8 @@ def _supplier_page(supplier: SupplierProfile, status: int = 200, **forms):
     forms.setdefault("reject_form", RejectForm(prefix="reject"))
     forms.setdefault("sanction_form", SanctionForm(prefix="sanction"))
     forms.setdefault("action_form", EmptyForm())
+    forms.setdefault("verify_form", VerifyForm(prefix="verify"))
+    forms.setdefault("document_form", DocumentForm(prefix="doc"))
     return render_template(
         "admin/supplier.html", supplier=supplier, users=supplier.org.users,
         history=audit.entries_for("suppliers", supplier.org_id),
@@ -96,12 +100,13 @@ def supplier_detail(org_id: int):
 @bp.post("/penyedia/<int:org_id>/verifikasi")
 def verify_supplier(org_id: int):
     supplier = get_or_404(SupplierProfile, org_id)
-    form = EmptyForm()
-    # Already verified, or no documents yet: the page says so (409).
-    return submit_form(form, lambda: supplier_service.verify_supplier(actor(), supplier),
+    form = VerifyForm(prefix="verify")
+    # Already verified, or no documents yet: the page says so (409); no size chosen: 422.
+    return submit_form(form, lambda: supplier_service.verify_supplier(
+                           actor(), supplier, BusinessScale(form.scale.data) if form.scale.data else None),
                        success=_("%(name)s is now verified.", name=supplier.org.name),
                        redirect_to=url_for("admin.supplier_detail", org_id=org_id),
-                       page=lambda status: _supplier_page(supplier, status, action_form=form))
+                       page=lambda status: _supplier_page(supplier, status, verify_form=form))
 
 
 @bp.post("/penyedia/<int:org_id>/tolak")
@@ -135,6 +140,12 @@ def lift_sanction(org_id: int):
                        redirect_to=url_for("admin.supplier_detail", org_id=org_id),
                        page=lambda status: _supplier_page(supplier, status, action_form=form))
 
+
+# Assisted registration: the business, its documents and its first user's invitation (admin/assisted.py).
+bp.add_url_rule("/penyedia/baru", view_func=assisted.register_supplier, methods=["GET", "POST"])
+bp.add_url_rule("/penyedia/<int:org_id>/dokumen", view_func=assisted.upload_document, methods=["POST"])
+bp.add_url_rule("/penyedia/<int:org_id>/pengguna/<int:user_id>/undangan", view_func=assisted.resend_invitation,
+                methods=["POST"])
 
 # A supplier's products, listed on its behalf: the pages are the supplier's own (admin/listings.py).
 bp.add_url_rule("/penyedia/<int:org_id>/produk", view_func=listings.supplier_products)

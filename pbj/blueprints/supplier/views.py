@@ -1,4 +1,5 @@
-"""Supplier self-service: registration (/daftar), business page and documents."""
+"""Supplier self-service: registration (/daftar), the invitation of a business registered
+by the UKPBJ (/daftar/undangan/<token>), business page and documents."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
@@ -6,13 +7,14 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
+from pbj.blueprints.auth.forms import ResetPasswordForm
 from pbj.blueprints.supplier.forms import DocumentForm, RegistrationForm
 from pbj.clock import utcnow
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import limiter
 from pbj.models.accounts import Role
 from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierDocument
-from pbj.services import suppliers
+from pbj.services import accounts, suppliers
 from pbj.services.uploads import document_path
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import submit_form
@@ -53,6 +55,25 @@ def register():
                                  "verify it."),
                        redirect_to=url_for("supplier.dashboard"),
                        page=lambda status: (render_template("supplier/register.html", form=form), status))
+
+
+@bp.route("/daftar/undangan/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The invited first user of a business the UKPBJ registered chooses their password."""
+    user = accounts.user_for_invitation_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+
+    def page(status: int = 200):
+        return render_template("supplier/invitation.html", form=form, user=user), status
+
+    if request.method == "GET":
+        return page()
+    return submit_form(form, lambda: accounts.accept_invitation(user, form.password.data),
+                       success=_("Your password has been set. Log in with your e-mail address and the new "
+                                 "password."),
+                       redirect_to=url_for("auth.login"), page=page)
 
 
 @bp.get("/usaha")
