@@ -162,21 +162,30 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
                             weights=[6, 3, 1])[0]
         password = secrets.token_urlsafe(10)
         email = f"{_slug(business)[:30]}@umkm.singkawang.demo"
-        user = suppliers.register_supplier(suppliers.Registration(
+        registration = suppliers.Registration(
             business_name=business, nib=nib, npwp=str(rng.randrange(10**15, 10**16)), scale=scale,
             is_cooperative=is_coop, is_pkp=scale is BusinessScale.MENENGAH,
             has_pp55_certificate=scale is not BusinessScale.MENENGAH and rng.random() < 0.7,
             address=street, kecamatan=kecamatan, region_code=region_code, region_name=region_name,
             phone=f"0562 6{rng.randint(10000, 99999)}", contact_name=next(people),
             email=email, password=password,
-        ))
+        )
+        # One business was registered at the UKPBJ desk (assisted); its owner then chose a
+        # password through the e-mailed invitation, and the UKPBJ uploaded its documents.
+        assisted = index == 2
+        if assisted:
+            registration.password = None
+            user, _token = suppliers.register_supplier_on_behalf(admin, registration)
+            accounts.accept_invitation(user, password)
+        else:
+            user = suppliers.register_supplier(registration)
         credentials.append(("penyedia", email, password))
         profile = user.org.supplier
         # Most suppliers are through verification; a few wait, one was turned back, one is suspended.
         if index % 9 == 8:
             continue  # registered, nothing uploaded yet
         for kind in (DocumentKind.NIB, DocumentKind.NPWP):
-            suppliers.add_document(user, profile, kind, f"{kind.value}-{nib}.pdf",
+            suppliers.add_document(admin if assisted else user, profile, kind, f"{kind.value}-{nib}.pdf",
                                    _minimal_pdf(f"{kind.value.upper()} {business}"))
         if index % 9 == 7:
             continue  # waiting in the queue

@@ -45,6 +45,9 @@ def test_seed_demo_builds_a_singkawang_setting(app, runner):
     assert len(profiles) >= 30
     assert {p.verification for p in profiles} == set(VerificationStatus)
     assert sum(p.is_local(app.config["CITY_REGION_CODE"]) for p in profiles) > len(profiles) // 2
+    # One business registered with UKPBJ help; every verified one has its size confirmed from the NIB.
+    assert len([p for p in profiles if p.assisted_by is not None]) == 1
+    assert all(p.confirmed_scale is not None for p in profiles if p.verification is VerificationStatus.VERIFIED)
     # Every printed credential logs in, and the file holds the same lines.
     creds = (__import__("pathlib").Path(app.instance_path) / "demo-credentials.txt").read_text()
     lines = [line.split() for line in creds.splitlines()[2:] if line.strip()]
