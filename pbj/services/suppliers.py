@@ -200,6 +200,24 @@ def add_document(actor: User, supplier: SupplierProfile, kind: DocumentKind,
     return doc
 
 
+def _require_scale(scale: BusinessScale | None) -> BusinessScale:
+    if scale is None:
+        raise DomainError(_l("Choose the business size that the NIB states: verification confirms it."),
+                          field="scale")
+    return scale
+
+
+def _confirm_scale(actor: User, supplier: SupplierProfile, scale: BusinessScale, now: datetime) -> None:
+    """Store the size the NIB states; when that changes whether the business is UMK, its
+    products' stored rank flags follow in the same transaction."""
+    was_umk = supplier.is_umk
+    supplier.confirmed_scale = scale
+    supplier.scale_confirmed_by = actor
+    supplier.scale_confirmed_at = now
+    if supplier.is_umk != was_umk:
+        _refresh_product_ranks(supplier)
+
+
 def verify_supplier(actor: User, supplier: SupplierProfile, scale: BusinessScale | None,
                     now: datetime | None = None) -> None:
     """Verify the supplier, confirming its business size as its NIB states it (required).
@@ -212,21 +230,31 @@ def verify_supplier(actor: User, supplier: SupplierProfile, scale: BusinessScale
         raise WrongState(_l("This supplier is already verified."))
     if not supplier.documents:
         raise WrongState(_l("The supplier has not uploaded any documents yet."))
-    if scale is None:
-        raise DomainError(_l("Choose the business size that the NIB states: verification confirms it."),
-                          field="scale")
+    scale = _require_scale(scale)
     now = now or utcnow()
     supplier.verification = VerificationStatus.VERIFIED
     supplier.verification_note = None
     supplier.verified_at = now
-    was_umk = supplier.is_umk
-    supplier.confirmed_scale = scale
-    supplier.scale_confirmed_by = actor
-    supplier.scale_confirmed_at = now
+    _confirm_scale(actor, supplier, scale, now)
     audit.record("supplier.verified", actor, supplier, at=now, scale=scale.value,
                  declared_scale=supplier.scale.value, is_umk=supplier.is_umk)
-    if supplier.is_umk != was_umk:
-        _refresh_product_ranks(supplier)
+
+
+def confirm_business_scale(actor: User, supplier: SupplierProfile, scale: BusinessScale | None,
+                           now: datetime | None = None) -> None:
+    """Confirm (again) the size of a verified supplier from its NIB: one verified before sizes
+    were confirmed, or whose NIB now states another size. Unverified suppliers get theirs
+    at verification."""
+    accounts.require_admin(actor)
+    if supplier.verification is not VerificationStatus.VERIFIED:
+        raise WrongState(_l("Confirm the business size when you verify this supplier."))
+    scale = _require_scale(scale)
+    now = now or utcnow()
+    previous = supplier.confirmed_scale
+    _confirm_scale(actor, supplier, scale, now)
+    audit.record("supplier.scale_confirmed", actor, supplier, at=now, scale=scale.value,
+                 previous=previous.value if previous else None, declared_scale=supplier.scale.value,
+                 is_umk=supplier.is_umk)
 
 
 def _refresh_product_ranks(supplier: SupplierProfile) -> None:

@@ -108,6 +108,7 @@ ACTION_LABELS = {
     "supplier.document_added": _l("Document uploaded"),
     "supplier.resubmitted": _l("Sent back for verification"),
     "supplier.verified": _l("Supplier verified"),
+    "supplier.scale_confirmed": _l("Business size confirmed from the NIB"),
     "supplier.rejected": _l("Supplier rejected"),
     "supplier.suspended": _l("Supplier suspended"),
     "supplier.blacklisted": _l("Supplier blacklisted"),

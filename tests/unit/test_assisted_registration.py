@@ -263,3 +263,27 @@ def test_products_of_other_suppliers_are_left_alone(app, admin, create_supplier)
     db.session.commit()
     db.session.expire_all()
     assert (theirs.supplier_is_umk, theirs.priority, theirs.updated_at) == before
+
+
+def test_a_verified_supplier_size_is_confirmed_again_from_the_nib(app, admin, create_supplier):
+    """Suppliers verified before sizes were confirmed, or whose NIB changed, get theirs here."""
+    owner = create_supplier(scale=KECIL, with_document=True)
+    profile = owner.org.supplier
+    with refused(WrongState, "Confirm the business size when you verify this supplier."):
+        suppliers.confirm_business_scale(admin, profile, MENENGAH)
+    item = catalogue_helpers.product(owner, admin, "Kain Songket")  # verifies it as declared
+    assert profile.confirmed_scale is KECIL and item.supplier_is_umk
+    with refused(DomainError, "Choose the business size that the NIB states: verification confirms it.",
+                 field="scale"):
+        suppliers.confirm_business_scale(admin, profile, None)
+    with refused(NotAllowed, "Only UKPBJ administrators may do this."):
+        suppliers.confirm_business_scale(owner, profile, MENENGAH)
+    moment = datetime(2026, 12, 2, 1, 0)
+    suppliers.confirm_business_scale(admin, profile, MENENGAH, now=moment)
+    db.session.commit()
+    db.session.expire_all()
+    assert (profile.confirmed_scale, profile.scale_confirmed_at, profile.is_umk) == (MENENGAH, moment, False)
+    assert not item.supplier_is_umk and item.priority == item.preference * 10 + 1
+    [entry] = _entries("supplier.scale_confirmed")
+    assert entry == dict(actor=admin.email, object=("suppliers", str(profile.org_id)), scale="menengah",
+                         previous="kecil", declared_scale="kecil", is_umk=False)

@@ -248,3 +248,17 @@ def test_the_confirmed_size_is_shown_and_counts_for_umk(app, admin, admin_client
     public = app.test_client().get(f"/penyedia/{owner.org_id}").get_data(as_text=True)
     assert "dikonfirmasi dari NIB pada 1 Des 2026" in public and "Rina Helpdesk" not in public
     assert ">UMK<" not in public
+
+
+def test_a_verified_supplier_size_is_confirmed_on_its_page(app, admin, admin_client, create_supplier):
+    owner = create_supplier("Keripik Pakis Sedau", scale=BusinessScale.KECIL)
+    catalogue_helpers.verified(owner, admin)
+    url = f"/admin/penyedia/{owner.org_id}/skala"
+    empty = admin_client.post(url, data={"scale-scale": ""})
+    assert empty.status_code == 422
+    assert ('<p class="error" id="scale-scale-error">Pilih skala usaha yang tercantum di NIB: '
+            'verifikasi mengonfirmasinya.</p>') in empty.get_data(as_text=True)
+    assert admin_client.post(url, data={"scale-scale": "besar"}).status_code == 303
+    assert _profile(owner.org.supplier.nib).confirmed_scale is BusinessScale.BESAR
+    page = admin_client.get(f"/admin/penyedia/{owner.org_id}").get_data(as_text=True)
+    assert "Besar\n(dikonfirmasi dari NIB oleh Rina Helpdesk pada" in page

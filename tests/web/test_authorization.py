@@ -182,6 +182,8 @@ ENDPOINTS: dict[str, Access] = {
     "admin.suppliers": Access(frozenset({"admin"})),
     "admin.supplier_detail": Access(frozenset({"admin"}), url=_SUPPLIER),
     "admin.verify_supplier": Access(frozenset({"admin"}), url=_SUPPLIER, form=lambda o: {"verify-scale": "mikro"}),
+    "admin.confirm_scale": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.listing_org_id},
+                                  form=lambda o: {"scale-scale": "kecil"}),
     "admin.reject_supplier": Access(frozenset({"admin"}), url=_SUPPLIER,
                                     form=lambda o: {"reject-reason": "NIB tidak terbaca"}),
     "admin.sanction_supplier": Access(frozenset({"admin"}), url=_SUPPLIER, form=lambda o: {

@@ -84,6 +84,7 @@ def _supplier_page(supplier: SupplierProfile, status: int = 200, **forms):
     forms.setdefault("sanction_form", SanctionForm(prefix="sanction"))
     forms.setdefault("action_form", EmptyForm())
     forms.setdefault("verify_form", VerifyForm(prefix="verify"))
+    forms.setdefault("scale_form", VerifyForm(prefix="scale"))
     forms.setdefault("document_form", DocumentForm(prefix="doc"))
     return render_template(
         "admin/supplier.html", supplier=supplier, users=supplier.org.users,
@@ -107,6 +108,18 @@ def verify_supplier(org_id: int):
                        success=_("%(name)s is now verified.", name=supplier.org.name),
                        redirect_to=url_for("admin.supplier_detail", org_id=org_id),
                        page=lambda status: _supplier_page(supplier, status, verify_form=form))
+
+
+@bp.post("/penyedia/<int:org_id>/skala")
+def confirm_scale(org_id: int):
+    """The size of a verified supplier, confirmed (again) from its NIB."""
+    supplier = get_or_404(SupplierProfile, org_id)
+    form = VerifyForm(prefix="scale")
+    return submit_form(form, lambda: supplier_service.confirm_business_scale(
+                           actor(), supplier, BusinessScale(form.scale.data) if form.scale.data else None),
+                       success=_("The business size is confirmed."),
+                       redirect_to=url_for("admin.supplier_detail", org_id=org_id),
+                       page=lambda status: _supplier_page(supplier, status, scale_form=form))
 
 
 @bp.post("/penyedia/<int:org_id>/tolak")
