@@ -262,3 +262,13 @@ def test_a_verified_supplier_size_is_confirmed_on_its_page(app, admin, admin_cli
     assert _profile(owner.org.supplier.nib).confirmed_scale is BusinessScale.BESAR
     page = admin_client.get(f"/admin/penyedia/{owner.org_id}").get_data(as_text=True)
     assert "Besar\n(dikonfirmasi dari NIB oleh Rina Helpdesk pada" in page
+
+
+def test_the_invitation_page_and_mail_escape_the_business_name_once(app, admin_client):
+    """The payload corpus does not walk token pages: the names typed by the admin, here."""
+    _register(admin_client, business_name='<b id="x">Tenun & "Ikat"</b>', contact_name="Ani <i>R</i>")
+    [mail] = _mails(app)
+    assert '<b id="x">Tenun & "Ikat"</b>' in mail.get_content()  # plain text: as typed
+    page = app.test_client().get(_link(mail)).get_data(as_text=True)
+    assert "&lt;b id=&#34;x&#34;&gt;Tenun &amp; &#34;Ikat&#34;&lt;/b&gt;" in page
+    assert '<b id="x">' not in page and "&amp;lt;" not in page

@@ -62,7 +62,7 @@ QUERY_PARAMETERS = ("q", "kategori", "harga_min", "harga_maks", "label", "urut",
 # Back with htmx: the full page again (docs/ARCHITECTURE.md, "htmx").
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 NOT_WALKED = {"static", "htmx_js", "catalogue.image", "orders.handover_photo", "supplier.document_file",
-              "auth.reset_password"}  # files, and a token that is not an object id
+              "auth.reset_password", "supplier.accept_invitation"}  # files, and tokens that are not object ids
 
 
 def _payload(row_id: int, column: int, length: int | None) -> str:
