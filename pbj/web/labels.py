@@ -6,9 +6,9 @@ import enum
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus
-from pbj.models.orders import BudgetSource, OrderDocumentKind, OrderStatus
+from pbj.models.orders import BudgetSource, OrderDocumentKind
 from pbj.models.suppliers import BusinessScale, DocumentKind
-from pbj.services.events import ORDER_EVENT_LABELS
+from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS  # noqa: F401  (re-exported)
 
 ROLE_LABELS = {
     Role.PENYEDIA: _l("Supplier (penyedia)"),
@@ -48,20 +48,6 @@ PRODUCT_STATUS_LABELS = {
     ProductStatus.PUBLISHED: _l("Published"),
     ProductStatus.REJECTED: _l("Rejected"),
     ProductStatus.ARCHIVED: _l("Archived"),
-}
-
-ORDER_STATUS_LABELS = {
-    OrderStatus.SUBMITTED: _l("Waiting for the supplier"),
-    OrderStatus.NEGOTIATING: _l("Under negotiation"),
-    OrderStatus.CONFIRMED: _l("Waiting for the PPK"),
-    OrderStatus.APPROVED: _l("Approved"),
-    OrderStatus.SHIPPED: _l("Shipped"),
-    OrderStatus.RECEIVED: _l("Received"),
-    OrderStatus.PAID: _l("Paid"),
-    OrderStatus.COMPLETED: _l("Completed"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.REJECTED: _l("Rejected"),
-    OrderStatus.EXPIRED: _l("Expired"),
 }
 
 ORDER_DOCUMENT_LABELS = {
