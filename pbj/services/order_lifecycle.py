@@ -134,8 +134,9 @@ def _paid(order: Order) -> Message:
 
 
 def _rated(order: Order) -> Message:
-    return _l("The supplier was already rated on %(when)s by %(name)s.", when=LocalTime(order.rating.rated_at),
-              name=order.rating.rated_by.name)
+    rating = order.rating
+    return _l("The supplier was already rated on %(when)s by %(name)s.", when=LocalTime(rating.rated_at),
+              name=rating.rated_by.name)
 
 
 def _ended(order: Order) -> Message | None:
@@ -173,7 +174,8 @@ def already_done(order: Order, action: str) -> Message | None:
         return ended
     if action in ("accept_offer", "decline_offer") and order.open_offer is None:
         return _offer_answered(order)
-    if step.done is not None and step.to_state in PROGRESS and PROGRESS[order.status] >= PROGRESS[step.to_state]:
+    past = step.to_state in PROGRESS and PROGRESS[order.status] >= PROGRESS[step.to_state]
+    if step.done is not None and past:
         return step.done(order)
     return None
 
@@ -199,9 +201,11 @@ LIFECYCLE: dict[str, Step] = {
     "ppk_reject": Step((order_ppk,), OPEN_STATUSES, S.REJECTED, _l("Reject the order"), None),
     "cancel": Step((buyer_side,), OPEN_STATUSES, S.CANCELLED, _l("Cancel the order"), None),
     "ship": Step((supplier_side,), (S.APPROVED, S.SHIPPED), S.SHIPPED, _l("Record the delivery"),
-                 _l("Goods are shipped after the PPK approves the order."), when=_ships_left, done=_delivered),
+                 _l("Goods are delivered, or work is done, after the PPK approves the order."),
+                 when=_ships_left, done=_delivered),
     "handover": Step((order_ppk,), (S.SHIPPED,), S.RECEIVED, _l("Sign the BAST"),
-                     _l("The BAST is signed after the goods are delivered."), done=_handed_over),
+                     _l("The BAST is signed after the goods are delivered or the work is done."),
+                     done=_handed_over),
     "pay": Step((bendahara,), (S.RECEIVED,), S.PAID, _l("Record the payment"),
                 _l("Payment is recorded after the BAST is signed."), done=_paid),
     "rate": Step((order_ppk,), (S.PAID,), S.COMPLETED, _l("Send the rating"),

@@ -14,7 +14,7 @@ ROLE_LABELS = {
     Role.PENYEDIA: _l("Supplier (penyedia)"),
     Role.PP: _l("Procurement officer (PP)"),
     Role.PPK: _l("Commitment officer (PPK)"),
-    Role.BENDAHARA: _l("Treasurer (bendahara)"),
+    Role.BENDAHARA: _l("Expenditure treasurer (bendahara pengeluaran)"),
     Role.ADMIN: _l("UKPBJ administrator"),
     Role.AUDITOR: _l("Auditor (APIP)"),
 }
