@@ -59,7 +59,8 @@ def test_a_second_approval_says_when_and_by_whom_it_was_approved(p, client, auth
 def test_a_second_payment_says_it_was_already_recorded(p, client, auth):
     order = order_at(p, "received")
     order_id = order.id
-    data = {"paid_on": "2026-11-20", "reference": "SP2D-00077", "amount": str(orders.tax_breakdown(order).net)}
+    data = {"paid_on": "2026-11-20", "reference": "SP2D-00077",
+            "amount": str(orders.tax_breakdown(order).net)}
     auth.login(p.bendahara)
     summary = _twice(client, f"/pesanan/{order_id}/bayar", data)
     assert _shown(f"Pembayaran sudah dicatat pada 20 Nov 2026 oleh {p.bendahara.name} "
@@ -81,7 +82,8 @@ def test_a_second_bast_says_it_was_already_signed(p, client, auth):
     summary = _twice(client, f"/pesanan/{order_id}/bast",
                      {"signed_on": "2026-11-20", "notes": "", f"qty_{item_id}": "4"})
     number = db.session.get(Order, order_id).handover.number
-    assert _shown(f"BAST sudah ditandatangani pada 20 Nov 2026 oleh {p.ppk.name} (nomor {number}).") in summary
+    assert _shown(f"BAST sudah ditandatangani pada 20 Nov 2026 oleh {p.ppk.name} "
+                  f"(nomor {number}).") in summary
 
 
 def test_approving_a_cancelled_order_says_it_was_cancelled(p, client, auth):
