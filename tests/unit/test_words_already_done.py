@@ -41,7 +41,8 @@ DECLINED = "This offer was already declined on %(when)s."
 COUNTERED = "This offer was already answered with a counter-offer on %(when)s."
 ENDINGS = {S.CANCELLED: CANCELLED, S.REJECTED: REJECTED, S.EXPIRED: EXPIRED}
 
-# status: what a second confirm, approve, ship, handover, pay, rate, cancel says (None: not yet / not a repeat).
+# status: what a second confirm, approve, ship, handover, pay, rate, cancel says
+# (None: not there yet, or not a repeat).
 TABLE = {
     S.SUBMITTED:   (None,      None,     None,      None,   None, None,  None),
     S.NEGOTIATING: (None,      None,     None,      None,   None, None,  None),
@@ -63,7 +64,8 @@ def _order(status, answer=None):
     person = SimpleNamespace(name="Rina Marlina")
     offers = [SimpleNamespace(answer=answer, answered_at=MOMENT)] if answer else []
     return SimpleNamespace(
-        status=status, confirmed_at=MOMENT, approved_at=MOMENT, sp_number="SP/DISDIK/2026/0007", ppk=person,
+        status=status, confirmed_at=MOMENT, approved_at=MOMENT, sp_number="SP/DISDIK/2026/0007",
+        ppk=person,
         handover=SimpleNamespace(signed_on=date(2026, 11, 20), signed_by=person, number="BAST/DISDIK/2026/0003"),
         payment=SimpleNamespace(paid_on=date(2026, 11, 20), recorded_by=person, reference="SP2D-1"),
         rating=SimpleNamespace(rated_at=MOMENT, rated_by=person), ended_at=MOMENT, updated_at=MOMENT,
