@@ -66,7 +66,8 @@ def _order(status, answer=None):
     return SimpleNamespace(
         status=status, confirmed_at=MOMENT, approved_at=MOMENT, sp_number="SP/DISDIK/2026/0007",
         ppk=person,
-        handover=SimpleNamespace(signed_on=date(2026, 11, 20), signed_by=person, number="BAST/DISDIK/2026/0003"),
+        handover=SimpleNamespace(signed_on=date(2026, 11, 20), signed_by=person,
+                                 number="BAST/DISDIK/2026/0003"),
         payment=SimpleNamespace(paid_on=date(2026, 11, 20), recorded_by=person, reference="SP2D-1"),
         rating=SimpleNamespace(rated_at=MOMENT, rated_by=person), ended_at=MOMENT, updated_at=MOMENT,
         offers=offers, open_offer=None)
