@@ -99,7 +99,8 @@ def date_the_setup(rng: random.Random, listing_age: timedelta, now: datetime | N
     staff_since = _before(earliest, rng, 30, 90)
     for org in db.session.scalars(sa.select(Organisation).where(Organisation.kind != OrgKind.SUPPLIER)):
         org.created_at = staff_since
-    for user in db.session.scalars(sa.select(User).join(User.org).where(Organisation.kind != OrgKind.SUPPLIER)):
+    staff = sa.select(User).join(User.org).where(Organisation.kind != OrgKind.SUPPLIER)
+    for user in db.session.scalars(staff):
         user.created_at = staff_since + timedelta(days=rng.randint(0, 20))
     db.session.flush()
 

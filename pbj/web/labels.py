@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
@@ -9,7 +10,7 @@ from pbj.models.catalogue import ProductStatus
 from pbj.models.orders import BudgetSource, OfferSide, OrderDocumentKind, OrderStatus
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS
-from pbj.web.i18n import rupiah
+from pbj.web.i18n import local_date, local_datetime, rupiah
 
 ROLE_LABELS = {
     Role.PENYEDIA: _l("Supplier (penyedia)"),
@@ -154,6 +155,7 @@ DETAIL_LABELS = {
     "net": _l("Net"), "paid_on": _l("Date paid"), "stars": _l("Stars"), "deadline": _l("Deadline"),
 }
 MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net"}
+DATE_DETAILS = {"paid_on", "until", "deadline"}  # stored as ISO text
 # Codes stored in details, by key: shown with the code's label.
 DETAIL_CODES: dict[str, tuple[type[enum.Enum], ...]] = {
     "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind),
@@ -171,6 +173,12 @@ def _detail_value(key: str, value) -> str:
         return rupiah(value)
     if isinstance(value, dict):
         return ", ".join(f"#{k}: {v}" for k, v in value.items())
+    if key in DATE_DETAILS and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return local_date(moment.date()) if len(value) == 10 else local_datetime(moment)
     if isinstance(value, str):
         for kind in DETAIL_CODES.get(key, ()):
             try:

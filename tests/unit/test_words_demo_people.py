@@ -32,7 +32,8 @@ def test_person_names_never_repeat():
     assert len(names) == len(set(names)) > 600
     assert "Lim Ahua" in names  # a Hakka name keeps its family name first
     # Repeatable from the seed, different for another.
-    assert list(person_names(random.Random(3)))[:20] == names[:20] != list(person_names(random.Random(4)))[:20]
+    again, other = list(person_names(random.Random(3))), list(person_names(random.Random(4)))
+    assert again[:20] == names[:20] != other[:20]
 
 
 @pytest.mark.slow  # seeds a demo with orders: seconds
@@ -79,7 +80,8 @@ def test_seeded_demo_has_unique_people_and_dates_in_order(app):
 
     # The city's own organisations and people were there before any supplier registered.
     first_registration = min(s.org.created_at for s in suppliers)
-    staff = db.session.scalars(sa.select(User).join(User.org).where(Organisation.kind != OrgKind.SUPPLIER)).all()
+    staff = db.session.scalars(sa.select(User).join(User.org)
+                               .where(Organisation.kind != OrgKind.SUPPLIER)).all()
     assert staff and all(user.created_at < first_registration for user in staff)
     assert all(user.created_at < min(o.submitted_at for o in orders) for user in staff)
     # The audit trail is untouched by the re-dating (append-only, still verifies).

@@ -25,8 +25,6 @@ from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.orders import OfferAnswer, OfferSide, Order, OrderDocument, OrderStatus
 from pbj.models.suppliers import Sanction, SupplierDocument, SupplierProfile, VerificationStatus
 
-pytestmark = pytest.mark.slow  # seeding and a few hundred pages: seconds, like the payload corpus
-
 # Codes that are English words: on an Indonesian page they can only be a code that leaked.
 CODED = (OrderStatus, ProductStatus, VerificationStatus, OfferAnswer, OfferSide)
 RAW_CODES = sorted({m.value for enum in CODED for m in enum}
@@ -109,6 +107,7 @@ def _log_in(client, credentials) -> None:
         assert client.post("/masuk", data={"email": email, "password": password}).status_code == 303
 
 
+@pytest.mark.slow  # seeding and a few hundred pages: seconds, like the payload corpus
 def test_indonesian_pages_show_no_raw_codes_and_no_retired_words(app, walk):
     logins, urls = walk
     assert len(urls) > 60
@@ -141,3 +140,18 @@ def test_the_walk_would_see_a_raw_code():
     assert RETIRED.search("Saring hasil") and RETIRED.search("sidik digital")
     page = '<p title="approved">Disetujui</p><script>var s="approved"</script>'
     assert visible_text(page) == " Disetujui  "
+
+
+def test_audit_details_are_shown_in_words(app):
+    from types import SimpleNamespace
+
+    from pbj.web.labels import detail_items
+
+    entry = SimpleNamespace(detail_data={
+        "side": "buyer", "total": 2325000, "complete": True, "paid_on": "2026-11-20", "received": {"30": 100},
+        "role": "bendahara", "sanction": "suspended", "brand_new_key": "as stored"})
+    with app.test_request_context():
+        assert detail_items(entry) == [
+            ("Pihak", "pembeli"), ("Total", "Rp 2.325.000"), ("Semua sudah dikirim", "Ya"),
+            ("Tanggal bayar", "20 Nov 2026"), ("Jumlah yang diterima", "#30: 100"),
+            ("Peran", "Bendahara Pengeluaran"), ("Sanksi", "Dibekukan"), ("brand_new_key", "as stored")]
