@@ -121,6 +121,12 @@ def _delivered(order: Order) -> Message:
               when=LocalTime(order.handover.signed_on))
 
 
+def _all_shipped(order: Order) -> Message:
+    last = order.deliveries[-1]
+    return _l("Everything ordered was already delivered (last delivery note %(number)s, %(when)s).",
+              number=last.note_number, when=LocalTime(last.shipped_on))
+
+
 def _handed_over(order: Order) -> Message:
     handover = order.handover
     return _l("The BAST was already signed on %(when)s by %(name)s (number %(number)s).",
@@ -167,6 +173,8 @@ def already_done(order: Order, action: str) -> Message | None:
     tab, a back button): the order has ended, or it is at or past the step's result. None
     when the order simply has not got there yet (then the step's `wrong_state` says why)."""
     step = LIFECYCLE[action]
+    if action == "ship" and order.status is S.SHIPPED and order.deliveries and not unshipped(order):
+        return _all_shipped(order)  # a second click on the last delivery
     if order.status in step.from_states:
         return None
     ended = _ended(order)

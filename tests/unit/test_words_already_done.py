@@ -36,6 +36,7 @@ RATED = "The supplier was already rated on %(when)s by %(name)s."
 CANCELLED = "This order was already cancelled on %(when)s."
 REJECTED = "This order was already rejected on %(when)s."
 EXPIRED = "This order already expired on %(when)s: its deadline passed."
+ALL_SHIPPED = "Everything ordered was already delivered (last delivery note %(number)s, %(when)s)."
 ACCEPTED = "This offer was already accepted on %(when)s."
 DECLINED = "This offer was already declined on %(when)s."
 COUNTERED = "This offer was already answered with a counter-offer on %(when)s."
@@ -70,13 +71,21 @@ def _order(status, answer=None):
                                  number="BAST/DISDIK/2026/0003"),
         payment=SimpleNamespace(paid_on=date(2026, 11, 20), recorded_by=person, reference="SP2D-1"),
         rating=SimpleNamespace(rated_at=MOMENT, rated_by=person), ended_at=MOMENT, updated_at=MOMENT,
-        offers=offers, open_offer=None)
+        offers=offers, open_offer=None, deliveries=[], items=[])
 
 
 @pytest.mark.parametrize("status", list(TABLE), ids=lambda s: s.value)
 def test_what_a_second_click_says_in_each_state(app, status):
     said = tuple(getattr(already_done(_order(status), action), "msgid", None) for action in ACTIONS)
     assert said == TABLE[status]
+
+
+@pytest.mark.parametrize("shipped, msgid", [(4, ALL_SHIPPED), (3, None)])
+def test_recording_the_last_delivery_again_says_everything_was_delivered(app, shipped, msgid):
+    order = _order(S.SHIPPED)
+    order.items = [SimpleNamespace(quantity=4, shipped_qty=shipped)]
+    order.deliveries = [SimpleNamespace(note_number="SJ/KWM/2611/001", shipped_on=date(2026, 11, 20))]
+    assert getattr(already_done(order, "ship"), "msgid", None) == msgid
 
 
 def test_every_state_is_in_the_table():

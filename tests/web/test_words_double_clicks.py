@@ -86,6 +86,16 @@ def test_a_second_bast_says_it_was_already_signed(p, client, auth):
                   f"(nomor {number}).") in summary
 
 
+def test_recording_the_whole_delivery_twice_says_everything_was_delivered(p, client, auth):
+    order = order_at(p, "approved")
+    order_id, item_id = order.id, order.items[0].id
+    auth.login(p.supplier)
+    summary = _twice(client, f"/pesanan/{order_id}/kirim",
+                     {"note_number": "SJ-77", "shipped_on": "2026-11-20", "note": "", f"qty_{item_id}": "4"})
+    assert _shown("Semua yang dipesan sudah dikirim atau dikerjakan (surat jalan terakhir SJ-77, "
+                  "20 Nov 2026).") in summary
+
+
 def test_approving_a_cancelled_order_says_it_was_cancelled(p, client, auth):
     order_id = order_at(p, "confirmed").id
     auth.login(p.pp)
