@@ -15,7 +15,9 @@ A `Message` is the same lazy string with one difference:
 """
 from __future__ import annotations
 
-from flask_babel import LazyString, gettext
+from datetime import date, datetime, timezone
+
+from flask_babel import LazyString, format_date, format_datetime, gettext
 from markupsafe import Markup, escape
 
 
@@ -45,3 +47,33 @@ def _rebuild(msgid: str, variables: dict) -> Message:
 def lazy_gettext(string: str, **variables) -> Message:
     """`_l`: translate when shown; the parameters are data, escaped in HTML."""
     return Message(string, **variables)
+
+
+# Day, short month name and four-digit year: "26 Nov 2026 07.37" is never ambiguous.
+DATETIME_PATTERN = "d MMM y HH.mm"
+DATE_PATTERN = "d MMM y"
+
+
+class LocalTime:
+    """A message parameter that is a moment (naive UTC, as stored) or a date, written in
+    the reader's language and, for a moment, the city's time zone, when the message is
+    shown: "sudah disetujui pada 26 Nov 2026 07.37" without the service knowing the reader."""
+
+    def __init__(self, value: datetime | date):
+        self.value = value
+
+    def __str__(self) -> str:
+        value = self.value
+        if isinstance(value, datetime):
+            return format_datetime(value if value.tzinfo else value.replace(tzinfo=timezone.utc),
+                                   DATETIME_PATTERN)
+        return format_date(value, DATE_PATTERN)
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, LocalTime) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)

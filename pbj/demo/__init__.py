@@ -17,6 +17,7 @@ from pbj.clock import city_today
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
+from pbj.demo.people import date_the_setup, person_names
 from pbj.services import accounts, suppliers
 
 UKPBJ = ("Bagian Pengadaan Barang/Jasa Setda Kota Singkawang", "UKPBJ")
@@ -55,12 +56,6 @@ SUPPLIER_NAMES = [
     "Souvenir Khas Singkawang", "Tenun Ikat Dayak Bengkayang", "Kerupuk Basah Sambas",
     "Koperasi Serba Usaha Maju Bersama", "Koperasi Wanita Melati", "Air Minum Isi Ulang Segar",
     "Laundry Kilat Roban", "Percetakan Undangan Bintang", "Toko Pertanian Tani Makmur",
-]
-PERSON_NAMES = [
-    "Siti Aminah", "Budi Santoso", "Lim Ahua", "Rahmawati", "Yohanes Atong", "Nur Hasanah",
-    "Tjhai Fung Lin", "Agus Salim", "Dewi Kartika", "Hendra Wijaya", "Maria Lusia", "Syarif Hamid",
-    "Fransiska Ani", "Muhammad Ridwan", "Bong Kim Fa", "Sri Wahyuni", "Antonius Jimun", "Ratna Sari",
-    "Suhardi", "Wong Mei Ling", "Yuliana", "Darmawan", "Herlina", "Ismail Marzuki",
 ]
 LOCAL_KELURAHAN = {
     "Singkawang Barat": ["Tengah", "Melayu", "Kuala", "Pasiran"],
@@ -118,7 +113,7 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
     progress = progress or (lambda message: None)
     started = time.perf_counter()
     credentials: list[tuple[str, str, str]] = []
-    people = iter(rng.sample(PERSON_NAMES, len(PERSON_NAMES)) * 4)
+    people = person_names(rng)  # every account a different person
 
     def add_user(org, role: Role, email: str) -> User:
         password = secrets.token_urlsafe(10)
@@ -214,4 +209,6 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
         summary = ", ".join(f"{status.value} {n}" for status, n in statuses.most_common())
         progress(f"Orders: {sum(statuses.values())} over the past year in "
                  f"{time.perf_counter() - started:.1f} s ({summary})")
+    # Registrations and verifications before the sales and listings that follow them.
+    date_the_setup(rng, timedelta(hours=current_app.config["LISTING_MIN_AGE_HOURS"]))
     return credentials

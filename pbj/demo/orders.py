@@ -111,6 +111,19 @@ COMMENTS = {
     3: ["Sebagian barang rusak saat diterima.", "Pengiriman terlambat dari jadwal.",
         "Kualitas cukup, perlu ditingkatkan."],
 }
+# Services are carried out, not shipped: their notes speak of work (pekerjaan).
+SERVICE_NEEDS = {"jasa-kebersihan"}
+SERVICE_BAST_NOTES = ["Pekerjaan selesai dan diterima dengan baik.",
+                      "Diperiksa bersama pejabat pemeriksa hasil pekerjaan; sesuai spesifikasi.",
+                      "Sesuai Surat Pesanan.", ""]
+SERVICE_COMMENTS = {
+    5: ["Pekerjaan rapi dan selesai tepat waktu.", "Pelayanan sangat baik, hasil kerja bersih.",
+        "Mantap, UMKM lokal yang bisa diandalkan.", "Cepat tanggap dan ramah."],
+    4: ["Hasil kerja baik, petugas sedikit terlambat datang.",
+        "Hasil kerja baik, peralatan bisa lebih lengkap.", "Secara umum baik."],
+    3: ["Sebagian pekerjaan harus diulang.", "Pekerjaan terlambat dari jadwal.",
+        "Hasil kerja cukup, perlu ditingkatkan."],
+}
 COMMENTS_OF = {
     "makanan-minuman": "Kue enak dan datang sebelum rapat dimulai.",
     "jasa-percetakan": "Hasil cetak rapi, warna sesuai desain.",
@@ -540,6 +553,7 @@ class Replay:
         """One order from submission to rating, or to the end its plan gives it."""
         rng = self.rng
         supplier, buyer, ppk = self.supplier_user[order.supplier_id], order.buyer, team.ppk
+        service = need in SERVICE_NEEDS
 
         def wait(fewest: int, most: int) -> datetime:
             return self.within(1, 1) if plan.fast else self.within(fewest, most)
@@ -599,27 +613,32 @@ class Replay:
             first = {item.id: max(1, item.quantity * share // 100) if item.quantity > 1 else item.quantity
                      for item in items}
             orders.ship(supplier, order, first, self._note_number(order), self.today,
-                        "Pengiriman tahap pertama.", self.now, self.today)
+                        "Pekerjaan tahap pertama selesai." if service else "Pengiriman tahap pertama.",
+                        self.now, self.today)
             yield wait(2, 6)
             rest = {item.id: item.quantity - item.shipped_qty for item in items}
             orders.ship(supplier, order, rest, self._note_number(order), self.today,
-                        "Pengiriman tahap kedua (sisa pesanan).", self.now, self.today)
+                        "Pekerjaan tahap kedua (sisa pesanan) selesai." if service
+                        else "Pengiriman tahap kedua (sisa pesanan).", self.now, self.today)
         else:
             orders.ship(supplier, order, {item.id: item.quantity for item in items}, self._note_number(order),
-                        self.today, rng.choice(["", "Dikirim dengan mobil box ke kantor."]), self.now,
+                        self.today, rng.choice(["", "Dikerjakan di kantor sesuai jadwal." if service
+                                                else "Dikirim dengan mobil box ke kantor."]), self.now,
                         self.today)
         if stopped():
             return
         yield wait(0, 3)
         received = {item.id: item.shipped_qty for item in items}
-        notes = rng.choice(BAST_NOTES)
+        notes = rng.choice(SERVICE_BAST_NOTES if service else BAST_NOTES)
         damaged = [item for item in items if item.shipped_qty >= 2]
         short = plan.short and bool(damaged)
         if short:
             item = rng.choice(damaged)
             missing = rng.randint(1, max(1, item.shipped_qty // 10))
             received[item.id] -= missing
-            notes = f"{missing} {item.unit} {item.name} rusak saat pengiriman dan tidak diterima."
+            what = f"{missing} {item.unit} {item.name}"
+            notes = (f"{what} tidak dikerjakan sesuai spesifikasi dan tidak diterima." if service
+                     else f"{what} rusak saat pengiriman dan tidak diterima.")
         orders.sign_handover(ppk, order, received, notes, self.today, None, self.now, self.today)
         if stopped():
             return
@@ -630,8 +649,9 @@ class Replay:
             return  # the PPK has not rated the supplier
         yield wait(0, 8)
         stars = rng.choice([3, 3, 4]) if short else rng.choices([5, 4, 3], [55, 35, 10])[0]
-        comment = COMMENTS_OF.get(need) if stars == 5 and rng.random() < 0.4 else rng.choice(COMMENTS[stars])
-        orders.rate(ppk, order, stars, comment or rng.choice(COMMENTS[stars]), self.now)
+        comments = SERVICE_COMMENTS if service else COMMENTS
+        comment = COMMENTS_OF.get(need) if stars == 5 and rng.random() < 0.4 else rng.choice(comments[stars])
+        orders.rate(ppk, order, stars, comment or rng.choice(comments[stars]), self.now)
         if rng.random() < 0.35:
             yield wait(0, 3)
             orders.reply_to_rating(supplier, order, rng.choice(REPLIES[stars]), self.now)

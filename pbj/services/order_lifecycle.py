@@ -14,10 +14,10 @@ from typing import Callable
 
 from flask import current_app
 
-from pbj.messages import Message
+from pbj.messages import LocalTime, Message
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import BUYER_ROLES, Role, User
-from pbj.models.orders import OPEN_STATUSES, OfferSide, Order, OrderStatus
+from pbj.models.orders import OPEN_STATUSES, OfferAnswer, OfferSide, Order, OrderStatus
 
 S = OrderStatus
 
@@ -96,6 +96,96 @@ class Step:
     wrong_state: Message | None
     when: Callable[[User, Order], bool] = _always  # what else the page checks before offering it
     stopped_by_sanction: bool = False  # refused while the supplier's sanction is in force
+    # What a second click says once the order is at or past `to_state` (see `already_done`).
+    done: Callable[[Order], Message] | None = None
+
+
+# -- A second click: the step was already taken ------------------------------------------
+
+# How far along its way an order is; the endings are not on the way.
+PROGRESS = {S.SUBMITTED: 0, S.NEGOTIATING: 0, S.CONFIRMED: 1, S.APPROVED: 2, S.SHIPPED: 3, S.RECEIVED: 4,
+            S.PAID: 5, S.COMPLETED: 6}
+
+
+def _confirmed(order: Order) -> Message:
+    return _l("The supplier already confirmed this order on %(when)s.", when=LocalTime(order.confirmed_at))
+
+
+def _approved(order: Order) -> Message:
+    return _l("This order was already approved on %(when)s by %(name)s (Surat Pesanan %(number)s).",
+              when=LocalTime(order.approved_at), name=order.ppk.name, number=order.sp_number)
+
+
+def _delivered(order: Order) -> Message:
+    return _l("Delivery is finished: the BAST was already signed on %(when)s.",
+              when=LocalTime(order.handover.signed_on))
+
+
+def _all_shipped(order: Order) -> Message:
+    last = order.deliveries[-1]
+    return _l("Everything ordered was already delivered (last delivery note %(number)s, %(when)s).",
+              number=last.note_number, when=LocalTime(last.shipped_on))
+
+
+def _handed_over(order: Order) -> Message:
+    handover = order.handover
+    return _l("The BAST was already signed on %(when)s by %(name)s (number %(number)s).",
+              when=LocalTime(handover.signed_on), name=handover.signed_by.name, number=handover.number)
+
+
+def _paid(order: Order) -> Message:
+    payment = order.payment
+    return _l("The payment was already recorded on %(when)s by %(name)s (reference %(reference)s).",
+              when=LocalTime(payment.paid_on), name=payment.recorded_by.name, reference=payment.reference)
+
+
+def _rated(order: Order) -> Message:
+    rating = order.rating
+    return _l("The supplier was already rated on %(when)s by %(name)s.", when=LocalTime(rating.rated_at),
+              name=rating.rated_by.name)
+
+
+def _ended(order: Order) -> Message | None:
+    when = LocalTime(order.ended_at or order.updated_at)
+    if order.status is S.CANCELLED:
+        return _l("This order was already cancelled on %(when)s.", when=when)
+    if order.status is S.REJECTED:
+        return _l("This order was already rejected on %(when)s.", when=when)
+    if order.status is S.EXPIRED:
+        return _l("This order already expired on %(when)s: its deadline passed.", when=when)
+    return None
+
+
+def _offer_answered(order: Order) -> Message | None:
+    last = order.offers[-1] if order.offers else None
+    if last is None or last.answer is None or last.answered_at is None:
+        return None
+    when = LocalTime(last.answered_at)
+    if last.answer is OfferAnswer.ACCEPTED:
+        return _l("This offer was already accepted on %(when)s.", when=when)
+    if last.answer is OfferAnswer.DECLINED:
+        return _l("This offer was already declined on %(when)s.", when=when)
+    return _l("This offer was already answered with a counter-offer on %(when)s.", when=when)
+
+
+def already_done(order: Order, action: str) -> Message | None:
+    """What to say when `action` comes again after it was taken (a double click, a second
+    tab, a back button): the order has ended, or it is at or past the step's result. None
+    when the order simply has not got there yet (then the step's `wrong_state` says why)."""
+    step = LIFECYCLE[action]
+    if action == "ship" and order.status is S.SHIPPED and order.deliveries and not unshipped(order):
+        return _all_shipped(order)  # a second click on the last delivery
+    if order.status in step.from_states:
+        return None
+    ended = _ended(order)
+    if ended is not None:
+        return ended
+    if action in ("accept_offer", "decline_offer") and order.open_offer is None:
+        return _offer_answered(order)
+    past = step.to_state in PROGRESS and PROGRESS[order.status] >= PROGRESS[step.to_state]
+    if step.done is not None and past:
+        return step.done(order)
+    return None
 
 
 NEGOTIABLE = (S.SUBMITTED, S.NEGOTIATING)
@@ -111,21 +201,23 @@ LIFECYCLE: dict[str, Step] = {
                           _l("Decline, keep the earlier prices"), _l("There is no open offer to answer."),
                           when=_offer_waits_for, stopped_by_sanction=True),
     "confirm": Step((supplier_side,), (S.SUBMITTED,), S.CONFIRMED, _l("Confirm the order"), None,
-                    when=_nothing_open, stopped_by_sanction=True),
+                    when=_nothing_open, stopped_by_sanction=True, done=_confirmed),
     "supplier_reject": Step((supplier_side,), NEGOTIABLE, S.REJECTED, _l("Reject the order"), None),
     "approve": Step((order_ppk,), (S.CONFIRMED,), S.APPROVED, _l("Approve and issue the Surat Pesanan"),
                     _l("The supplier has to confirm the order before it can be approved."),
-                    stopped_by_sanction=True),
+                    stopped_by_sanction=True, done=_approved),
     "ppk_reject": Step((order_ppk,), OPEN_STATUSES, S.REJECTED, _l("Reject the order"), None),
     "cancel": Step((buyer_side,), OPEN_STATUSES, S.CANCELLED, _l("Cancel the order"), None),
     "ship": Step((supplier_side,), (S.APPROVED, S.SHIPPED), S.SHIPPED, _l("Record the delivery"),
-                 _l("Goods are shipped after the PPK approves the order."), when=_ships_left),
+                 _l("Goods are delivered, or work is done, after the PPK approves the order."),
+                 when=_ships_left, done=_delivered),
     "handover": Step((order_ppk,), (S.SHIPPED,), S.RECEIVED, _l("Sign the BAST"),
-                     _l("The BAST is signed after the goods are delivered.")),
+                     _l("The BAST is signed after the goods are delivered or the work is done."),
+                     done=_handed_over),
     "pay": Step((bendahara,), (S.RECEIVED,), S.PAID, _l("Record the payment"),
-                _l("Payment is recorded after the BAST is signed.")),
+                _l("Payment is recorded after the BAST is signed."), done=_paid),
     "rate": Step((order_ppk,), (S.PAID,), S.COMPLETED, _l("Send the rating"),
-                 _l("The supplier is rated after payment.")),
+                 _l("The supplier is rated after payment."), done=_rated),
     "reply": Step((supplier_side,), (S.COMPLETED,), None, _l("Publish the reply"),
                   _l("There is no rating to reply to."), when=_rating_unanswered),
     # `flask orders expire`, past the PPK deadline: nobody's button.

@@ -8,6 +8,8 @@ from babel.numbers import format_decimal
 from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, get_locale
 
+from pbj.messages import DATE_PATTERN, DATETIME_PATTERN
+
 
 def select_locale() -> str:
     lang = session.get("lang") if has_request_context() else None
@@ -49,9 +51,8 @@ def rupiah(amount: int | None) -> str:
     return "Rp " + format_decimal(int(amount), locale=str(get_locale()), group_separator=True)
 
 
-# Day, short month name and four-digit year: "26 Nov 2026 07.37" is never ambiguous.
-DATETIME_PATTERN = "d MMM y HH.mm"
-DATE_PATTERN = "d MMM y"
+# DATETIME_PATTERN, DATE_PATTERN ("26 Nov 2026 07.37", never ambiguous) live beside the
+# messages, whose time parameters (`LocalTime`) are written the same way.
 
 
 def local_datetime(value: datetime | None, fmt: str = DATETIME_PATTERN) -> str:

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus
-from pbj.models.orders import BudgetSource, OrderDocumentKind, OrderStatus
-from pbj.models.suppliers import BusinessScale, DocumentKind
-from pbj.services.events import ORDER_EVENT_LABELS
+from pbj.models.orders import BudgetSource, OfferSide, OrderDocumentKind, OrderStatus
+from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
+from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS
+from pbj.web.i18n import local_date, local_datetime, rupiah
 
 ROLE_LABELS = {
     Role.PENYEDIA: _l("Supplier (penyedia)"),
     Role.PP: _l("Procurement officer (PP)"),
     Role.PPK: _l("Commitment officer (PPK)"),
-    Role.BENDAHARA: _l("Treasurer (bendahara)"),
+    Role.BENDAHARA: _l("Expenditure treasurer (bendahara pengeluaran)"),
     Role.ADMIN: _l("UKPBJ administrator"),
     Role.AUDITOR: _l("Auditor (APIP)"),
 }
@@ -48,20 +50,6 @@ PRODUCT_STATUS_LABELS = {
     ProductStatus.PUBLISHED: _l("Published"),
     ProductStatus.REJECTED: _l("Rejected"),
     ProductStatus.ARCHIVED: _l("Archived"),
-}
-
-ORDER_STATUS_LABELS = {
-    OrderStatus.SUBMITTED: _l("Waiting for the supplier"),
-    OrderStatus.NEGOTIATING: _l("Under negotiation"),
-    OrderStatus.CONFIRMED: _l("Waiting for the PPK"),
-    OrderStatus.APPROVED: _l("Approved"),
-    OrderStatus.SHIPPED: _l("Shipped"),
-    OrderStatus.RECEIVED: _l("Received"),
-    OrderStatus.PAID: _l("Paid"),
-    OrderStatus.COMPLETED: _l("Completed"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.REJECTED: _l("Rejected"),
-    OrderStatus.EXPIRED: _l("Expired"),
 }
 
 ORDER_DOCUMENT_LABELS = {
@@ -146,3 +134,66 @@ def action_label(action: str) -> str:
 
 def certification_label(code: str) -> str:
     return str(CERTIFICATION_LABELS.get(code, code))
+
+
+# -- Audit entry details, in words --------------------------------------------------------
+
+# The keys services write into audit details (pbj.services.*: `audit.record(..., key=value)`).
+DETAIL_LABELS = {
+    "reason": _l("Reason"), "name": _l("Name"), "code": _l("Code"), "email": _l("E-mail address"),
+    "role": _l("Role"), "kind": _l("Kind"), "old": _l("Before"), "new": _l("After"), "nib": "NIB",
+    "org_id": _l("Organisation number"), "supplier_id": _l("Supplier number"), "ppk_id": _l("PPK number"),
+    "sha256": _l("Hash value (SHA-256)"), "until": _l("Until"), "sanction": _l("Sanction"),
+    "stops_order": _l("Stops the order"), "price": _l("Price"), "price_old": _l("Old price"),
+    "price_new": _l("New price"), "back_to_review": _l("Back to review"),
+    "on_behalf": _l("On the supplier's behalf"), "image_id": _l("Photo number"), "slug": _l("Slug"),
+    "old_name": _l("Old name"), "old_slug": _l("Old slug"),
+    "old_parent_id": _l("Old parent category number"), "parent_id": _l("Parent category number"),
+    "round": _l("Round"), "side": _l("Side"), "total": _l("Total"), "items": _l("Number of items"),
+    "justified": _l("Justification written"), "sp_number": _l("Surat Pesanan number"),
+    "delivery_id": _l("Delivery number"), "note_number": _l("Delivery note (surat jalan) number"),
+    "quantities": _l("Quantities"), "complete": _l("Everything delivered"), "bast_number": _l("BAST number"),
+    "value": _l("Value"), "received": _l("Quantities received"), "photo": _l("Photo"),
+    "reference": _l("Payment reference"), "gross": _l("Gross"), "dpp": "DPP", "ppn": "PPN", "pph": "PPh",
+    "net": _l("Net"), "paid_on": _l("Date paid"), "stars": _l("Stars"), "deadline": _l("Deadline"),
+}
+MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net"}
+DATE_DETAILS = {"paid_on", "until", "deadline"}  # stored as ISO text
+# Codes stored in details, by key: shown with the code's label.
+DETAIL_CODES: dict[str, tuple[type[enum.Enum], ...]] = {
+    "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind),
+    "sanction": (Sanction,), "side": (OfferSide,), "status": (OrderStatus, ProductStatus),
+}
+OFFER_SIDE_LABELS = {OfferSide.BUYER: _l("buyer"), OfferSide.SUPPLIER: _l("supplier")}
+SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Suspended"),
+                   Sanction.BLACKLISTED: _l("Blacklisted")}
+
+
+def _detail_value(key: str, value) -> str:
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if key in MONEY_DETAILS and isinstance(value, int):
+        return rupiah(value)
+    if isinstance(value, dict):
+        return ", ".join(f"#{k}: {v}" for k, v in value.items())
+    if key in DATE_DETAILS and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return local_date(moment.date()) if len(value) == 10 else local_datetime(moment)
+    if isinstance(value, str):
+        for kind in DETAIL_CODES.get(key, ()):
+            try:
+                member = kind(value)
+            except ValueError:
+                continue
+            return str({**_ALL, **OFFER_SIDE_LABELS, **SANCTION_LABELS}.get(member, value))
+    return "–" if value is None else str(value)
+
+
+def detail_items(entry) -> list[tuple[str, str]]:
+    """An audit entry's details as (label, value) in words: codes named, money in rupiah,
+    yes/no for flags. A key without a label (a new one) is shown as it is stored."""
+    return [(str(DETAIL_LABELS.get(key, key)), _detail_value(key, value))
+            for key, value in entry.detail_data.items()]

@@ -110,7 +110,7 @@ class _ShipBase(FlaskForm):
 class _HandoverBase(FlaskForm):
     signed_on = DateField(_l("Date of the BAST"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     notes = TextAreaField(_l("Inspection notes"), validators=[Optional(), Length(max=2000)])
-    photo = FileField(_l("Photo of the goods received (optional, JPEG or PNG)"))
+    photo = FileField(_l("Photo of the goods or work received (optional, JPEG or PNG)"))
 
 
 def _per_item(base, order: Order, make_field, prefix: str):

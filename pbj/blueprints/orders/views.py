@@ -340,7 +340,8 @@ def handover(order_id: int):
                              form.signed_on.data, photo, utcnow(), city_today())
 
     return _act(order, "handover", form, "handover_form", sign,
-                _("The BAST is signed; the bendahara can now record the payment."))
+                _("The BAST is signed; the expenditure treasurer (bendahara pengeluaran) can now record the "
+                  "payment."))
 
 
 @bp.post("/pesanan/<int:order_id>/bayar")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pbj.models.accounts import Role, User
 from pbj.models.orders import Order
 from pbj.services.errors import NotAllowed, WrongState
-from pbj.services.order_lifecycle import LIFECYCLE, available, may_attempt
+from pbj.services.order_lifecycle import LIFECYCLE, already_done, available, may_attempt
 from pbj.services.orders.sanctions import _refuse_if_sanctioned, sanction_notice
 
 
@@ -50,10 +50,14 @@ def _require(condition: bool, message) -> None:
 
 def _enter(actor: User, order: Order, action: str, not_yours, today: date | None = None) -> None:
     """Check a lifecycle step (`LIFECYCLE[action]`) before anything else: the actor's
-    side (NotAllowed with `not_yours`), the order's state and a sanction in force
-    (WrongState). The move itself checks the state again, atomically."""
+    side (NotAllowed with `not_yours`), the order's state (WrongState: already done, or
+    not yet possible) and a sanction in force (WrongState). The move itself checks the
+    state again, atomically."""
     step = LIFECYCLE[action]
     _require(may_attempt(actor, order, action), not_yours)
+    done = already_done(order, action)  # a second click says it was done, and when
+    if done is not None:
+        raise WrongState(done)
     if step.wrong_state is not None and order.status not in step.from_states:
         raise WrongState(step.wrong_state)
     if step.stopped_by_sanction:

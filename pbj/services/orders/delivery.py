@@ -88,7 +88,8 @@ def tax_breakdown(order: Order) -> taxes.TaxBreakdown:
 
 def record_payment(actor: User, order: Order, paid_on: date, reference: str, amount: int,
                    now: datetime, today: date) -> Payment:
-    _enter(actor, order, "pay", _l("Only the bendahara of the ordering OPD records payments."))
+    _enter(actor, order, "pay",
+           _l("Only the expenditure treasurer (bendahara pengeluaran) of the ordering OPD records payments."))
     reference = (reference or "").strip()
     if not 3 <= len(reference) <= 80:
         raise DomainError(_l("Enter the payment reference (SP2D or transfer number)."), field="reference")

@@ -10,7 +10,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
 from pbj.models.orders import Offer, OfferAnswer, OfferLine, OfferSide, Order
 from pbj.services.errors import DomainError, WrongState
-from pbj.services.order_lifecycle import LIFECYCLE, buyer_side, rounds_left, supplier_side
+from pbj.services.order_lifecycle import LIFECYCLE, already_done, buyer_side, rounds_left, supplier_side
 from pbj.services.orders.access import _enter, _require
 from pbj.services.orders.transitions import MAX_REASON, _advance, _deadline, _record
 
@@ -61,7 +61,7 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
     action = "accept_offer" if accept else "decline_offer"
     offer = order.open_offer
     if offer is None:
-        raise WrongState(LIFECYCLE[action].wrong_state)
+        raise WrongState(already_done(order, action) or LIFECYCLE[action].wrong_state)
     other_side = supplier_side(actor, order) if offer.side is OfferSide.BUYER else buyer_side(actor, order)
     _require(other_side, _l("Only the other side can answer this offer."))
     _enter(actor, order, action, _l("Only the other side can answer this offer."), city_date(now))

@@ -15,7 +15,8 @@ from pbj.models.accounts import User
 from pbj.models.orders import Order, OrderStatus
 from pbj.services import audit, notifications
 from pbj.services.errors import DomainError, WrongState
-from pbj.services.order_lifecycle import LIFECYCLE
+from pbj.services.events import ORDER_STATUS_LABELS
+from pbj.services.order_lifecycle import LIFECYCLE, already_done
 from pbj.services.workdays import deadline_after
 
 MAX_REASON = 2000
@@ -25,7 +26,7 @@ def _move(order: Order, allowed: tuple[OrderStatus, ...], new: OrderStatus, now:
     """Change the status only if it is still one of `allowed` (a race loses cleanly)."""
     if order.status not in allowed:
         raise WrongState(_l("This order is no longer in a state that allows this (it is now: %(status)s).",
-                            status=order.status.value))
+                            status=ORDER_STATUS_LABELS[order.status]))
     values = {"status": new, "updated_at": now, **values}
     changed = db.session.execute(
         sa.update(Order).where(Order.id == order.id, Order.status.in_(allowed)).values(**values)
@@ -46,7 +47,14 @@ def _record(event: str, actor: User | None, order: Order, now: datetime, **detai
 def _advance(order: Order, action: str, now: datetime, **values) -> None:
     """Move the order along the lifecycle row of `action` (a race loses cleanly)."""
     step = LIFECYCLE[action]
-    _move(order, step.from_states, step.to_state, now, **values)
+    try:
+        _move(order, step.from_states, step.to_state, now, **values)
+    except WrongState:
+        # The other click won a moment ago: say what it did rather than "someone changed it".
+        done = already_done(order, action)
+        if done is None:
+            raise
+        raise WrongState(done) from None
 
 
 def _reason(text: str | None) -> str:
