@@ -43,7 +43,7 @@ def form_data(category_id: int, **overrides) -> dict:
         "category_id": str(category_id), "name": "Kopi Bubuk Robusta 250 g",
         "description": "Kopi asli Singkawang.",
         "unit": "bungkus", "unit_price": "Rp 25.000", "min_order": "1", "stock": "40", "lead_time_days": "2",
-        "delivery_area": "Kota Singkawang", "tkdn": "43,25", "bmp": "5", "tkdn_certificate": "TKDN-123",
+        "delivery_area": "Kota Singkawang", "tkdn": "43,25", "bmp": "5", "tkdn_certificate": "TKDN-123", "tkdn_certificate_date": "05/01/2026",
         "is_pdn": "y", "origin": "Singkawang Barat", "certifications": ["HALAL", "PIRT"],
     }
     data.update(overrides)
