@@ -288,7 +288,7 @@ def review_queue(filters: QueueFilter, page: int, per_page: int) -> QueuePage:
     products = {p.id: p for p in db.session.scalars(
         sa.select(Product).where(Product.id.in_([r.product_id for r in shown]))
         .options(joinedload(Product.supplier).joinedload(SupplierProfile.org), joinedload(Product.category),
-                 selectinload(Product.images)))}
+                 selectinload(Product.images), selectinload(Product.price_history)))}
     revision_ids = [r.revision_id for r in shown if r.revision_id is not None]
     found = {r.id: r for r in db.session.scalars(
         sa.select(ProductRevision).where(ProductRevision.id.in_(revision_ids)))} if revision_ids else {}
