@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, Role, User
-from pbj.models.catalogue import PriceChange, Product, ProductRevision, ProductStatus, RevisionStatus
+from pbj.models.catalogue import Category, PriceChange, Product, ProductRevision, ProductStatus, RevisionStatus
 from pbj.models.orders import Notification
 from pbj.models.suppliers import SupplierProfile
 from pbj.services import audit, catalogue, notifications
@@ -58,6 +58,14 @@ def pending_revision(product: Product) -> ProductRevision | None:
         ProductRevision.product_id == product.id, ProductRevision.status == RevisionStatus.PENDING))
 
 
+def pending_product_ids(product_ids: list[int]) -> set[int]:
+    """Which of these products have a change waiting for review (one query, for lists)."""
+    if not product_ids:
+        return set()
+    return set(db.session.scalars(sa.select(ProductRevision.product_id).where(
+        ProductRevision.product_id.in_(product_ids), ProductRevision.status == RevisionStatus.PENDING)))
+
+
 def latest_decided(product: Product) -> ProductRevision | None:
     """The last revision the UKPBJ approved or rejected (the supplier sees a rejection's reason)."""
     return db.session.scalar(
@@ -69,6 +77,7 @@ def latest_decided(product: Product) -> ProductRevision | None:
 
 def save_published(actor: User, product: Product, data: catalogue.ProductData, now: datetime) -> SaveResult:
     """`catalogue.update_product` for a published product (`data` already checked)."""
+    _lock(Product, product.id)  # two saves at once: the second sees the first's revision
     result = SaveResult()
     for name in catalogue.IMMEDIATE_FIELDS:
         if getattr(product, name) != getattr(data, name):
@@ -120,6 +129,13 @@ def save_published(actor: User, product: Product, data: catalogue.ProductData, n
     return result
 
 
+def _lock(model, ident: int) -> None:
+    """Lock the row and reload it (PostgreSQL; SQLite writers already take turns), so
+    concurrent saves and double clicks on a decision go one after the other."""
+    db.session.execute(sa.select(model).where(model.id == ident).with_for_update()
+                       .execution_options(populate_existing=True)).scalar_one()
+
+
 def _close(revision: ProductRevision, status: RevisionStatus, actor: User | None, now: datetime) -> None:
     revision.status = status
     revision.decided_by = actor
@@ -132,6 +148,7 @@ def _require_reviewer(actor: User) -> None:
 
 
 def _require_pending(revision: ProductRevision) -> None:
+    _lock(ProductRevision, revision.id)
     if revision.status is not RevisionStatus.PENDING:
         raise WrongState(_l("This change was already decided or replaced by a newer one; nothing was done."))
     if revision.product.status is not ProductStatus.PUBLISHED:
@@ -145,6 +162,9 @@ def approve_revision(actor: User, revision: ProductRevision, now: datetime) -> b
     _require_pending(revision)
     product = revision.product
     proposed = revision.proposed
+    if "category_id" in proposed and db.session.get(Category, proposed["category_id"]) is None:
+        # Deleting a category checks the products filed under it, not the changes proposing it.
+        raise WrongState(_l("The proposed category has been deleted since; reject the change with a reason."))
     new_price = proposed.pop("unit_price", None)
     catalogue.set_field_values(product, proposed)
     if new_price is not None and new_price != product.unit_price:

@@ -404,3 +404,13 @@ def test_queue_lists_new_products_and_revisions_oldest_first_with_counts(app, ow
     assert queue(category_ids=[waiting.category_id])[0] == [("baru", waiting.id)]
     revisions.approve_revision(admin, revision, T0 + timedelta(hours=3))
     assert queue()[1] == {"baru": 1, "perubahan": 0}
+
+
+def test_a_change_into_a_category_deleted_since_is_refused_not_a_crash(app, owner, admin):
+    product = published(owner, admin)
+    doomed = h.category("Sementara", parent="Kantor")
+    revision = catalogue.update_product(owner, product, as_is(product, category_id=doomed.id)).revision
+    catalogue.delete_category(None, doomed)  # nothing is filed under it yet
+    with refused(WrongState, "The proposed category has been deleted since; reject the change with a reason."):
+        revisions.approve_revision(admin, revision, T0)
+    revisions.reject_revision(admin, revision, "Kategori sudah tidak ada.", T0)

@@ -66,6 +66,8 @@ def test_supplier_sees_the_change_waiting_and_the_catalogue_keeps_the_reviewed_v
     assert "Perubahan menunggu tinjauan UKPBJ" in page
     assert "Kursi Rapat Rotan Premium" in page and "60%" in page  # what the change says
     assert 'value="Kursi Rapat Rotan Premium"' in page  # the form shows what was asked for
+    listing = login(app, supplier).get("/usaha/produk").get_data(as_text=True)
+    assert "Perubahan menunggu tinjauan</span>" in listing
     public = client.get(f"/produk/{chair.id}").get_data(as_text=True)
     assert "<h1>Kursi Rapat Rotan</h1>" in public and "Premium" not in public
     assert "TKDN ≥ 25%" in public  # its reviewed rank

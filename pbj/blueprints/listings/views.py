@@ -102,7 +102,8 @@ def products_page(supplier: SupplierProfile, list_endpoint: str, **endpoint_args
         sa.select(Product.status, sa.func.count()).where(Product.supplier_id == supplier.org_id)
         .group_by(Product.status)
     ).all())
-    return render_template("listings/index.html", supplier=supplier, page=page, status=status,
+    pending = revisions.pending_product_ids([p.id for p in page.items])
+    return render_template("listings/index.html", supplier=supplier, page=page, status=status, pending=pending,
                            filters=STATUS_FILTERS, counts=counts, list_endpoint=list_endpoint,
                            endpoint_args=endpoint_args)
 
