@@ -90,13 +90,14 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
     import sqlalchemy as sa
 
     from pbj.demo import LOCAL_KELURAHAN, OTHER_REGIONS, SUPPLIER_NAMES
-    from pbj.demo.catalogue import COLOURS, VARIANTS, _picture, _supplier_fields, seed_categories
+    from pbj.demo.catalogue import (COLOURS, VARIANTS, _domestic_evidence, _picture, _supplier_fields,
+                                    seed_categories)
     from pbj.extensions import db
     from pbj.models.accounts import Organisation, OrgKind
     from pbj.models.catalogue import Product, ProductImage, ProductStatus
     from pbj.models.suppliers import BusinessScale, Sanction, SupplierProfile, VerificationStatus
     from pbj.clock import utcnow
-    from pbj.services.catalogue import _refresh_rank
+    from pbj.services.catalogue import ProductData, _refresh_rank
 
     db_path = db_path.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,11 +206,13 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
             for product_id in range(start + 1, min(start + CHUNK, products) + 1):
                 profile, srow, business, lines = profiles[
                     min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(profiles) - 1)]
-                sub, (name, unit, low, high, (tk_lo, tk_hi), certs) = rng.choice(lines)
+                sub, (name, unit, low, high, evidence, tkdn_range, certs) = rng.choice(lines)
                 variant = rng.choice(VARIANTS)
-                is_pdn = tk_hi > 0 and rng.random() > 0.03
-                tkdn = rng.randint(tk_lo * 100, tk_hi * 100) if is_pdn else 0
-                bmp = rng.choice([0, 0, 500, 1000, 1500]) if is_pdn else 0
+                # The demo's TKDN certificates, TKDN-IK, BMP and SIINas, by product line.
+                found = ProductData(category_id=sub.id, name=name, unit=unit, unit_price=low,
+                                    is_pdn=evidence != "import")
+                _domestic_evidence(found, evidence, tkdn_range, rng)
+                is_pdn, tkdn, bmp = found.is_pdn, found.tkdn_x100, found.bmp_x100
                 price = rng.randrange(low, high + 1, 500 if low >= 5_000 else 100)
                 created = now - timedelta(days=rng.randint(2, 730), minutes=rng.randint(0, 1439))
                 roll = rng.random()
@@ -227,7 +230,8 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
                     status = ProductStatus.PUBLISHED
                 status_counts[status.value] = status_counts.get(status.value, 0) + 1
                 published = (status in (ProductStatus.PUBLISHED, ProductStatus.ARCHIVED))
-                rank = SimpleNamespace(tkdn_x100=tkdn, bmp_x100=bmp, is_pdn=is_pdn)
+                rank = SimpleNamespace(tkdn_x100=tkdn, bmp_x100=bmp, is_pdn=is_pdn, siinas=found.siinas,
+                                       tkdn_certified=found.tkdn_certificate_date is not None)
                 _refresh_rank(rank, profile)  # the application's own ranking rules
                 product_rows.append({
                     "id": product_id, "supplier_id": srow["org_id"], "category_id": sub.id,
@@ -242,7 +246,10 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
                     "delivery_area": ("Kota Singkawang" if srow["region_code"] == city_code
                                       else "Kalimantan Barat"),
                     "tkdn_x100": tkdn, "bmp_x100": bmp,
-                    "tkdn_certificate": f"TKDN-{rng.randint(10000, 99999)}/2026" if tkdn >= 2500 else None,
+                    "tkdn_certificate": found.tkdn_certificate,
+                    "tkdn_certificate_date": found.tkdn_certificate_date, "tkdn_ik": found.tkdn_ik,
+                    "siinas": found.siinas, "siinas_number": found.siinas_number,
+                    "reviewed_price": price if published else None,
                     "is_pdn": is_pdn, "origin": srow["region_name"], "certifications": certs,
                     "preference": rank.preference, "supplier_is_umk": rank.supplier_is_umk,
                     "supplier_is_local": rank.supplier_is_local, "priority": rank.priority,

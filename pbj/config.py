@@ -67,7 +67,8 @@ HOLIDAYS: list[str] = []
 # Rounds of negotiation (offers from either side) before the standing prices must be
 # accepted or the order cancelled.
 NEGOTIATION_MAX_ROUNDS = 4
-# A published product whose price rises by more than this goes back to review.
+# A price rise of more than this percent above a published product's last REVIEWED price
+# waits for UKPBJ review as a revision (small rises add up against the reviewed price).
 PRICE_RISE_REVIEW_PERCENT = 10
 
 # -- Accounts and sessions -----------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from PIL import Image
 
@@ -43,15 +44,23 @@ def verified(supplier_user: User, admin: User) -> User:
 
 def product(supplier_user: User, admin: User, name: str = "Kopi Bubuk Robusta", *, price: int = 25_000,
             cat: Category | None = None, tkdn: int = 0, bmp: int = 0, pdn: bool = True, stock: int | None = 10,
-            min_order: int = 1, description: str = "", publish: bool = True):
-    """A product with one photo; published (supplier verified first) unless publish=False."""
+            min_order: int = 1, description: str = "", publish: bool = True, certified: bool = True,
+            siinas: bool = False):
+    """A product with one photo; published (supplier verified first) unless publish=False.
+
+    TKDN counts only with a certificate number and date: a product given a TKDN here gets
+    a certificate unless certified=False (then it ranks as uncertified domestic)."""
     assert admin.role is Role.ADMIN
     cat = cat or category()
     if publish:
         verified(supplier_user, admin)
     data = catalogue.ProductData(category_id=cat.id, name=name, unit="buah", unit_price=price,
                                  description=description, min_order=min_order, stock=stock,
-                                 tkdn_x100=tkdn * 100, bmp_x100=bmp * 100, is_pdn=pdn, origin="Singkawang")
+                                 tkdn_x100=tkdn * 100, bmp_x100=bmp * 100, is_pdn=pdn, origin="Singkawang",
+                                 siinas=siinas)
+    if certified and tkdn:
+        data.tkdn_certificate = f"TKDN-UJI/{name[:20]}"
+        data.tkdn_certificate_date = date(2026, 1, 5)
     item = catalogue.create_product(supplier_user, supplier_user.org.supplier, data)
     jpeg = tiny_jpeg()
     catalogue.attach_image(supplier_user, item, save_product_image(jpeg, jpeg, 64, 48))

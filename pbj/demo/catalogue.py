@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from pbj.clock import city_today
 from pbj.extensions import db
 from pbj.models.accounts import User
 from pbj.models.catalogue import Category, Product, ProductStatus
@@ -20,132 +21,141 @@ from pbj.services import catalogue
 from pbj.services.uploads import StoredImage, save_product_image
 
 # top category → sub-categories → product lines:
-# (name, unit, lowest price, highest price, TKDN range %, certifications)
+# (name, unit, lowest price, highest price, evidence, TKDN range %, certifications)
+# Evidence of domestic content, as an inspector would expect it (issue 10):
+#   "cert"   manufactured goods: most listings carry a TKDN certificate from the Ministry of
+#            Industry (number and date); some by certified companies add BMP; resellers without
+#            one are SIINas-registered or plain domestic.
+#   "ik"     home and small industries (batik, songket, keramik, rotan, konveksi, mebel): a
+#            TKDN-IK certificate (self-assessment, Permenperin 46/2022) for most, none for some.
+#   "siinas" small manufacturers and print shops registered in SIINas, mostly, without TKDN.
+#   "none"   food, catering and services: no TKDN claimed.
+#   "import" imported goods.
 CATALOGUE = {
     ("Alat Tulis Kantor", "alat-tulis-kantor"): {
         "Kertas dan Buku": [
-            ("Kertas HVS A4 70 gsm", "rim", 45_000, 62_000, (30, 60), "SNI"),
-            ("Kertas HVS F4 80 gsm", "rim", 52_000, 70_000, (30, 60), "SNI"),
-            ("Buku Agenda Dinas Sampul Batik Tidayu", "buah", 25_000, 60_000, (40, 80), ""),
-            ("Map Snelhecter Plastik", "lusin", 18_000, 30_000, (20, 45), ""),
-            ("Amplop Kop Dinas Cokelat Folio", "pak", 35_000, 55_000, (35, 70), ""),
+            ("Kertas HVS A4 70 gsm", "rim", 45_000, 62_000, "cert", (30, 60), "SNI"),
+            ("Kertas HVS F4 80 gsm", "rim", 52_000, 70_000, "cert", (30, 60), "SNI"),
+            ("Buku Agenda Dinas Sampul Batik Tidayu", "buah", 25_000, 60_000, "ik", (40, 80), ""),
+            ("Map Snelhecter Plastik", "lusin", 18_000, 30_000, "siinas", None, ""),
+            ("Amplop Kop Dinas Cokelat Folio", "pak", 35_000, 55_000, "siinas", None, ""),
         ],
         "Alat Tulis": [
-            ("Pulpen Gel Hitam 0,5 mm", "lusin", 24_000, 45_000, (0, 30), "SNI"),
-            ("Pensil 2B Kayu", "lusin", 20_000, 36_000, (10, 40), "SNI"),
-            ("Spidol Papan Tulis", "lusin", 60_000, 95_000, (0, 25), ""),
-            ("Stabilo Warna Set", "set", 25_000, 45_000, (0, 20), ""),
+            ("Pulpen Gel Hitam 0,5 mm", "lusin", 24_000, 45_000, "cert", (20, 40), "SNI"),
+            ("Pensil 2B Kayu", "lusin", 20_000, 36_000, "cert", (20, 45), "SNI"),
+            ("Spidol Papan Tulis", "lusin", 60_000, 95_000, "cert", (10, 30), ""),
+            ("Stabilo Warna Set", "set", 25_000, 45_000, "import", None, ""),
         ],
         "Perlengkapan Meja": [
-            ("Stapler Besar HD-50", "buah", 45_000, 90_000, (0, 20), ""),
-            ("Tinta Printer Isi Ulang 100 ml", "botol", 25_000, 45_000, (0, 30), ""),
-            ("Ordner Bantex Folio", "buah", 22_000, 38_000, (20, 45), ""),
+            ("Stapler Besar HD-50", "buah", 45_000, 90_000, "import", None, ""),
+            ("Tinta Printer Isi Ulang 100 ml", "botol", 25_000, 45_000, "siinas", None, ""),
+            ("Ordner Bantex Folio", "buah", 22_000, 38_000, "cert", (25, 45), ""),
         ],
     },
     ("Makanan dan Minuman", "makanan-minuman"): {
         "Snack Box dan Kue": [
-            ("Snack Box Rapat Isi 3 Kue Basah", "kotak", 12_000, 20_000, (70, 95), "HALAL PIRT"),
-            ("Kue Lapis Legit Singkawang", "loyang", 120_000, 250_000, (70, 95), "HALAL PIRT"),
-            ("Choi Pan Singkawang Isi Bengkuang", "kotak", 25_000, 45_000, (75, 95), "HALAL PIRT"),
-            ("Bingke Ubi Khas Melayu", "loyang", 40_000, 75_000, (75, 95), "HALAL PIRT"),
+            ("Snack Box Rapat Isi 3 Kue Basah", "kotak", 12_000, 20_000, "none", None, "HALAL PIRT"),
+            ("Kue Lapis Legit Singkawang", "loyang", 120_000, 250_000, "none", None, "HALAL PIRT"),
+            ("Choi Pan Singkawang Isi Bengkuang", "kotak", 25_000, 45_000, "none", None, "HALAL PIRT"),
+            ("Bingke Ubi Khas Melayu", "loyang", 40_000, 75_000, "none", None, "HALAL PIRT"),
         ],
         "Katering dan Nasi Kotak": [
-            ("Nasi Kotak Ayam Bakar Rapat", "kotak", 25_000, 45_000, (70, 95), "HALAL"),
-            ("Prasmanan Tamu Dinas per Orang", "orang", 55_000, 120_000, (70, 95), "HALAL"),
-            ("Bubur Pedas Sambas Porsi", "porsi", 15_000, 25_000, (80, 98), "HALAL"),
+            ("Nasi Kotak Ayam Bakar Rapat", "kotak", 25_000, 45_000, "none", None, "HALAL"),
+            ("Prasmanan Tamu Dinas per Orang", "orang", 55_000, 120_000, "none", None, "HALAL"),
+            ("Bubur Pedas Sambas Porsi", "porsi", 15_000, 25_000, "none", None, "HALAL"),
         ],
         "Minuman dan Kopi": [
-            ("Air Mineral Gelas 220 ml", "dus", 18_000, 28_000, (60, 90), "SNI BPOM HALAL"),
-            ("Kopi Bubuk Robusta Singkawang 250 g", "bungkus", 25_000, 45_000, (70, 95), "PIRT HALAL"),
-            ("Air Minum Isi Ulang Galon 19 L", "galon", 5_000, 8_000, (70, 95), ""),
+            ("Air Mineral Gelas 220 ml", "dus", 18_000, 28_000, "siinas", None, "SNI BPOM HALAL"),
+            ("Kopi Bubuk Robusta Singkawang 250 g", "bungkus", 25_000, 45_000, "none", None, "PIRT HALAL"),
+            ("Air Minum Isi Ulang Galon 19 L", "galon", 5_000, 8_000, "none", None, ""),
         ],
     },
     ("Pakaian dan Seragam", "pakaian-seragam"): {
         "Seragam Dinas": [
-            ("Seragam PDH Khaki Pria", "stel", 250_000, 420_000, (45, 75), ""),
-            ("Seragam Satpol PP Lengkap", "stel", 450_000, 750_000, (45, 75), ""),
-            ("Rompi Lapangan BPBD", "buah", 150_000, 260_000, (45, 75), ""),
+            ("Seragam PDH Khaki Pria", "stel", 250_000, 420_000, "ik", (40, 70), ""),
+            ("Seragam Satpol PP Lengkap", "stel", 450_000, 750_000, "ik", (40, 70), ""),
+            ("Rompi Lapangan BPBD", "buah", 150_000, 260_000, "ik", (40, 70), ""),
         ],
         "Batik dan Songket": [
-            ("Kemeja Batik Tidayu Lengan Panjang", "buah", 180_000, 350_000, (60, 90), ""),
-            ("Kain Songket Tidayu Tenun Tangan", "lembar", 650_000, 2_500_000, (80, 98), ""),
-            ("Selendang Batik Motif Tidayu", "lembar", 120_000, 250_000, (60, 90), ""),
+            ("Kemeja Batik Tidayu Lengan Panjang", "buah", 180_000, 350_000, "ik", (60, 90), ""),
+            ("Kain Songket Tidayu Tenun Tangan", "lembar", 650_000, 2_500_000, "ik", (70, 95), ""),
+            ("Selendang Batik Motif Tidayu", "lembar", 120_000, 250_000, "ik", (60, 90), ""),
         ],
         "Kaos dan Sablon": [
-            ("Kaos Kegiatan Sablon 2 Warna", "buah", 55_000, 95_000, (35, 65), ""),
-            ("Topi Kegiatan Bordir Logo", "buah", 35_000, 65_000, (35, 65), ""),
+            ("Kaos Kegiatan Sablon 2 Warna", "buah", 55_000, 95_000, "siinas", None, ""),
+            ("Topi Kegiatan Bordir Logo", "buah", 35_000, 65_000, "siinas", None, ""),
         ],
     },
     ("Furnitur", "furnitur"): {
         "Meja dan Kursi": [
-            ("Meja Kerja Kayu Belian 120 cm", "unit", 1_800_000, 3_500_000, (60, 90), ""),
-            ("Kursi Rapat Rotan", "unit", 450_000, 900_000, (70, 95), ""),
-            ("Kursi Kantor Putar", "unit", 650_000, 1_400_000, (15, 40), "SNI"),
+            ("Meja Kerja Kayu Belian 120 cm", "unit", 1_800_000, 3_500_000, "ik", (55, 85), ""),
+            ("Kursi Rapat Rotan", "unit", 450_000, 900_000, "ik", (60, 90), ""),
+            ("Kursi Kantor Putar", "unit", 650_000, 1_400_000, "cert", (15, 40), "SNI"),
         ],
         "Lemari dan Rak": [
-            ("Lemari Arsip Kayu 4 Pintu", "unit", 2_500_000, 4_800_000, (55, 85), ""),
-            ("Rak Buku Kayu 5 Susun", "unit", 900_000, 1_800_000, (55, 85), ""),
+            ("Lemari Arsip Kayu 4 Pintu", "unit", 2_500_000, 4_800_000, "cert", (40, 70), ""),
+            ("Rak Buku Kayu 5 Susun", "unit", 900_000, 1_800_000, "cert", (40, 70), ""),
         ],
     },
     ("Kerajinan dan Suvenir", "kerajinan-suvenir"): {
         "Keramik": [
-            ("Tempayan Keramik Naga Sakkok Besar", "buah", 1_500_000, 6_000_000, (85, 100), ""),
-            ("Vas Keramik Motif Naga", "buah", 150_000, 600_000, (85, 100), ""),
-            ("Mangkuk Keramik Singkawang", "buah", 8_000, 35_000, (85, 100), ""),
-            ("Guci Keramik Suvenir Mini", "buah", 25_000, 90_000, (85, 100), ""),
+            ("Tempayan Keramik Naga Sakkok Besar", "buah", 1_500_000, 6_000_000, "ik", (60, 90), ""),
+            ("Vas Keramik Motif Naga", "buah", 150_000, 600_000, "ik", (60, 90), ""),
+            ("Mangkuk Keramik Singkawang", "buah", 8_000, 35_000, "ik", (60, 90), ""),
+            ("Guci Keramik Suvenir Mini", "buah", 25_000, 90_000, "ik", (60, 90), ""),
         ],
         "Anyaman dan Rotan": [
-            ("Tas Anyaman Rotan Nyarumkop", "buah", 85_000, 250_000, (85, 100), ""),
-            ("Tikar Pandan Anyam", "lembar", 90_000, 220_000, (85, 100), ""),
+            ("Tas Anyaman Rotan Nyarumkop", "buah", 85_000, 250_000, "ik", (60, 90), ""),
+            ("Tikar Pandan Anyam", "lembar", 90_000, 220_000, "ik", (60, 90), ""),
         ],
         "Suvenir Tamu": [
-            ("Paket Suvenir Tamu Khas Singkawang", "paket", 150_000, 450_000, (60, 95), ""),
-            ("Gantungan Kunci Tidayu", "lusin", 36_000, 72_000, (60, 90), ""),
+            ("Paket Suvenir Tamu Khas Singkawang", "paket", 150_000, 450_000, "none", None, ""),
+            ("Gantungan Kunci Tidayu", "lusin", 36_000, 72_000, "siinas", None, ""),
         ],
     },
     ("Jasa Percetakan", "jasa-percetakan"): {
         "Spanduk dan Baliho": [
-            ("Cetak Spanduk Flexi 280 gsm", "m²", 18_000, 35_000, (40, 70), ""),
-            ("Cetak Baliho 4 x 6 m", "buah", 650_000, 1_200_000, (40, 70), ""),
-            ("Roll Banner 60 x 160 cm", "buah", 150_000, 280_000, (30, 60), ""),
+            ("Cetak Spanduk Flexi 280 gsm", "m²", 18_000, 35_000, "siinas", None, ""),
+            ("Cetak Baliho 4 x 6 m", "buah", 650_000, 1_200_000, "siinas", None, ""),
+            ("Roll Banner 60 x 160 cm", "buah", 150_000, 280_000, "siinas", None, ""),
         ],
         "Undangan dan Brosur": [
-            ("Cetak Undangan Resmi Hard Cover", "lembar", 6_000, 15_000, (40, 70), ""),
-            ("Cetak Brosur A4 Art Paper", "rim", 450_000, 900_000, (40, 70), ""),
+            ("Cetak Undangan Resmi Hard Cover", "lembar", 6_000, 15_000, "siinas", None, ""),
+            ("Cetak Brosur A4 Art Paper", "rim", 450_000, 900_000, "siinas", None, ""),
         ],
         "Buku dan Jilid": [
-            ("Cetak Buku Laporan Tahunan", "eksemplar", 45_000, 120_000, (40, 70), ""),
-            ("Jilid Spiral Dokumen", "buah", 8_000, 15_000, (50, 80), ""),
+            ("Cetak Buku Laporan Tahunan", "eksemplar", 45_000, 120_000, "siinas", None, ""),
+            ("Jilid Spiral Dokumen", "buah", 8_000, 15_000, "none", None, ""),
         ],
     },
     ("Jasa Kebersihan", "jasa-kebersihan"): {
         "Kebersihan Gedung": [
-            ("Jasa Kebersihan Kantor Bulanan", "bulan", 4_500_000, 9_000_000, (90, 100), ""),
-            ("Jasa Cuci Karpet Ruang Rapat", "m²", 12_000, 25_000, (90, 100), ""),
+            ("Jasa Kebersihan Kantor Bulanan", "bulan", 4_500_000, 9_000_000, "none", None, ""),
+            ("Jasa Cuci Karpet Ruang Rapat", "m²", 12_000, 25_000, "none", None, ""),
         ],
         "Binatu": [
-            ("Jasa Laundry Linen Rumah Sakit", "kg", 9_000, 16_000, (90, 100), ""),
+            ("Jasa Laundry Linen Rumah Sakit", "kg", 9_000, 16_000, "none", None, ""),
         ],
     },
     ("Elektronik", "elektronik"): {
         "Komputer dan Aksesori": [
-            ("Laptop Kantor Core i5 16 GB", "unit", 9_500_000, 14_000_000, (25, 45), "SNI TKDN"),
-            ("Printer Tinta Warna A4", "unit", 2_200_000, 3_800_000, (0, 20), "SNI"),
-            ("Mouse Nirkabel", "buah", 90_000, 250_000, (0, 15), ""),
+            ("Laptop Kantor Core i5 16 GB", "unit", 9_500_000, 14_000_000, "cert", (25, 45), "SNI"),
+            ("Printer Tinta Warna A4", "unit", 2_200_000, 3_800_000, "import", None, "SNI"),
+            ("Mouse Nirkabel", "buah", 90_000, 250_000, "import", None, ""),
         ],
         "Alat Listrik": [
-            ("Lampu LED 18 Watt", "buah", 35_000, 75_000, (25, 45), "SNI TKDN"),
-            ("Kabel Roll 10 m", "buah", 85_000, 160_000, (20, 40), "SNI"),
+            ("Lampu LED 18 Watt", "buah", 35_000, 75_000, "cert", (25, 45), "SNI"),
+            ("Kabel Roll 10 m", "buah", 85_000, 160_000, "cert", (20, 40), "SNI"),
         ],
     },
     ("Bahan Bangunan", "bahan-bangunan"): {
         "Semen dan Pasir": [
-            ("Semen Portland 50 kg", "sak", 68_000, 85_000, (80, 95), "SNI TKDN"),
-            ("Pasir Cor", "m³", 250_000, 400_000, (90, 100), ""),
+            ("Semen Portland 50 kg", "sak", 68_000, 85_000, "cert", (80, 95), "SNI"),
+            ("Pasir Cor", "m³", 250_000, 400_000, "none", None, ""),
         ],
         "Cat dan Perkakas": [
-            ("Cat Tembok Interior 25 kg", "pail", 650_000, 1_300_000, (40, 70), "SNI"),
-            ("Kuas Cat 3 Inci", "lusin", 60_000, 110_000, (20, 50), ""),
+            ("Cat Tembok Interior 25 kg", "pail", 650_000, 1_300_000, "cert", (40, 70), "SNI"),
+            ("Kuas Cat 3 Inci", "lusin", 60_000, 110_000, "siinas", None, ""),
         ],
     },
 }
@@ -198,6 +208,31 @@ def _supplier_fields(business: str) -> list[str]:
     return found or ["alat-tulis-kantor", "makanan-minuman"]
 
 
+def _domestic_evidence(data: catalogue.ProductData, evidence: str, tkdn_range: tuple[int, int] | None,
+                       rng: random.Random) -> None:
+    """TKDN with its certificate (number and issue date), TKDN-IK, BMP and SIINas, as plausible
+    for the product line. TKDN is never claimed without a certificate, BMP only with one."""
+    roll = rng.random()
+    certified = (evidence == "cert" and roll < 0.8) or (evidence == "ik" and roll < 0.75)
+    if certified and tkdn_range:
+        low, high = tkdn_range
+        data.tkdn_x100 = rng.randint(low * 100, high * 100)
+        # Issued before the product was first listed (the demo spreads listings over the past year).
+        issued = city_today() - timedelta(days=rng.randint(400, 4 * 365))
+        data.tkdn_certificate_date = issued
+        if evidence == "ik":
+            data.tkdn_ik = True
+            data.tkdn_certificate = f"{rng.randint(100, 9999)}/TKDN-IK/{issued.year}"
+        else:
+            data.tkdn_certificate = f"{rng.randint(10000, 99999)}/SJ-IPKIP/TKDN/{issued.year}"
+            if rng.random() < 0.3:  # a certified company with a BMP score of its own
+                data.bmp_x100 = min(rng.choice([500, 800, 1000, 1200, 1500]), 10000 - data.tkdn_x100)
+    if evidence in ("cert", "siinas") and not certified:
+        data.siinas = rng.random() < (0.8 if evidence == "siinas" else 0.5)
+        if data.siinas and rng.random() < 0.5:
+            data.siinas_number = f"SIINAS-{rng.randint(1000000, 9999999)}"
+
+
 def seed_products(admin: User, rng: random.Random, count: int) -> int:
     """About `count` products spread over the demo suppliers; most published."""
     tree = seed_categories()
@@ -218,10 +253,8 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
         lines = [(sub, line) for slug in _supplier_fields(supplier.org.name) for sub, ls in tree[slug]
                  for line in ls]
         for n in range(per_supplier):
-            sub, (name, unit, low, high, (tk_lo, tk_hi), certs) = rng.choice(lines)
+            sub, (name, unit, low, high, evidence, tkdn_range, certs) = rng.choice(lines)
             variant = rng.choice(VARIANTS)
-            tkdn = rng.randint(tk_lo * 100, tk_hi * 100) if tk_hi else 0
-            is_pdn = tk_hi > 0 and rng.random() > 0.03
             price = rng.randrange(low, high + 1, 500 if low >= 5_000 else 100)
             data = catalogue.ProductData(
                 category_id=sub.id, name=f"{name} {variant}".strip(), unit=unit, unit_price=price,
@@ -231,11 +264,10 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
                 stock=None if rng.random() < 0.25 else rng.randint(0, 500),
                 lead_time_days=rng.randint(1, 14),
                 delivery_area="Kota Singkawang" if supplier.region_code == "61.72" else "Kalimantan Barat",
-                tkdn_x100=tkdn if is_pdn else 0,
-                bmp_x100=min(rng.choice([0, 0, 500, 1000, 1500]), 10000 - tkdn) if is_pdn else 0,
-                tkdn_certificate=f"TKDN-{rng.randint(10000, 99999)}/2026" if tkdn >= 2500 else None,
-                is_pdn=is_pdn, origin=supplier.region_name, certifications=certs.split(),
+                is_pdn=evidence != "import", origin=supplier.region_name if evidence != "import" else "Impor",
+                certifications=certs.split(),
             )
+            _domestic_evidence(data, evidence, tkdn_range, rng)
             actor = admin if n % 17 == 0 else owner  # a few listed on the supplier's behalf
             product = catalogue.create_product(actor, supplier, data)
             catalogue.attach_image(actor, product, rng.choice(pictures[sub.id]))

@@ -8,7 +8,9 @@ from pbj.models.catalogue import (
     PriceChange,
     Product,
     ProductImage,
+    ProductRevision,
     ProductStatus,
+    RevisionStatus,
 )
 from pbj.models.orders import (
     BudgetSource,
@@ -61,7 +63,9 @@ __all__ = [
     "PriceChange",
     "Product",
     "ProductImage",
+    "ProductRevision",
     "ProductStatus",
+    "RevisionStatus",
     "DocumentKind",
     "Organisation",
     "OrgKind",

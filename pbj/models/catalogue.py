@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import json
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -104,12 +105,19 @@ class Product(db.Model):
     # Percentages in hundredths (4025 = 40.25 %), so no floats are stored.
     tkdn_x100: Mapped[int] = mapped_column(default=0)
     bmp_x100: Mapped[int] = mapped_column(default=0)
+    # TKDN counts (ranking, labels, filters) only with a certificate number AND its issue
+    # date; a TKDN-IK certificate (small industry's self-assessment, Permenperin 46/2022) counts.
     tkdn_certificate: Mapped[str | None] = mapped_column(sa.String(60))
+    tkdn_certificate_date: Mapped[date | None]
+    tkdn_ik: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Registered in SIINas (the industry ministry's information system); the number is optional.
+    siinas: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    siinas_number: Mapped[str | None] = mapped_column(sa.String(40))
     is_pdn: Mapped[bool] = mapped_column(default=True)
     origin: Mapped[str] = mapped_column(sa.String(120), default="")
     certifications: Mapped[str] = mapped_column(sa.String(120), default="")  # space-separated codes
     # Derived, stored so filters and the default sort can use an index.
-    # preference: from TKDN, BMP and PDN. The supplier flags are copied from
+    # preference: from TKDN, BMP and PDN, the TKDN certificate and SIINas. The supplier flags are copied from
     # the supplier when the product is saved (services.catalogue._refresh_rank); a future
     # edit of a supplier's scale or region must refresh its products the same way.
     # priority = preference * 10 + (0 for a local UMK supplier, else 1).
@@ -118,6 +126,9 @@ class Product(db.Model):
     supplier_is_local: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[int] = mapped_column(sa.SmallInteger, default=61)
     status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), default=ProductStatus.DRAFT)
+    # The price the UKPBJ last saw approved (first publication or an approved revision). A rise
+    # above PRICE_RISE_REVIEW_PERCENT of it is a revision, so small steps add up against it.
+    reviewed_price: Mapped[int | None] = mapped_column(sa.BigInteger)
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -155,14 +166,19 @@ class Product(db.Model):
     )
 
     @property
+    def tkdn_certified(self) -> bool:
+        """TKDN counts only with a certificate number and its date (TKDN-IK included)."""
+        return bool(self.tkdn_certificate) and self.tkdn_certificate_date is not None
+
+    @property
     def tkdn_bmp_x100(self) -> int:
         """TKDN plus BMP, never shown above 100 %."""
         return min(self.tkdn_x100 + self.bmp_x100, 10000)
 
     @property
     def meets_tkdn_bmp_40(self) -> bool:
-        """The top domestic-preference label (DESIGN.md): TKDN + BMP of at least 40 %."""
-        return self.tkdn_x100 + self.bmp_x100 >= TKDN_BMP_LABEL_X100
+        """The top domestic-preference label (DESIGN.md): certified TKDN + BMP of at least 40 %."""
+        return self.preference == Preference.TKDN_BMP_40
 
     @property
     def certification_list(self) -> list[str]:
@@ -251,3 +267,56 @@ class PriceChange(db.Model):
 
     product: Mapped[Product] = relationship(back_populates="price_history")
     changed_by: Mapped[User | None] = relationship()
+
+
+class RevisionStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REPLACED = "replaced"    # a newer edit took its place before the review
+    WITHDRAWN = "withdrawn"  # the supplier edited the product back, or archived it
+
+
+class ProductRevision(db.Model):
+    """A change to a published product that waits for UKPBJ review.
+
+    The public product stays as reviewed until the revision is approved. `proposed`
+    holds the new values (JSON, codes and numbers only) of the fields that differ,
+    `previous` the public values they would replace when it was submitted. At most one
+    revision per product is pending (a partial unique index says so in the database).
+    """
+
+    __tablename__ = "product_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    status: Mapped[RevisionStatus] = mapped_column(enum_column(RevisionStatus), default=RevisionStatus.PENDING)
+    proposed_json: Mapped[str] = mapped_column(sa.Text)
+    previous_json: Mapped[str] = mapped_column(sa.Text)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    on_behalf: Mapped[bool] = mapped_column(default=False)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    product: Mapped[Product] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.Index("ux_product_revisions_pending", "product_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+        sa.Index("ix_product_revisions_status", "status", "submitted_at"),
+    )
+
+    @property
+    def proposed(self) -> dict:
+        return json.loads(self.proposed_json)
+
+    @property
+    def previous(self) -> dict:
+        return json.loads(self.previous_json)
+
+    def __repr__(self) -> str:
+        return f"<ProductRevision {self.id} of product {self.product_id} {self.status.value}>"

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from pbj.clock import utcnow
+from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
@@ -23,7 +23,7 @@ from pbj.models.catalogue import (
     preference_of,
 )
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
-from pbj.services import audit
+from pbj.services import audit, revisions  # revisions uses this module too (at call time only)
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services import uploads
 from pbj.services.uploads import StoredImage, store_product_image
@@ -48,6 +48,10 @@ class ProductData:
     tkdn_x100: int = 0
     bmp_x100: int = 0
     tkdn_certificate: str | None = None
+    tkdn_certificate_date: date | None = None
+    tkdn_ik: bool = False           # a TKDN-IK certificate (small industry, self-assessed)
+    siinas: bool = False            # registered in SIINas
+    siinas_number: str | None = None
     is_pdn: bool = True
     origin: str = ""
     certifications: list[str] = field(default_factory=list)
@@ -73,7 +77,7 @@ def _on_behalf(actor: User) -> bool:
 
 # -- Validation -----------------------------------------------------------------------
 
-def _clean(data: ProductData) -> ProductData:
+def _clean(data: ProductData, today: date | None = None) -> ProductData:
     if db.session.get(Category, data.category_id) is None:
         raise DomainError(_l("Choose a category."), field="category_id")
     if not data.name.strip():
@@ -96,20 +100,69 @@ def _clean(data: ProductData) -> ProductData:
     data.name = data.name.strip()
     data.unit = data.unit.strip()
     data.tkdn_certificate = (data.tkdn_certificate or "").strip() or None
+    data.siinas_number = (data.siinas_number or "").strip() or None
+    # A SIINas number means the product's maker is registered there.
+    data.siinas = bool(data.siinas or data.siinas_number)
+    if data.tkdn_certificate and data.tkdn_certificate_date is None:
+        raise DomainError(_l("Enter the date the TKDN certificate was issued: without it the TKDN does "
+                             "not count."), field="tkdn_certificate_date")
+    if data.tkdn_certificate_date is not None and not data.tkdn_certificate:
+        raise DomainError(_l("Enter the TKDN certificate number for this date."), field="tkdn_certificate")
+    if data.tkdn_certificate_date is not None and data.tkdn_certificate_date > (today or city_today()):
+        raise DomainError(_l("The certificate date cannot be in the future."), field="tkdn_certificate_date")
+    if data.tkdn_certificate and not data.tkdn_x100:
+        raise DomainError(_l("Enter the TKDN percentage written on the certificate."), field="tkdn")
+    if data.tkdn_ik and not data.tkdn_certificate:
+        raise DomainError(_l("A TKDN-IK certificate also has a number and a date: enter them."),
+                          field="tkdn_certificate")
     return data
 
 
+# What a product *is*: on a published product a change of any of these waits for UKPBJ
+# review as a revision (services.revisions), and so does a price rise beyond the allowed
+# step. Certifications (SNI, halal, BPOM …) are claims buyers rely on, so they are reviewed too.
+REVIEWED_FIELDS = ("category_id", "name", "unit", "description", "tkdn_x100", "bmp_x100", "tkdn_certificate",
+                   "tkdn_certificate_date", "tkdn_ik", "siinas", "siinas_number", "is_pdn", "origin",
+                   "certifications")
+# How the product is sold today: these change at once, also on a published product.
+IMMEDIATE_FIELDS = ("min_order", "stock", "lead_time_days", "delivery_area")
+
+
+def field_values(source: Product | ProductData) -> dict:
+    """The reviewed fields and the price of a product or of form data, as JSON values
+    (dates as ISO text, certifications as their codes in a fixed order)."""
+    values = {}
+    for name in REVIEWED_FIELDS + ("unit_price",):
+        value = getattr(source, name)
+        if name == "certifications":
+            codes = value.split() if isinstance(value, str) else list(value)
+            value = " ".join(c for c in CERTIFICATIONS if c in codes)
+        elif name == "tkdn_certificate_date" and value is not None:
+            value = value.isoformat()
+        values[name] = value
+    return values
+
+
+def set_field_values(product: Product, values: dict) -> None:
+    """Put `field_values`-shaped values on a product (its rank is refreshed by the caller)."""
+    for name, value in values.items():
+        if name == "tkdn_certificate_date" and value is not None:
+            value = date.fromisoformat(value)
+        setattr(product, name, value)
+
+
 def _apply(product: Product, data: ProductData) -> None:
-    for name in ("category_id", "name", "unit", "description", "min_order", "stock", "lead_time_days",
-                 "delivery_area", "tkdn_x100", "bmp_x100", "tkdn_certificate", "is_pdn", "origin"):
+    for name in IMMEDIATE_FIELDS:
         setattr(product, name, getattr(data, name))
-    product.certifications = " ".join(c for c in CERTIFICATIONS if c in data.certifications)
+    values = field_values(data)
+    values.pop("unit_price")
+    set_field_values(product, values)
     _refresh_rank(product, product.supplier)
 
 
 def _refresh_rank(product: Product, supplier: SupplierProfile) -> None:
     product.preference = int(preference_of(product.tkdn_x100, product.bmp_x100, product.is_pdn,
-                                           tkdn_certified=bool(product.tkdn_certificate)))
+                                           tkdn_certified=product.tkdn_certified, siinas=product.siinas))
     product.supplier_is_umk = supplier.is_umk
     product.supplier_is_local = supplier.is_local(current_app.config["CITY_REGION_CODE"])
     local_umk = product.supplier_is_umk and product.supplier_is_local
@@ -137,26 +190,26 @@ def _require_not_archived(product: Product) -> None:
         raise WrongState(_l("An archived product cannot be changed."))
 
 
-def update_product(actor: User, product: Product, data: ProductData) -> bool:
-    """Save changes. Returns True when a price rise sent a published product back to review."""
+def update_product(actor: User, product: Product, data: ProductData, now: datetime | None = None):
+    """Save changes. A draft, a product waiting for its first review or a rejected one is
+    changed directly (returns None). On a published product, stock, minimum order, lead
+    time, delivery area and a price fall or small rise apply at once, and a change to what
+    the product is, or a rise beyond the step, becomes a pending revision while the reviewed
+    version stays on sale: returns `revisions.SaveResult`."""
     _require_manager(actor, product.supplier_id)
     _require_not_archived(product)
     data = _clean(data)
+    if product.status is ProductStatus.PUBLISHED:
+        return revisions.save_published(actor, product, data, now or utcnow())
     _apply(product, data)
-    back_to_review = False
     old_price = product.unit_price
     if data.unit_price != old_price:
         product.unit_price = data.unit_price
         db.session.add(PriceChange(product=product, old_price=old_price, new_price=data.unit_price,
                                    changed_by=actor))
-        limit = current_app.config["PRICE_RISE_REVIEW_PERCENT"]
-        # Integer arithmetic: a rise of more than `limit` percent of the old price.
-        if product.status is ProductStatus.PUBLISHED and (data.unit_price - old_price) * 100 > old_price * limit:
-            product.status = ProductStatus.SUBMITTED
-            back_to_review = True
     audit.record("product.updated", actor, product, price_old=old_price, price_new=product.unit_price,
-                 back_to_review=back_to_review, on_behalf=_on_behalf(actor))
-    return back_to_review
+                 on_behalf=_on_behalf(actor))
+    return None
 
 
 def submit_product(actor: User, product: Product) -> None:
@@ -178,9 +231,12 @@ def approve_product(actor: User, product: Product) -> None:
     if product.supplier.verification is not VerificationStatus.VERIFIED:
         raise WrongState(_l("The supplier must be verified before its products are published."))
     product.status = ProductStatus.PUBLISHED
-    if product.published_at is None:
-        product.published_at = utcnow()  # the listing age counts from the first publication
+    # The listing age counts from this publication. (A product sent back to review by the
+    # rule before revisions existed may have changed meanwhile: its clock starts again too.)
+    product.published_at = utcnow()
+    product.reviewed_price = product.unit_price
     audit.record("product.published", actor, product)
+    revisions.tell_supplier(product, "product.published", actor, product.published_at)
 
 
 def reject_product(actor: User, product: Product, reason: str) -> None:
@@ -194,6 +250,7 @@ def reject_product(actor: User, product: Product, reason: str) -> None:
     product.status = ProductStatus.REJECTED
     product.rejection_reason = reason
     audit.record("product.rejected", actor, product, reason=reason)
+    revisions.tell_supplier(product, "product.rejected", actor, utcnow())
 
 
 def archive_product(actor: User, product: Product) -> None:
@@ -202,6 +259,7 @@ def archive_product(actor: User, product: Product) -> None:
         raise WrongState(_l("This product is already archived."))
     product.status = ProductStatus.ARCHIVED
     audit.record("product.archived", actor, product, on_behalf=_on_behalf(actor))
+    revisions.withdraw_pending(actor, product, utcnow())
 
 
 def add_images(actor: User, product: Product, photos: list[bytes], now: datetime | None = None,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
-from pbj.models.catalogue import ProductStatus
+from pbj.models.catalogue import Preference, ProductStatus, RevisionStatus
 from pbj.models.orders import BudgetSource, OfferSide, OrderDocumentKind, OrderStatus
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS
@@ -109,6 +109,10 @@ ACTION_LABELS = {
     "product.archived": _l("Product archived"),
     "product.image_added": _l("Product photo added"),
     "product.image_removed": _l("Product photo removed"),
+    "product.revision_submitted": _l("Product change sent for review"),
+    "product.revision_approved": _l("Product change approved"),
+    "product.revision_rejected": _l("Product change not approved"),
+    "product.revision_withdrawn": _l("Product change withdrawn"),
     "category.created": _l("Category created"),
     "category.renamed": _l("Category renamed"),
     "category.moved": _l("Category moved to another parent"),
@@ -116,7 +120,26 @@ ACTION_LABELS = {
     "category.deleted": _l("Category deleted"),
 }
 
-_ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
+# Domestic-preference ranks in words (cards, product page, comparison). Never a TKDN
+# figure for a product without a TKDN certificate: those rank by SIINas or as plain PDN.
+PREFERENCE_LABELS = {
+    Preference.TKDN_BMP_40: _l("TKDN+BMP ≥ 40%"),
+    Preference.TKDN_25: _l("TKDN ≥ 25%"),
+    Preference.TKDN_LOW: _l("Certified TKDN below 25%"),
+    Preference.SIINAS: _l("Registered in SIINas"),
+    Preference.DOMESTIC: _l("PDN without a TKDN certificate"),
+    Preference.IMPORT: _l("Import"),
+}
+
+REVISION_STATUS_LABELS = {
+    RevisionStatus.PENDING: _l("Waiting for review"),
+    RevisionStatus.APPROVED: _l("Approved"),
+    RevisionStatus.REJECTED: _l("Not approved"),
+    RevisionStatus.REPLACED: _l("Replaced by a newer change"),
+    RevisionStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+_ALL: dict[enum.Enum, object] = {**REVISION_STATUS_LABELS, **ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
                                   **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
                                   **BUDGET_SOURCE_LABELS}
 
@@ -130,6 +153,10 @@ def label(member: enum.Enum | None) -> str:
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def preference_label(rank: int) -> str:
+    return str(PREFERENCE_LABELS[Preference(rank)])
 
 
 def certification_label(code: str) -> str:

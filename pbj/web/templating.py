@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = i18n.file_size
     app.jinja_env.globals["label"] = labels.label
     app.jinja_env.globals["certification_label"] = labels.certification_label
+    app.jinja_env.globals["preference_label"] = labels.preference_label
     app.jinja_env.globals["percent"] = i18n.percent
     app.jinja_env.globals["decimal_1"] = i18n.decimal_1
     app.jinja_env.globals["action_label"] = labels.action_label

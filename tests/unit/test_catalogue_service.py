@@ -46,45 +46,34 @@ def history(product: Product) -> list[tuple]:
         sa.select(PriceChange).where(PriceChange.product_id == product.id).order_by(PriceChange.id))]
 
 
-# -- The price-rise rule -----------------------------------------------------------
+# -- Price changes (the revision rule is tested in tests/unit/test_revisions_rules.py) ------
 
-def test_price_rise_of_exactly_ten_percent_stays_published(app, owner, admin):
+def as_is(product: Product, **changes) -> catalogue.ProductData:
+    """The product's own values as form data, with `changes`."""
+    values = {name: getattr(product, name) for name in (
+        "category_id", "name", "unit", "unit_price", "description", "min_order", "stock", "lead_time_days",
+        "delivery_area", "tkdn_x100", "bmp_x100", "tkdn_certificate", "tkdn_certificate_date", "tkdn_ik",
+        "siinas", "siinas_number", "is_pdn", "origin")}
+    values["certifications"] = product.certification_list
+    values.update(changes)
+    return catalogue.ProductData(**values)
+
+
+def test_a_price_cut_applies_at_once_and_a_draft_is_edited_directly(app, owner, admin):
     product = published(owner, admin, 10_000)
-    back = catalogue.update_product(owner, product, data(product.category, unit_price=11_000))
-    assert back is False
-    assert product.status is ProductStatus.PUBLISHED
-
-
-def test_price_rise_above_ten_percent_goes_back_to_review(app, owner, admin):
-    product = published(owner, admin, 10_000)
-    back = catalogue.update_product(owner, product, data(product.category, unit_price=11_001))  # 10.01 %
-    assert back is True
-    assert product.status is ProductStatus.SUBMITTED
-    entry = audit.entries_for("products", product.id)[-1]
-    assert entry.action == "product.updated" and entry.detail_data["back_to_review"] is True
-
-
-def test_the_limit_is_configurable(app, owner, admin):
-    app.config["PRICE_RISE_REVIEW_PERCENT"] = 5
-    product = published(owner, admin, 10_000)
-    assert catalogue.update_product(owner, product, data(product.category, unit_price=10_501)) is True
-
-
-def test_a_price_cut_or_a_draft_never_goes_to_review(app, owner, admin):
-    product = published(owner, admin, 10_000)
-    assert catalogue.update_product(owner, product, data(product.category, unit_price=5_000)) is False
-    assert product.status is ProductStatus.PUBLISHED
+    result = catalogue.update_product(owner, product, as_is(product, unit_price=5_000))
+    assert result.revision is None and result.applied == ["unit_price"]
+    assert (product.status, product.unit_price) == (ProductStatus.PUBLISHED, 5_000)
     draft = catalogue.create_product(owner, owner.org.supplier, data(product.category))
-    assert catalogue.update_product(owner, draft, data(product.category, unit_price=99_000)) is False
-    assert draft.status is ProductStatus.DRAFT
+    assert catalogue.update_product(owner, draft, data(product.category, unit_price=99_000)) is None
+    assert (draft.status, draft.unit_price) == (ProductStatus.DRAFT, 99_000)
 
 
 def test_every_price_change_is_kept_and_unchanged_price_adds_none(app, owner, admin):
     product = published(owner, admin, 10_000)
-    cat = product.category
-    catalogue.update_product(owner, product, data(cat, unit_price=10_500))
-    catalogue.update_product(owner, product, data(cat, unit_price=10_500, name="Kopi Robusta Premium"))
-    catalogue.update_product(admin, product, data(cat, unit_price=9_000))
+    catalogue.update_product(owner, product, as_is(product, unit_price=10_500))
+    catalogue.update_product(owner, product, as_is(product, name="Kopi Robusta Premium"))  # a revision
+    catalogue.update_product(admin, product, as_is(product, unit_price=9_000))
     db.session.flush()
     assert history(product) == [(None, 10_000), (10_000, 10_500), (10_500, 9_000)]
     changes = db.session.scalars(sa.select(PriceChange).where(PriceChange.product_id == product.id)
@@ -108,7 +97,7 @@ def test_approve_needs_a_verified_supplier(app, create_supplier, admin):
     with pytest.raises(WrongState):
         catalogue.approve_product(admin, product)
     assert product.status is ProductStatus.SUBMITTED
-    assert product.published_at is None
+    assert product.published_at is None and product.reviewed_price is None
 
 
 def test_only_admins_review_and_only_waiting_products(app, owner, admin):

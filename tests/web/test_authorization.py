@@ -65,6 +65,8 @@ class Objects:
     archivable_product_id: int
     approvable_product_id: int  # waiting for review
     rejectable_product_id: int  # waiting for review
+    approvable_revision_id: int  # a pending change to a published product
+    rejectable_revision_id: int
     # An approved order of that other OPD from the listing supplier, its Surat Pesanan issued.
     issued_order_id: int
     issued_document_code: str  # the Surat Pesanan's public code (in its QR code)
@@ -235,6 +237,11 @@ ENDPOINTS: dict[str, Access] = {
     "review.approve": Access(frozenset({"admin"}), url=lambda o: {"product_id": o.approvable_product_id}),
     "review.reject": Access(frozenset({"admin"}), url=lambda o: {"product_id": o.rejectable_product_id},
                             form=lambda o: {"reason": "Foto kurang jelas"}),
+    "review.revision": Access(frozenset({"admin"}), url=lambda o: {"revision_id": o.approvable_revision_id}),
+    "review.approve_revision": Access(frozenset({"admin"}),
+                                      url=lambda o: {"revision_id": o.approvable_revision_id}),
+    "review.reject_revision": Access(frozenset({"admin"}), url=lambda o: {"revision_id": o.rejectable_revision_id},
+                                     form=lambda o: {"reason": "Sertifikat TKDN tidak terbaca"}),
     "review.categories": Access(frozenset({"admin"})),
     "review.create_category": Access(frozenset({"admin"}), form=lambda o: {"name": "Kategori Jalan-Jalan"}),
     "review.category": Access(frozenset({"admin"}), url=lambda o: {"category_id": o.category_id}),
@@ -362,6 +369,13 @@ def _listings_of_another_supplier(admin, owner) -> dict:
     approvable, rejectable = product("Kue Tunggu 1"), product("Kue Tunggu 2")
     for item in (approvable, rejectable):
         catalogue.submit_product(owner, item)
+    changed = []
+    for name in ("Kue Ubah 1", "Kue Ubah 2"):  # published, then renamed: a pending revision each
+        item = product(name)
+        catalogue.submit_product(owner, item)
+        catalogue.approve_product(admin, item)
+        changed.append(catalogue.update_product(owner, item, catalogue.ProductData(
+            category_id=sub.id, name=f"{name} Baru", unit="kotak", unit_price=20_000)).revision.id)
     found = dict(
         listing_org_id=owner.org_id, category_id=sub.id, other_top_category_id=other_top.id,
         reorderable_category_id=top.id, deletable_category_id=unused.id, public_product_id=public.id,
@@ -369,6 +383,7 @@ def _listings_of_another_supplier(admin, owner) -> dict:
         photo_product_id=photos.id, photo_id=photos.images[0].id,
         submittable_product_id=product("Kue Siap Kirim").id, archivable_product_id=product("Kue Lama").id,
         approvable_product_id=approvable.id, rejectable_product_id=rejectable.id,
+        approvable_revision_id=changed[0], rejectable_revision_id=changed[1],
     )
     db.session.commit()
     return found

@@ -190,7 +190,16 @@ def test_photos_are_served_with_a_long_cache_and_bad_names_404(client, shop):
         assert client.get(f"/gambar/{bad}").status_code in (400, 404)
 
 
-def test_tkdn_bmp_label_is_green_from_40_percent_only(client, shop):
+def test_labels_name_the_rank_in_words_and_the_top_step_is_green(client, shop, admin):
+    # Issue 10: the label is the Perpres 46/2025 rank in words, never a TKDN figure; TKDN
+    # ranks only with a certificate, so 60 % without one is "PDN tanpa sertifikat TKDN".
+    h.product(shop["local"], admin, "Kopi Tanpa Sertifikat", cat=h.category("Minuman"), tkdn=60,
+              certified=False)
+    h.product(shop["local"], admin, "Kopi Terdaftar SIINas", cat=h.category("Minuman"), siinas=True)
     body = client.get("/katalog").get_data(as_text=True)
-    assert re.search(r'<span class="tag tag-ok" title="[^"]*">TKDN\+BMP 80%</span>', body)
-    assert re.search(r'<span class="tag" title="[^"]*">TKDN\+BMP 30%</span>', body)
+    assert re.search(r'<span class="tag tag-ok" title="[^"]*">TKDN\+BMP ≥ 40%</span>', body)  # kopi, 80 %
+    assert re.search(r'<span class="tag tag-ok" title="[^"]*">TKDN ≥ 25%</span>', body)  # teh, 30 %
+    assert re.search(r'<span class="tag" title="[^"]*">PDN tanpa sertifikat TKDN</span>', body)
+    assert re.search(r'<span class="tag" title="[^"]*">Terdaftar SIINas</span>', body)
+    assert re.search(r'<span class="tag" title="[^"]*">Impor</span>', body)  # kertas
+    assert "80%" not in body and "60%" not in body  # no figure on the cards at all

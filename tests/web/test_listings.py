@@ -43,7 +43,7 @@ def form_data(category_id: int, **overrides) -> dict:
         "category_id": str(category_id), "name": "Kopi Bubuk Robusta 250 g",
         "description": "Kopi asli Singkawang.",
         "unit": "bungkus", "unit_price": "Rp 25.000", "min_order": "1", "stock": "40", "lead_time_days": "2",
-        "delivery_area": "Kota Singkawang", "tkdn": "43,25", "bmp": "5", "tkdn_certificate": "TKDN-123",
+        "delivery_area": "Kota Singkawang", "tkdn": "43,25", "bmp": "5", "tkdn_certificate": "TKDN-123", "tkdn_certificate_date": "05/01/2026",
         "is_pdn": "y", "origin": "Singkawang Barat", "certifications": ["HALAL", "PIRT"],
     }
     data.update(overrides)
@@ -124,30 +124,34 @@ def test_supplier_lists_a_product_and_admin_publishes_it(app, people):
     assert "10 persen" in page or "10 %" in page or "10%" in page  # the price-rise hint
 
 
-def test_edit_with_price_rise_above_the_limit_goes_back_to_review(app, people):
+def test_edit_with_price_rise_above_the_step_waits_as_a_revision(app, people):
     admin, supplier_user, _other, cat = people
     product = make_product(supplier_user, admin, "Kopi Robusta", price=100_000, cat=cat)
     supplier = login(app, supplier_user)
+    same = dict(name="Kopi Robusta", unit="buah", description="", delivery_area="", tkdn="0", bmp="0",
+                tkdn_certificate="", tkdn_certificate_date="", origin="Singkawang", certifications=None,
+                stock="10")
 
-    # Exactly 10 %: stays published.
-    response = supplier.post(f"/usaha/produk/{product.id}", data=form_data(cat.id, unit_price="110.000"))
-    assert response.status_code == 303
-    assert fresh(Product, product.id).status is ProductStatus.PUBLISHED
-
-    # Above 10 % of the current price: back to review, history kept.
-    response = supplier.post(f"/usaha/produk/{product.id}", data=form_data(cat.id, unit_price="Rp 121.001"))
+    # Exactly 10 % above the reviewed price: applies at once, stays published.
+    response = supplier.post(f"/usaha/produk/{product.id}", data=form_data(cat.id, unit_price="110.000", **same))
     assert response.status_code == 303
     changed = fresh(Product, product.id)
-    assert changed.status is ProductStatus.SUBMITTED
-    assert changed.unit_price == 121_001
+    assert (changed.status, changed.unit_price) == (ProductStatus.PUBLISHED, 110_000)
+
+    # 121.001 is 21 % above the reviewed 100.000 (not 10 % above today's 110.000): it waits
+    # for review as a revision; the public product keeps selling at 110.000.
+    response = supplier.post(f"/usaha/produk/{product.id}", data=form_data(cat.id, unit_price="Rp 121.001", **same))
+    assert response.status_code == 303
+    changed = fresh(Product, product.id)
+    assert (changed.status, changed.unit_price) == (ProductStatus.PUBLISHED, 110_000)
     prices = [(c.old_price, c.new_price) for c in db.session.scalars(
         sa.select(PriceChange).where(PriceChange.product_id == product.id).order_by(PriceChange.id))]
-    assert prices == [(None, 100_000), (100_000, 110_000), (110_000, 121_001)]
+    assert prices == [(None, 100_000), (100_000, 110_000)]
     page = supplier.get(f"/usaha/produk/{product.id}").get_data(as_text=True)
-    assert "Rp 121.001" in page and "Rp 110.000" in page  # the price history table
+    assert "Perubahan menunggu tinjauan UKPBJ" in page and "Rp 121.001" in page
 
     queue = login(app, admin).get("/admin/produk").get_data(as_text=True)
-    assert "Rp 110.000" in queue and "Rp 121.001" in queue  # old → new price
+    assert "Rp 110.000" in queue and "Rp 121.001" in queue  # public → proposed price
 
 
 # -- Invalid input ------------------------------------------------------------------

@@ -5,10 +5,12 @@ the category select are the shared ones in `pbj.web.fields`.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pbj.messages import lazy_gettext as _l
@@ -32,6 +34,24 @@ class CheckboxesField(SelectMultipleField):
         offered = {value for value, *_ in self.iter_choices()}
         if any(value not in offered for value in self.data or ()):
             raise ValidationError(str(_l("Choose only from the listed certifications.")))
+
+
+# Browsers with a date picker send 2026-12-31; people typing in older or text browsers write 31/12/2026.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+
+class OptionalDateField(DateField):
+    """A date that may be left empty; anything else unreadable gets a plain message."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, format=DATE_FORMATS, validators=[Optional()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Enter the date as DD/MM/YYYY."))) from None
 
 
 def _length(maximum: int):
@@ -75,6 +95,10 @@ class ProductForm(FlaskForm):
     bmp = PercentField(_l("BMP (%)"), minimum=0, maximum=1500,
                        range_message=_l("BMP is a percentage from 0 to 15."))
     tkdn_certificate = StringField(_l("TKDN certificate number"), validators=[_length(60)])
+    tkdn_certificate_date = OptionalDateField(_l("Date of the TKDN certificate"))
+    tkdn_ik = BooleanField(_l("It is a TKDN-IK certificate (small industry)"))
+    siinas = BooleanField(_l("Registered in SIINas"))
+    siinas_number = StringField(_l("SIINas number (if any)"), validators=[_length(40)])
     is_pdn = BooleanField(_l("Domestic product (PDN)"), default=True)
     origin = StringField(_l("Place of origin"), validators=[_length(120)])
     certifications = CheckboxesField(_l("Certifications"),
@@ -83,14 +107,27 @@ class ProductForm(FlaskForm):
     def set_categories(self, tree: list[Category]) -> None:
         self.category_id.choices = category_choices(tree)
 
-    def fill_from(self, product) -> None:
-        """Prefill from a stored product (a GET of the edit page)."""
+    def fill_from(self, product, revision=None) -> None:
+        """Prefill from a stored product (a GET of the edit page), with the values of its
+        pending revision when there is one: that is what the supplier last asked for."""
         for name in ("category_id", "name", "description", "unit", "unit_price", "min_order", "stock",
-                     "lead_time_days", "delivery_area", "tkdn_certificate", "is_pdn", "origin"):
+                     "lead_time_days", "delivery_area", "tkdn_certificate", "tkdn_certificate_date", "tkdn_ik",
+                     "siinas", "siinas_number", "is_pdn", "origin"):
             self[name].data = getattr(product, name)
         self.tkdn.data = product.tkdn_x100
         self.bmp.data = product.bmp_x100
         self.certifications.data = product.certification_list
+        for name, value in (revision.proposed if revision is not None else {}).items():
+            if name == "tkdn_x100":
+                self.tkdn.data = value
+            elif name == "bmp_x100":
+                self.bmp.data = value
+            elif name == "certifications":
+                self.certifications.data = value.split()
+            elif name == "tkdn_certificate_date":
+                self.tkdn_certificate_date.data = date.fromisoformat(value) if value else None
+            else:
+                self[name].data = value
 
 
 class ImageForm(FlaskForm):

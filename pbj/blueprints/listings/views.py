@@ -19,10 +19,11 @@ from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
-from pbj.services import audit, catalogue
+from pbj.services import audit, catalogue, revisions
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.pagination import page_arg, paginate
+from pbj.web.revision_diff import revision_rows
 
 bp = Blueprint("listings", __name__, url_prefix="/usaha/produk")
 
@@ -61,6 +62,10 @@ def _product_data(form: ProductForm) -> catalogue.ProductData:
         tkdn_x100=form.tkdn.data or 0,
         bmp_x100=form.bmp.data or 0,
         tkdn_certificate=form.tkdn_certificate.data,
+        tkdn_certificate_date=form.tkdn_certificate_date.data,
+        tkdn_ik=form.tkdn_ik.data,
+        siinas=form.siinas.data,
+        siinas_number=form.siinas_number.data,
         is_pdn=form.is_pdn.data,
         origin=(form.origin.data or "").strip(),
         certifications=list(form.certifications.data or []),
@@ -74,7 +79,7 @@ def _product_form(product: Product | None = None, *, submitted: bool = True) -> 
     form.set_categories(catalogue.category_tree())
     if not form.is_submitted() or not submitted:
         if product is not None:
-            form.fill_from(product)
+            form.fill_from(product, revisions.pending_revision(product))
         else:
             form.min_order.data = 1
             form.lead_time_days.data = 1
@@ -97,7 +102,8 @@ def products_page(supplier: SupplierProfile, list_endpoint: str, **endpoint_args
         sa.select(Product.status, sa.func.count()).where(Product.supplier_id == supplier.org_id)
         .group_by(Product.status)
     ).all())
-    return render_template("listings/index.html", supplier=supplier, page=page, status=status,
+    pending = revisions.pending_product_ids([p.id for p in page.items])
+    return render_template("listings/index.html", supplier=supplier, page=page, status=status, pending=pending,
                            filters=STATUS_FILTERS, counts=counts, list_endpoint=list_endpoint,
                            endpoint_args=endpoint_args)
 
@@ -137,8 +143,14 @@ def _edit_page(product: Product, status: int = 200, **forms):
     forms.setdefault("action_form", EmptyForm(formdata=None))
     history = audit.entries_for("products", product.id)
     on_behalf = any(e.action == "product.created" and e.detail_data.get("on_behalf") for e in history)
+    pending = revisions.pending_revision(product)
+    decided = revisions.latest_decided(product)
     return render_template(
-        "listings/edit.html", product=product, on_behalf=on_behalf,
+        "listings/edit.html", product=product, on_behalf=on_behalf, pending=pending,
+        pending_rows=revision_rows(product, pending) if pending else [],
+        # A rejected change is shown until the supplier sends a new one.
+        rejected=decided if decided is not None and decided.status.value == "rejected" and pending is None
+        else None,
         # The audit entries name UKPBJ staff: shown to administrators only.
         history=history if current_user.role is Role.ADMIN else [],
         price_rise_percent=current_app.config["PRICE_RISE_REVIEW_PERCENT"],
@@ -161,11 +173,13 @@ def edit(product_id: int):
         return _edit_page(product)
     form = _product_form(product)
 
-    def saved(back_to_review: bool) -> str:
-        if back_to_review:
-            return _("The changes are saved. The price rose by more than %(n)d percent, so the product "
-                     "is hidden again until the UKPBJ has reviewed it.",
-                     n=current_app.config["PRICE_RISE_REVIEW_PERCENT"])
+    def saved(result) -> str:
+        if result is not None and result.revision is not None:
+            return _("Your change waits for UKPBJ review. Until it is approved the catalogue keeps "
+                     "showing the reviewed version. Stock, minimum order, lead time, delivery area and "
+                     "a lower price are saved at once.")
+        if result is not None and result.withdrawn:
+            return _("The changes are saved. The change that was waiting for review is withdrawn.")
         return _("The changes are saved.")
 
     # An archived product cannot be changed: 409, the page says so.

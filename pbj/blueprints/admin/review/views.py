@@ -18,10 +18,13 @@ from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
-from pbj.services import audit, catalogue
+from pbj.clock import utcnow
+from pbj.models.catalogue import ProductRevision
+from pbj.services import audit, catalogue, revisions
+from pbj.web.revision_diff import revision_rows
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, submit_form
-from pbj.web.pagination import page_arg, paginate
+from pbj.web.pagination import page_arg
 
 bp = Blueprint("review", __name__, url_prefix="/admin")
 
@@ -43,18 +46,39 @@ def price_rise(product: Product) -> PriceChange | None:
 
 # -- Review queue -------------------------------------------------------------------
 
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _queue_filter(tree: list[Category]) -> revisions.QueueFilter:
+    """The queue's GET parameters; anything unreadable is simply not applied."""
+    kind = request.args.get("jenis")
+    category_id = _int_arg("kategori")
+    category_ids = None
+    if category_id is not None:
+        for top in tree:
+            if top.id == category_id:
+                category_ids = [top.id] + [c.id for c in top.children]
+            elif any(c.id == category_id for c in top.children):
+                category_ids = [category_id]
+    return revisions.QueueFilter(q=(request.args.get("q") or "").strip()[:100],
+                                 kind=kind if kind in revisions.QUEUE_KINDS else None,
+                                 supplier_id=_int_arg("penyedia"), category_ids=category_ids)
+
+
 @bp.get("/produk")
 def queue():
-    """Products waiting for review, longest waiting first (a change restarts the wait)."""
-    query = (
-        sa.select(Product).where(Product.status == ProductStatus.SUBMITTED)
-        .options(joinedload(Product.supplier).joinedload(SupplierProfile.org), joinedload(Product.category),
-                 selectinload(Product.images), selectinload(Product.price_history))
-        .order_by(Product.updated_at, Product.id)
-    )
-    page = paginate(query, page_arg(request.args.get("hal")), 30)
-    rises = {p.id: price_rise(p) for p in page.items}
-    return render_template("admin/review/queue.html", page=page, rises=rises)
+    """New products and changes to published ones waiting for review, longest waiting first.
+    Filtered by GET parameters, so a filtered queue is a link that can be shared."""
+    tree = catalogue.category_tree()
+    filters = _queue_filter(tree)
+    page = revisions.review_queue(filters, page_arg(request.args.get("hal")), 30)
+    args = {key: request.args[key] for key in ("q", "jenis", "penyedia", "kategori") if request.args.get(key)}
+    return render_template("admin/review/queue.html", page=page, filters=filters, args=args, tree=tree,
+                           suppliers=revisions.queue_suppliers(),
+                           rises={i.product.id: price_rise(i.product) for i in page.items if i.kind == "baru"},
+                           kinds=revisions.QUEUE_KINDS)
 
 
 def _product_page(product: Product, status: int = 200, **forms):
@@ -88,6 +112,52 @@ def reject(product_id: int):
                        success=_("%(name)s is rejected; the supplier sees your reason.", name=product.name),
                        redirect_to=url_for("review.queue"),
                        page=lambda status: _product_page(product, status, reject_form=form))
+
+
+# -- Changes to published products ------------------------------------------------------
+
+def _revision_page(revision: ProductRevision, status: int = 200, **forms):
+    forms.setdefault("reject_form", ProductRejectForm(formdata=None))
+    forms.setdefault("action_form", EmptyForm(formdata=None))
+    product = revision.product
+    return render_template("admin/review/revision.html", revision=revision, product=product,
+                           rows=revision_rows(product, revision, every_field=True),
+                           clock_fields=revisions.LISTING_CLOCK_FIELDS,
+                           history=audit.entries_for("products", product.id), **forms), status
+
+
+@bp.get("/perubahan/<int:revision_id>")
+def revision(revision_id: int):
+    return _revision_page(get_or_404(ProductRevision, revision_id))
+
+
+@bp.post("/perubahan/<int:revision_id>/setujui")
+def approve_revision(revision_id: int):
+    revision = get_or_404(ProductRevision, revision_id)
+    form = EmptyForm()
+
+    def done(restarted: bool) -> str:
+        if restarted:
+            return _("The change to %(name)s is approved and public. The name, category or unit changed, so "
+                     "the product can be ordered again only after the listing age has passed.",
+                     name=revision.product.name)
+        return _("The change to %(name)s is approved and public.", name=revision.product.name)
+
+    # Already decided (a double click), or the product left the catalogue: the page says so.
+    return submit_form(form, lambda: revisions.approve_revision(actor(), revision, utcnow()), success=done,
+                       redirect_to=url_for("review.queue"),
+                       page=lambda status: _revision_page(revision, status, action_form=form))
+
+
+@bp.post("/perubahan/<int:revision_id>/tolak")
+def reject_revision(revision_id: int):
+    revision = get_or_404(ProductRevision, revision_id)
+    form = ProductRejectForm()
+    return submit_form(form, lambda: revisions.reject_revision(actor(), revision, form.reason.data, utcnow()),
+                       success=_("The change to %(name)s is not approved; the catalogue keeps the reviewed "
+                                 "version and the supplier sees your reason.", name=revision.product.name),
+                       redirect_to=url_for("review.queue"),
+                       page=lambda status: _revision_page(revision, status, reject_form=form))
 
 
 # -- Categories ------------------------------------------------------------------------
