@@ -183,6 +183,7 @@ DETAIL_LABELS = {
     "value": _l("Value"), "received": _l("Quantities received"), "photo": _l("Photo"),
     "reference": _l("Payment reference"), "gross": _l("Gross"), "dpp": "DPP", "ppn": "PPN", "pph": "PPh",
     "net": _l("Net"), "paid_on": _l("Date paid"), "stars": _l("Stars"), "deadline": _l("Deadline"),
+    "assisted": _l("Registered with UKPBJ help"), "resent": _l("Sent again"),
 }
 MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net"}
 DATE_DETAILS = {"paid_on", "until", "deadline"}  # stored as ISO text

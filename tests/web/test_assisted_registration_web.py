@@ -113,7 +113,7 @@ def test_admin_registers_a_supplier_who_chooses_a_password_and_logs_in(app, admi
         assert '"assisted": true' in entries[action].detail, action
     assert f'"supplier_id": {profile.org_id}' in entries["user.invitation_sent"].detail
     trail = admin_client.get("/audit/?aksi=user.invitation").get_data(as_text=True)
-    assert "Undangan membuat kata sandi dikirim" in trail and "assisted: True" in trail
+    assert "Undangan membuat kata sandi dikirim" in trail and "Didaftarkan dengan bantuan UKPBJ: Ya" in trail
 
 
 def test_non_admins_cannot_reach_the_pages(app, create_user, create_supplier, admin, admin_client):
