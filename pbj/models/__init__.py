@@ -27,6 +27,7 @@ from pbj.models.orders import (
     Payment,
     Rating,
 )
+from pbj.models.packages import ProcurementMethod, RupPackage
 from pbj.models.suppliers import (
     BusinessScale,
     DocumentKind,
@@ -58,6 +59,8 @@ __all__ = [
     "CatalogueCount",
     "Category",
     "Preference",
+    "ProcurementMethod",
+    "RupPackage",
     "PriceChange",
     "Product",
     "ProductImage",
