@@ -10,6 +10,10 @@ value of its live orders, named "Paket <kode>"), so old orders keep counting
 against their package; admins then correct name and pagu from SIRUP. The free-text
 preference justification becomes the explanation, with no ground (it predates the
 list of lawful grounds).
+
+SQLite: the upgrade adds and drops the columns of `orders` in place (ALTER TABLE), so
+it runs on a database full of orders with foreign keys on; see downgrade() for the
+way back.
 """
 from collections import defaultdict
 from datetime import datetime, timezone
@@ -25,6 +29,10 @@ branch_labels = None
 depends_on = None
 
 DEAD = ("cancelled", "rejected", "expired")
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
 
 
 def upgrade():
@@ -49,20 +57,35 @@ def upgrade():
     with op.batch_alter_table('rup_packages', schema=None) as batch_op:
         batch_op.create_index('ix_rup_packages_opd_year', ['opd_id', 'budget_year'], unique=False)
 
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('package_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('preference_ground', sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column('preference_explanation', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('ground_accepted_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('ground_accepted_at', sa.DateTime(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_orders_package_id'), ['package_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_orders_ground_accepted_by_id_users'), 'users', ['ground_accepted_by_id'], ['id'])
-        batch_op.create_foreign_key(batch_op.f('fk_orders_package_id_rup_packages'), 'rup_packages', ['package_id'], ['id'])
+    if _sqlite():
+        # In place (ALTER TABLE … ADD COLUMN … REFERENCES): no copy of a table that other
+        # tables reference, so existing orders, items and offers stay as they are.
+        op.execute("ALTER TABLE orders ADD COLUMN package_id INTEGER "
+                   "CONSTRAINT fk_orders_package_id_rup_packages REFERENCES rup_packages (id)")
+        op.execute("ALTER TABLE orders ADD COLUMN preference_ground VARCHAR(40)")
+        op.execute("ALTER TABLE orders ADD COLUMN preference_explanation TEXT")
+        op.execute("ALTER TABLE orders ADD COLUMN ground_accepted_by_id INTEGER "
+                   "CONSTRAINT fk_orders_ground_accepted_by_id_users REFERENCES users (id)")
+        op.execute("ALTER TABLE orders ADD COLUMN ground_accepted_at DATETIME")
+        op.create_index(op.f('ix_orders_package_id'), 'orders', ['package_id'], unique=False)
+    else:
+        with op.batch_alter_table('orders', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('package_id', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('preference_ground', sa.String(length=40), nullable=True))
+            batch_op.add_column(sa.Column('preference_explanation', sa.Text(), nullable=True))
+            batch_op.add_column(sa.Column('ground_accepted_by_id', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('ground_accepted_at', sa.DateTime(), nullable=True))
+            batch_op.create_index(batch_op.f('ix_orders_package_id'), ['package_id'], unique=False)
+            batch_op.create_foreign_key(batch_op.f('fk_orders_ground_accepted_by_id_users'), 'users', ['ground_accepted_by_id'], ['id'])
+            batch_op.create_foreign_key(batch_op.f('fk_orders_package_id_rup_packages'), 'rup_packages', ['package_id'], ['id'])
 
     _move_data()
 
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_column('preference_justification')
+    if _sqlite():
+        op.execute("ALTER TABLE orders DROP COLUMN preference_justification")  # SQLite >= 3.35
+    else:
+        with op.batch_alter_table('orders', schema=None) as batch_op:
+            batch_op.drop_column('preference_justification')
 
 
 def _move_data():
@@ -101,13 +124,19 @@ def _move_data():
 
 
 def downgrade():
+    # SQLite: taking columns with references out of `orders` copies the table (batch
+    # mode), which the references of order_items, offers … to `orders` forbid while
+    # foreign keys are on and orders exist: run a downgrade of a filled SQLite database
+    # with PRAGMA foreign_keys=OFF, as SQLite's own recipe for such changes says. The
+    # upgrade changes `orders` in place and needs nothing of the kind.
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('preference_justification', sa.TEXT(), nullable=True))
     orders = sa.table('orders', sa.column('preference_justification'), sa.column('preference_explanation'))
     op.get_bind().execute(orders.update().values(preference_justification=orders.c.preference_explanation))
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_orders_package_id_rup_packages'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_orders_ground_accepted_by_id_users'), type_='foreignkey')
+        if not _sqlite():  # SQLite: the copy leaves the dropped columns' references out
+            batch_op.drop_constraint(batch_op.f('fk_orders_package_id_rup_packages'), type_='foreignkey')
+            batch_op.drop_constraint(batch_op.f('fk_orders_ground_accepted_by_id_users'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_orders_package_id'))
         batch_op.drop_column('ground_accepted_at')
         batch_op.drop_column('ground_accepted_by_id')
