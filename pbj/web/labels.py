@@ -159,6 +159,9 @@ ACTION_LABELS = {
     "category.moved": _l("Category moved to another parent"),
     "category.reordered": _l("Category order changed"),
     "category.deleted": _l("Category deleted"),
+    "rup.package_added": _l("RUP package added"),
+    "rup.package_changed": _l("RUP package changed"),
+    "rup.imported": _l("RUP register imported from CSV"),
 }
 
 _ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,

@@ -210,3 +210,16 @@ def test_an_admin_chooses_the_opd(p, client, auth):
     assert upload(client, csv.encode(), opd_id=str(p.pp.org_id)).status_code == 303
     assert db.session.scalar(sa.select(RupPackage.opd_id)) == p.pp.org_id
     assert "41500050" in text(client.get(f"/paket/?opd={p.pp.org_id}"))
+
+
+@pytest.mark.parametrize("content", [
+    b"\x00\x01\x02\xff\xfe binary", b"Kode RUP;Nama Paket\x00;Pagu\n", b"a" * 200_000, "é".encode("latin-1") * 10,
+    b'"unterminated;quote\n1;2;3', b"Kode RUP;Nama Paket;Pagu;Metode Pemilihan;Sumber Dana;Tahun Anggaran\n" * 2,
+    b"\xef\xbb\xbf", b"Kode RUP;Nama Paket;Pagu;Metode Pemilihan;Sumber Dana;Tahun Anggaran\n;;;;;\n1;;;;;9999\n",
+])
+def test_junk_files_are_refused_not_crashed_on(p, client, auth, content):
+    auth.login(p.pp)
+    answer = upload(client, content)
+    assert answer.status_code == 422
+    assert 'class="error-summary"' in answer.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RupPackage)) == 0
