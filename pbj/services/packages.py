@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from pbj.extensions import db
 from pbj.messages import Message
@@ -368,7 +369,7 @@ def register_query(opd_id: int | None, words: str = "", year: int | None = None)
         pattern = f"%{escape_like(word[:60].lower())}%"
         query = query.where(sa.or_(sa.func.lower(RupPackage.name).like(pattern, escape="\\"),
                                    RupPackage.rup_code.like(pattern, escape="\\")))
-    return query.order_by(RupPackage.budget_year.desc(), RupPackage.rup_code)
+    return query.options(selectinload(RupPackage.opd)).order_by(RupPackage.budget_year.desc(), RupPackage.rup_code)
 
 
 def escape_like(word: str) -> str:
@@ -399,8 +400,10 @@ def live_totals(package_ids: list[int]) -> dict[int, int]:
 
 
 def package_orders(package: RupPackage) -> list[Order]:
-    return list(db.session.scalars(sa.select(Order).where(Order.package_id == package.id)
-                                   .order_by(Order.id.desc())))
+    return list(db.session.scalars(
+        sa.select(Order).where(Order.package_id == package.id)
+        .options(selectinload(Order.items), selectinload(Order.supplier), selectinload(Order.buyer))
+        .order_by(Order.id.desc())))
 
 
 def lock(package: RupPackage) -> None:
