@@ -70,6 +70,29 @@ NEGOTIATION_MAX_ROUNDS = 4
 # A price rise of more than this percent above a published product's last REVIEWED price
 # waits for UKPBJ review as a revision (small rises add up against the reviewed price).
 PRICE_RISE_REVIEW_PERCENT = 10
+# Funding sources (BudgetSource values) a package of an OPD may use, by OPD code; "*"
+# for every OPD not named. BOS is a school's fund (under the Dinas Pendidikan), BLUD the
+# fund of a BLUD hospital or health centre. Checked when a package is saved and at checkout.
+BUDGET_SOURCES_BY_OPD: dict[str, list[str]] = {
+    "*": ["apbd", "apbn", "dak", "other"],
+    "DISDIKBUD": ["apbd", "apbn", "dak", "bos", "other"],
+    "RSUD": ["apbd", "apbn", "dak", "blud", "other"],
+    "DINKES": ["apbd", "apbn", "dak", "blud", "other"],
+}
+# Lawful grounds for choosing a lower domestic-preference step when a higher one is
+# listed (Perpres 16/2018 Art. 66(2) as amended by Perpres 46/2025): code → English
+# label (the two defaults are translated; a new code shows its label as written).
+PREFERENCE_GROUNDS: dict[str, str] = {
+    "not_available": "Not available",
+    "volume_not_enough": "Volume/quantity not enough for the need",
+}
+# The explanation that goes with a ground: at least this many characters and this many
+# different real words (3+ letters with a vowel), so "xxxxxxxx…" is refused.
+PREFERENCE_EXPLANATION_MIN_CHARS = 30
+PREFERENCE_EXPLANATION_MIN_WORDS = 4
+# Largest RUP CSV accepted for import (bytes) and rows in it.
+RUP_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+RUP_IMPORT_MAX_ROWS = 5000
 
 # -- Accounts and sessions -----------------------------------------------------
 PASSWORD_MIN_LENGTH = 12  # characters after NFC normalisation

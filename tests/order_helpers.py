@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import sqlalchemy as sa
 from datetime import date, timedelta
 
 from pbj.clock import city_today, utcnow
@@ -9,7 +11,8 @@ from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
 from pbj.models.catalogue import Product
 from pbj.models.orders import BudgetSource, Order
-from pbj.services import orders
+from pbj.models.packages import ProcurementMethod, RupPackage
+from pbj.services import orders, packages
 from tests import catalogue_helpers as h
 
 
@@ -38,10 +41,29 @@ def listed(p: Parties, name="Kertas HVS A4 80 gram", *, price=55_000, stock=100,
     return product
 
 
+DEFAULT_PAGU = 2_000_000_000
+
+
+def package(p: Parties | User, code: str | None = None, *, pagu=DEFAULT_PAGU, name="Belanja alat tulis kantor",
+            method=ProcurementMethod.E_PURCHASING, source=BudgetSource.APBD, year=None) -> RupPackage:
+    """A package of the OPD's RUP register (the OPD of `p`'s PP, or of the user given);
+    the OPD's default package (Kode RUP 4123<OPD id>) when no code is given."""
+    opd = (p.pp if isinstance(p, Parties) else p).org
+    code = code or f"4123{opd.id:04d}"
+    found = db.session.scalar(sa.select(RupPackage).where(RupPackage.rup_code == code))
+    if found is not None:
+        return found
+    made = packages.save_package(None, opd, packages.PackageData(
+        code, name, pagu, method, source, year or city_today().year), utcnow())
+    db.session.commit()
+    return made
+
+
 def checkout_data(p: Parties, **changes) -> orders.CheckoutData:
     today = city_today()
-    values = dict(rup_code="41234567", budget_year=today.year, budget_source=BudgetSource.APBD,
-                  delivery_address="Jl. Firdaus No. 1, Singkawang", needed_by=today + timedelta(days=14),
+    if "package_id" not in changes:
+        changes["package_id"] = package(p, changes.pop("rup_code", None)).id
+    values = dict(delivery_address="Jl. Firdaus No. 1, Singkawang", needed_by=today + timedelta(days=14),
                   ppk_id=p.ppk.id)
     values.update(changes)
     return orders.CheckoutData(**values)

@@ -27,7 +27,8 @@ from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.catalogue import Category, Product, ProductStatus
 from pbj.models.orders import BudgetSource, Notification, Order, OrderStatus
-from pbj.services import orders
+from pbj.models.packages import ProcurementMethod, RupPackage
+from pbj.services import orders, packages
 from pbj.services.catalogue import hidden_supplier_ids, is_public
 from pbj.services.workdays import add_working_days, holidays, is_working_day
 
@@ -74,13 +75,27 @@ STREETS = ["Firdaus", "Alianyang", "GM Situt", "Diponegoro", "Ratu Sepudak", "Yo
 FATES = {"complete": 84, "paid": 3, "cancel": 4, "supplier_reject": 3, "ppk_reject": 2,
          "expire_submitted": 1.5, "expire_negotiating": 0.5, "expire_confirmed": 2}
 
-JUSTIFICATIONS = [
-    "Produk dengan nilai TKDN lebih tinggi tidak dapat dikirim sebelum tanggal kegiatan.",
-    "Spesifikasi produk dengan TKDN lebih tinggi tidak sesuai kebutuhan teknis kegiatan.",
-    "Stok produk dengan TKDN lebih tinggi di kategori ini tidak mencukupi jumlah yang dibutuhkan.",
-    "Harga produk dengan TKDN lebih tinggi melebihi pagu anggaran kegiatan pada DPA.",
-    "Penyedia lokal ini dapat mengirim langsung ke kantor; produk lain harus dikirim dari luar kota.",
+# Lawful grounds for buying below a higher domestic-preference step (config
+# PREFERENCE_GROUNDS), each with the buyer's explanation.
+GROUNDS = [
+    ("not_available", "Produk dengan nilai TKDN lebih tinggi tidak dapat dikirim sebelum tanggal kegiatan."),
+    ("not_available", "Produk dengan TKDN lebih tinggi yang sesuai spesifikasi teknis kegiatan tidak tersedia "
+                      "di katalog saat ini."),
+    ("volume_not_enough", "Stok produk dengan TKDN lebih tinggi di kategori ini tidak mencukupi jumlah yang "
+                          "dibutuhkan."),
+    ("volume_not_enough", "Penyedia produk ber-TKDN lebih tinggi hanya sanggup memasok sebagian dari jumlah "
+                          "kebutuhan kegiatan."),
 ]
+# The RUP package each need is bought under (name; the pagu is set from the typical order).
+PACKAGE_NAMES = {
+    "alat-tulis-kantor": "Belanja alat tulis kantor", "makanan-minuman": "Belanja makanan dan minuman rapat",
+    "jasa-percetakan": "Belanja jasa cetak dan penggandaan", "jasa-kebersihan": "Belanja jasa kebersihan kantor",
+    "pakaian-seragam": "Belanja pakaian dinas dan seragam", "kerajinan-suvenir": "Belanja cendera mata",
+    "elektronik": "Belanja peralatan elektronik kantor", "furnitur": "Belanja mebel kantor",
+    "bahan-bangunan": "Belanja bahan bangunan pemeliharaan gedung",
+    "konstruksi": "Rehabilitasi gedung kantor",  # a tender package: not for the catalogue
+}
+BIG_PACKAGE_PAGU = 450_000_000
 BUYER_NOTES = ["Mohon harga terbaik untuk pembelian dalam jumlah ini.",
                "Sesuai HPS kegiatan, kami mengajukan harga berikut.",
                "Pesanan rutin setiap bulan; mohon potongan harga.", ""]
@@ -173,6 +188,8 @@ def seed_orders(rng: random.Random, count: int = 250, *, add_user: AddUser,
     if count and replay.teams and replay.shelf:
         replay.plan(count)
         replay.run()
+    if replay.teams:
+        replay.fill_registers()
     _mark_old_notifications_read(end - timedelta(days=14))
     _commit()
     return Counter(dict(db.session.execute(
@@ -256,7 +273,11 @@ class Replay:
         self._seq = itertools.count()
         self._index_catalogue()
         self.favourite: dict[tuple[int, str], int] = {}  # an OPD goes back to the supplier it knows
-        self.rup: dict[tuple[int, int, str], str] = {}  # one SIRUP package per OPD, year and need
+        # The package an OPD buys a need under, per year (a big purchase has its own); a
+        # new stage when the pagu is used up.
+        self.packages: dict[tuple[int, int, str, bool], RupPackage] = {}
+        self.stages: Counter = Counter()
+        self.codes: set[str] = set(db.session.scalars(sa.select(RupPackage.rup_code)))
         self.counters: Counter = Counter()  # delivery notes per supplier, SP2D per OPD and year
         self.better_tier: dict[tuple[int, int], bool] = {}
 
@@ -511,23 +532,75 @@ class Replay:
         if not baskets:
             return
         totals = [sum(p.unit_price * q for p, q in basket) for basket in baskets]
+        # Every supplier order of this cart goes under the package of the first need; they
+        # add up with the package's live orders: above the PP limit only the PPK may order.
+        package = self._package(team, need, sum(totals), big)
         buyer = team.pp
-        if buyer is None or big or max(totals) > self.pp_limit or rng.random() < 0.15:
+        if buyer is None or big or packages.live_total(package) + sum(totals) > self.pp_limit \
+                or rng.random() < 0.15:
             buyer = team.ppk
         for basket in baskets:
             for product, qty in basket:
                 orders.add_to_cart(buyer, product, qty, self.today)
-        justifications = {basket[0][0].supplier_id: rng.choice(JUSTIFICATIONS) for basket in baskets
-                          if any(self._better_tier_exists(product) for product, _qty in basket)}
-        year = self.today.year
-        rup = self.rup.setdefault((team.opd.id, year, need), str(rng.randint(30_000_000, 59_999_999)))
+        down = [basket[0][0].supplier_id for basket in baskets
+                if any(self._better_tier_exists(product) for product, _qty in basket)]
+        chosen = {sid: rng.choice(GROUNDS) for sid in down}
         data = orders.CheckoutData(
-            rup_code=rup, budget_year=year, budget_source=self._budget_source(team),
-            delivery_address=team.address, needed_by=self.today + timedelta(days=rng.randint(5, 30)),
-            ppk_id=team.ppk.id, justifications=justifications)
+            package_id=package.id, delivery_address=team.address,
+            needed_by=self.today + timedelta(days=rng.randint(5, 30)), ppk_id=team.ppk.id,
+            grounds={sid: ground for sid, (ground, _text) in chosen.items()},
+            explanations={sid: text for sid, (_ground, text) in chosen.items()})
         made = orders.checkout(buyer, data, self.now, self.today)  # one order per supplier, in cart order
         for order, (plan, wanted) in zip(made, placed):
             self.spawn(self._life(order, team, plan, wanted))
+
+    def _new_code(self) -> str:
+        while True:
+            code = str(self.rng.randint(30_000_000, 59_999_999))
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def _make_package(self, team: Team, year: int, need: str, pagu: int, stage: int = 1,
+                      method: ProcurementMethod = ProcurementMethod.E_PURCHASING) -> RupPackage:
+        source = self._budget_source(team)
+        if source not in packages.allowed_sources(team.opd):
+            source = BudgetSource.APBD
+        name = PACKAGE_NAMES.get(need, "Belanja barang dan jasa")
+        if stage > 1:
+            name = f"{name} tahap {stage}"
+        return packages.save_package(None, team.opd, packages.PackageData(
+            self._new_code(), name, pagu, method, source, year,
+            satker=team.opd.name), self.now)
+
+    def _package(self, team: Team, need: str, total: int, big: bool) -> RupPackage:
+        """The OPD's package for this need and year, with room for `total` (a new stage
+        when the pagu is used up: a new package of the plan, not a split one)."""
+        key = (team.opd.id, self.today.year, need, big)
+        current = self.packages.get(key)
+        if current is not None and packages.live_total(current) + total <= current.pagu:
+            return current
+        self.stages[key] += 1
+        typical = LINE_VALUE.get(need, 2_000_000) * 40
+        pagu = max(BIG_PACKAGE_PAGU if big else typical, total * 2)
+        pagu = -(-pagu // 5_000_000) * 5_000_000
+        self.packages[key] = self._make_package(team, self.today.year, need, pagu, self.stages[key])
+        return self.packages[key]
+
+    def fill_registers(self) -> None:
+        """This year's register of every OPD: a package for each need not yet bought, and
+        a few that checkout refuses (another method, next year) to show the rule."""
+        self.now = self.end
+        year = self.today.year
+        for n, team in enumerate(self.teams):
+            for need in PACKAGE_NAMES:
+                if (team.opd.id, year, need, False) not in self.packages and need in self.shelf:
+                    self.packages[(team.opd.id, year, need, False)] = self._make_package(
+                        team, year, need, -(-LINE_VALUE.get(need, 2_000_000) * 40 // 5_000_000) * 5_000_000)
+            if n % 4 == 0:
+                self._make_package(team, year, "konstruksi", 750_000_000, method=ProcurementMethod.TENDER)
+                self._make_package(team, year + 1, "alat-tulis-kantor", 80_000_000)
+        _commit()
 
     def _offer_prices(self, order: Order, cut: tuple[float, float]) -> dict[int, int]:
         return {item.id: min(item.list_price, _round_price(item.agreed_price * (1 - self.rng.uniform(*cut))))
@@ -601,7 +674,7 @@ class Replay:
         if plan.fate == "ppk_reject":
             orders.ppk_reject(ppk, order, rng.choice(PPK_REJECT_REASONS), self.now)
             return
-        orders.approve(ppk, order, self.now, self.today)
+        orders.approve(ppk, order, self.now, self.today, accept_ground=True)
         if stopped():
             return
         # No deadline after approval: delivery takes what the products' lead times say.

@@ -29,6 +29,7 @@ from pbj.models.orders import (
     Payment,
     Rating,
 )
+from pbj.models.packages import ProcurementMethod, RupPackage
 from pbj.models.suppliers import (
     BusinessScale,
     DocumentKind,
@@ -60,6 +61,8 @@ __all__ = [
     "CatalogueCount",
     "Category",
     "Preference",
+    "ProcurementMethod",
+    "RupPackage",
     "PriceChange",
     "Product",
     "ProductImage",

@@ -55,6 +55,8 @@ class OrderStatus(enum.Enum):
 
 # States in which the order still holds reserved stock and can end without delivery.
 OPEN_STATUSES = (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING, OrderStatus.CONFIRMED)
+# States whose order no longer counts against its package (pagu and PP limit).
+DEAD_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
 ENDED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED, OrderStatus.COMPLETED)
 # States after the BAST: amounts are those of the goods received, not ordered.
 RECEIVED_STATUSES = (OrderStatus.RECEIVED, OrderStatus.PAID, OrderStatus.COMPLETED)
@@ -79,13 +81,22 @@ class Order(db.Model):
     ppk_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)  # approves and signs
     status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.SUBMITTED)
 
+    # The package of the OPD's RUP register the order is made under (None only for orders
+    # made before the register existed); rup_code, budget year and source are its snapshot.
+    package_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rup_packages.id"), index=True)
     rup_code: Mapped[str] = mapped_column(sa.String(30))
     budget_year: Mapped[int]
     budget_source: Mapped[BudgetSource] = mapped_column(enum_column(BudgetSource))
     delivery_address: Mapped[str] = mapped_column(sa.String(300))
     needed_by: Mapped[date]
-    # Why a lower-preference product was chosen over a higher one in its category.
-    preference_justification: Mapped[str | None] = mapped_column(sa.Text)
+    # Going down a legal domestic-preference step (Perpres 46/2025 Art. 66(2)) when a
+    # higher one is listed: the lawful ground (a code of PREFERENCE_GROUNDS) and the
+    # buyer's explanation, and the PPK's acceptance at approval. Orders from before the
+    # list of grounds keep their old free text as the explanation, with no ground.
+    preference_ground: Mapped[str | None] = mapped_column(sa.String(40))
+    preference_explanation: Mapped[str | None] = mapped_column(sa.Text)
+    ground_accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    ground_accepted_at: Mapped[datetime | None]
     # The supplier's tax status when the order was submitted (drives PPN and PPh).
     supplier_is_pkp: Mapped[bool] = mapped_column(default=False)
     supplier_has_pp55: Mapped[bool] = mapped_column(default=False)
@@ -109,6 +120,8 @@ class Order(db.Model):
     supplier: Mapped[SupplierProfile] = relationship()
     buyer: Mapped[User] = relationship(foreign_keys=[buyer_id])
     ppk: Mapped[User] = relationship(foreign_keys=[ppk_id])
+    package: Mapped[RupPackage | None] = relationship()  # noqa: F821
+    ground_accepted_by: Mapped[User | None] = relationship(foreign_keys=[ground_accepted_by_id])
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id",
                                                   cascade="all, delete-orphan")
     offers: Mapped[list[Offer]] = relationship(back_populates="order", order_by="Offer.id")
@@ -151,6 +164,11 @@ class Order(db.Model):
     def goods_received(self) -> bool:
         """The BAST is signed: what is paid is the value of the goods received."""
         return self.status in RECEIVED_STATUSES
+
+    @property
+    def went_down_tier(self) -> bool:
+        """A higher domestic-preference step was listed: the PPK must accept the ground."""
+        return self.preference_ground is not None or self.preference_explanation is not None
 
     @property
     def open_offer(self) -> Offer | None:

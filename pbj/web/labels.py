@@ -8,6 +8,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import Preference, ProductStatus, RevisionStatus
 from pbj.models.orders import BudgetSource, OfferSide, OrderDocumentKind, OrderStatus
+from pbj.models.packages import ProcurementMethod
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS
 from pbj.web.i18n import local_date, local_datetime, rupiah
@@ -67,6 +68,41 @@ BUDGET_SOURCE_LABELS = {
     BudgetSource.OTHER: _l("Other source"),
 }
 
+METHOD_LABELS = {
+    ProcurementMethod.E_PURCHASING: "E-Purchasing",
+    ProcurementMethod.PENGADAAN_LANGSUNG: "Pengadaan Langsung",
+    ProcurementMethod.PENUNJUKAN_LANGSUNG: "Penunjukan Langsung",
+    ProcurementMethod.TENDER: "Tender",
+    ProcurementMethod.TENDER_CEPAT: "Tender Cepat",
+    ProcurementMethod.SELEKSI: "Seleksi",
+    ProcurementMethod.DIKECUALIKAN: "Dikecualikan",
+}
+
+# The default lawful grounds (config PREFERENCE_GROUNDS); another code shows its configured label.
+GROUND_LABELS = {
+    "not_available": _l("Not available"),
+    "volume_not_enough": _l("Volume/quantity not enough for the need"),
+    "none": _l("Not recorded (before the list of grounds)"),
+}
+
+
+def ground_label(code: str | None) -> str:
+    from flask import current_app
+
+    if code is None:
+        return str(GROUND_LABELS["none"])
+    if code in GROUND_LABELS:
+        return str(GROUND_LABELS[code])
+    return str(current_app.config["PREFERENCE_GROUNDS"].get(code, code))
+
+
+def package_choice_label(package, used: int) -> str:
+    """"41234567 — Belanja ATK (sisa pagu Rp 1.000.000)" for the checkout's select."""
+    left = f"{max(0, package.pagu - used):,}".replace(",", ".")
+    return str(_l("%(code)s — %(name)s (pagu left: Rp %(left)s)", code=package.rup_code, name=package.name,
+                  left=left))
+
+
 # Certification codes (models.catalogue.CERTIFICATIONS) as people write them.
 CERTIFICATION_LABELS = {
     "SNI": "SNI",
@@ -118,6 +154,9 @@ ACTION_LABELS = {
     "category.moved": _l("Category moved to another parent"),
     "category.reordered": _l("Category order changed"),
     "category.deleted": _l("Category deleted"),
+    "rup.package_added": _l("RUP package added"),
+    "rup.package_changed": _l("RUP package changed"),
+    "rup.imported": _l("RUP register imported from CSV"),
 }
 
 # Domestic-preference ranks in words (cards, product page, comparison). Never a TKDN
@@ -141,7 +180,7 @@ REVISION_STATUS_LABELS = {
 
 _ALL: dict[enum.Enum, object] = {**REVISION_STATUS_LABELS, **ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
                                   **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
-                                  **BUDGET_SOURCE_LABELS}
+                                  **BUDGET_SOURCE_LABELS, **METHOD_LABELS}
 
 
 def label(member: enum.Enum | None) -> str:

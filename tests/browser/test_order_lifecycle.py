@@ -24,6 +24,7 @@ def test_order_from_cart_to_rating(new_page, login, submit, create_org, create_u
                                    release_db, expect, screenshot_dir, js_enabled):
     p = oh.parties(create_org, create_user, create_supplier, supplier_name="CV Sumber Rejeki")
     product = oh.listed(p, "Kertas HVS A4 80 gram", price=55_000, stock=40)
+    package_id = oh.package(p).id  # the OPD's RUP register has this year's e-purchasing package
     product_id, order_item_qty = product.id, 10
     tax = taxes.breakdown(55_000 * order_item_qty, is_pkp=False, has_pp55=True, config=app.config)
     supplier_org_id = p.supplier.org_id
@@ -76,7 +77,7 @@ def test_order_from_cart_to_rating(new_page, login, submit, create_org, create_u
     expect(pp.locator("main")).to_contain_text("Kertas HVS A4 80 gram")
     pp.goto("/keranjang/pesan")
     checkout = pp.locator("main form")
-    checkout.locator("#rup_code").fill("41234567")
+    checkout.locator("#package_id").select_option(str(package_id))
     checkout.locator("#delivery_address").fill("Jl. Firdaus No. 1, Singkawang")
     checkout.locator("#needed_by").fill((today + timedelta(days=14)).isoformat())
     pp.screenshot(path=str(screenshot_dir / f"order-checkout-320-{suffix}.png"), full_page=True)

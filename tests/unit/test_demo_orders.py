@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from pbj import demo
-from pbj.clock import utcnow
+from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import Product
@@ -51,6 +51,38 @@ def test_a_year_of_demo_orders_follows_the_order_rules(app):
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
 
     assert db.session.scalar(sa.select(sa.func.min(Product.stock))) >= 0
+
+    # Every order is under a package of its OPD's register, of its year and source; the live
+    # orders of a package stay within its pagu, and a PP's within the PP limit.
+    from pbj.models.orders import DEAD_STATUSES
+    from pbj.models.packages import ProcurementMethod, RupPackage
+    from pbj.services import packages
+
+    for order in placed:
+        package = order.package
+        assert package is not None and package.opd_id == order.opd_id
+        assert (order.rup_code, order.budget_year, order.budget_source) == \
+            (package.rup_code, package.budget_year, package.funding_source)
+        assert package.method is ProcurementMethod.E_PURCHASING
+        if order.went_down_tier:  # a lawful ground, explained, and accepted once approved
+            assert order.preference_ground in app.config["PREFERENCE_GROUNDS"]
+            assert "pagu" not in order.preference_explanation
+            if order.approved_at:
+                assert order.ground_accepted_by_id == order.ppk_id
+    limit = app.config["PP_ORDER_LIMIT_RUPIAH"]
+    for package in db.session.scalars(sa.select(RupPackage)):
+        live = [o for o in placed if o.package_id == package.id and o.status not in DEAD_STATUSES]
+        assert packages.live_total(package) == sum(o.total for o in live) <= package.pagu
+        if any(o.buyer.role.value == "pp" for o in live):
+            # A PP ordered under it: the total stood within the PP limit at each PP checkout.
+            pp_totals = [sum(x.total for x in live if x.id <= o.id) for o in live if o.buyer.role.value == "pp"]
+            assert max(pp_totals) <= limit
+    this_year = city_today().year
+    registers = db.session.scalars(sa.select(RupPackage).where(RupPackage.budget_year == this_year)).all()
+    assert len({p.opd_id for p in registers}) == len({o.opd_id for o in placed} | {p.opd_id for p in registers})
+    assert any(p.method is ProcurementMethod.TENDER for p in registers)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RupPackage)
+                             .where(RupPackage.budget_year == this_year + 1)) >= 1
     # Open orders are within their deadline: the real expiry job has nothing to do.
     assert orders.expire_overdue(utcnow()) == []
     db.session.rollback()
@@ -61,9 +93,10 @@ def test_a_year_of_demo_orders_follows_the_order_rules(app):
     # The replay wrote its entries in time order (the set-up before it is stamped now).
     entries = db.session.execute(sa.select(AuditEntry.id, AuditEntry.occurred_at, AuditEntry.action)
                                  .order_by(AuditEntry.id)).all()
-    first = next(n for n, entry in enumerate(entries) if entry.action.startswith("order."))
+    first = next(n for n, entry in enumerate(entries) if entry.action.startswith(("order.", "rup.")))
     replayed = entries[first:]
-    assert all(entry.action.startswith("order.") for entry in replayed)
+    # Orders, and the packages the OPDs add to their RUP register as the year goes.
+    assert all(entry.action.startswith(("order.", "rup.")) for entry in replayed)
     assert all(a.occurred_at <= b.occurred_at for a, b in zip(replayed, replayed[1:]))
     assert audit.verify_chain().ok  # last: it empties the session
 

@@ -230,7 +230,9 @@ def test_last_units_are_never_oversold(p, create_org, create_user, race):
     product = oh.listed(p, stock=stock)
     buyers = buyers_with_carts(p, create_org, create_user, product, [1, 2] * 6)  # 18 wanted, 5 in stock
     today = oh.today()
-    jobs = [(checkout_job, (pp.id, oh.checkout_data(p, ppk_id=ppk.id), today)) for pp, ppk, _ in buyers]
+    # Each buyer orders under its own OPD's package.
+    jobs = [(checkout_job, (pp.id, oh.checkout_data(p, ppk_id=ppk.id, package_id=oh.package(pp).id), today))
+            for pp, ppk, _ in buyers]
 
     outcomes = race(jobs)
 

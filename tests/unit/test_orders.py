@@ -127,11 +127,9 @@ def test_checkout_rules(p, create_user, create_org):
         orders.checkout(p.pp, oh.checkout_data(p, ppk_id=other_ppk.id), now(), oh.today())
     db.session.rollback()
     for bad, field, msgid in [
-        (dict(rup_code="12ab"), "rup_code",
-         "The Kode RUP is the number of the package in SIRUP (5 to 20 digits)."),
+        (dict(package_id=None), "package_id", "Choose a package (Kode RUP) from your OPD's RUP register."),
         (dict(needed_by=oh.today() - timedelta(days=1)), "needed_by",
          "The needed-by date cannot be in the past."),
-        (dict(budget_year=1999), "budget_year", "Choose this year's, last year's or next year's budget."),
         (dict(delivery_address=" "), "delivery_address", "Enter the delivery address (5 to 300 characters)."),
     ]:
         with refused(DomainError, msgid, field=field):
@@ -146,8 +144,9 @@ def test_pp_limit_only_a_ppk_may_order_above_it(p):
     product = oh.listed(p, "Laptop", price=20_000_000, stock=None)
     orders.add_to_cart(p.pp, product, 11, oh.today())  # Rp 220 juta
     db.session.commit()
-    with refused(DomainError, "The order from %(name)s is above the PP limit of Rp %(limit)s: only a PPK may "
-                 "place it.", limit="200.000.000"):
+    with refused(DomainError, "Orders under one package add up: package %(code)s already holds %(total)s, and "
+                 "with this order it would be %(after)s, above the PP limit of %(limit)s. Only a PPK may order "
+                 "above it.", field="package_id", limit="Rp 200.000.000", total="Rp 0"):
         orders.checkout(p.pp, oh.checkout_data(p), now(), oh.today())
     db.session.rollback()
     orders.add_to_cart(p.ppk, product, 11, oh.today())
@@ -155,7 +154,7 @@ def test_pp_limit_only_a_ppk_may_order_above_it(p):
     assert made[0].total == 220_000_000
 
 
-def test_lower_preference_needs_a_written_justification(p):
+def test_lower_preference_needs_a_lawful_ground(p):
     cat = oh.h.category("Kertas")
     oh.listed(p, "Kertas TKDN 45", tkdn=45, cat=cat)
     imported = oh.listed(p, "Kertas impor", pdn=False, cat=cat)
@@ -163,14 +162,15 @@ def test_lower_preference_needs_a_written_justification(p):
     db.session.commit()
     group = orders.cart_groups(p.pp, oh.today())[0]
     with refused(DomainError, "Products of a higher domestic-preference tier are listed in the same category "
-                 "as %(names)s: write why you choose these (at least 20 characters).",
-                 field=f"justification_{group.supplier.org_id}", names="Kertas impor"):
+                 "as %(names)s: choose the lawful ground for buying these instead.",
+                 field=f"ground_{group.supplier.org_id}", names="Kertas impor"):
         orders.checkout(p.pp, oh.checkout_data(p), now(), oh.today())
     db.session.rollback()
-    why = "Spesifikasi printer lama hanya cocok dengan kertas ini."
-    made = orders.checkout(p.pp, oh.checkout_data(p, justifications={group.supplier.org_id: why}), now(),
-                           oh.today())
-    assert made[0].preference_justification == why
+    why = "Stok kertas TKDN tinggi habis di penyedia sampai bulan depan."
+    sid = group.supplier.org_id
+    made = orders.checkout(p.pp, oh.checkout_data(p, grounds={sid: "not_available"}, explanations={sid: why}),
+                           now(), oh.today())
+    assert (made[0].preference_ground, made[0].preference_explanation) == ("not_available", why)
 
 
 def test_checkout_splits_the_cart_per_supplier(p, create_supplier):

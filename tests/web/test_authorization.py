@@ -75,6 +75,7 @@ class Objects:
     invited_org_id: int
     invited_user_id: int  # the one an admin invites again
     invitation_token: str  # the other's valid invitation link (the token is the capability)
+    package_id: int  # a package of the other OPD's RUP register
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,21 @@ _ORDER = lambda o: {"order_id": o.issued_order_id}  # noqa: E731
 
 
 def _checkout_form(o: Objects) -> dict:
-    return {"rup_code": "41234567", "budget_year": str(_CITY_TODAY.year), "budget_source": "apbd",
+    return {"package_id": str(o.package_id),
             "delivery_address": "Jl. Jalan-Jalan 1", "needed_by": _FUTURE, "ppk_id": "1"}
+
+
+def _package_form(o: Objects) -> dict:
+    return {"rup_code": "88880001", "name": "Belanja jalan-jalan", "pagu": "150.000.000",
+            "method": "e_purchasing", "funding_source": "apbd", "budget_year": str(_CITY_TODAY.year)}
+
+
+def _package_csv(o: Objects) -> dict:
+    csv = f"Kode RUP;Nama Paket;Pagu;Metode Pemilihan;Sumber Dana;Tahun Anggaran\n" \
+          f"88880002;Belanja jalan;1.000.000;E-Purchasing;APBD;{_CITY_TODAY.year}\n"
+    return {"file": (io.BytesIO(csv.encode()), "rup.csv")}
+
+
 _SUPPLIER = lambda o: {"org_id": o.supplier_org_id}  # noqa: E731
 _USER = lambda o: {"user_id": o.user_id}  # noqa: E731
 
@@ -284,6 +298,19 @@ ENDPOINTS: dict[str, Access] = {
                                                              "amount": "1"}, note=PARTIES_ONLY),
     "orders.rate": Access(NOBODY, url=_ORDER, form=lambda o: {"stars": "5"}, note=PARTIES_ONLY),
     "orders.reply": Access(NOBODY, url=_ORDER, form=lambda o: {"reply": "Terima kasih"}, note=PARTIES_ONLY),
+    # The RUP register: admins manage every OPD's, the PP and PPK their own OPD's (no id: the
+    # form's OPD is the user's own), the bendahara reads it; auditors read every register.
+    "packages.index": Access(frozenset({"admin", "auditor", "pp", "ppk", "bendahara"})),
+    "packages.create": Access(frozenset({"admin", "pp", "ppk"}), form=_package_form, post_ok=(303, 422),
+                              note="without an OPD chosen: the PP's and PPK's own (303), an admin must choose"),
+    "packages.import_csv": Access(frozenset({"admin", "pp", "ppk"}), form=_package_csv, post_ok=(303, 422),
+                                  note="the same: the user's own OPD, or an admin must choose"),
+    "packages.detail": Access(frozenset({"admin", "auditor"}), owner_only=True,
+                              url=lambda o: {"package_id": o.package_id}),
+    "packages.edit": Access(frozenset({"admin"}), owner_only=True, url=lambda o: {"package_id": o.package_id},
+                            form=_package_form),
+    # Orders that went down a domestic-preference tier: oversight.
+    "audit.down_tier": Access(frozenset({"admin", "auditor"})),
     # Notifications: everyone's own.
     "orders.notifications_page": Access(LOGGED_IN),
     "orders.notifications_read": Access(LOGGED_IN),
@@ -339,6 +366,7 @@ def world(app, create_org, create_supplier, create_user):
         **_issued_document(other_opd, victim_user, listings),
         cart_item_id=_cart_item(victim_user, listings),
         **_assisted_supplier(actors["admin"]),
+        package_id=_package(victim_user),
     )
     emails = {role: user.email for role, user in actors.items()}
     db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
@@ -429,6 +457,12 @@ def _cart_item(buyer, listings: dict) -> int:
     item = orders.add_to_cart(buyer, db.session.get(Product, listings["public_product_id"]), 1, city_today())
     db.session.commit()
     return item.id
+
+
+def _package(user) -> int:
+    from tests.order_helpers import package
+
+    return package(user, "77770001").id
 
 
 def snapshot(app) -> dict:

@@ -309,12 +309,8 @@ QUANTITY_JUNK = [
     ("２０", "Only 10 buah of Kertas HVS A4 80 gram are in stock."),  # full-width digits read as 20
 ]
 CHECKOUT_JUNK = [  # (field, junk, message); the other fields are valid
-    ("rup_code", "", "Enter the Kode RUP from SIRUP."),
-    ("rup_code", "x" * 21, "Field cannot be longer than 20 characters."),
-    *[("rup_code", junk, "The Kode RUP is the number of the package in SIRUP (5 to 20 digits).")
-      for junk in ("abc", "1e9", "-1234", "２０２６０", "' OR 1=1 --")],
-    *[("budget_year", junk, "Not a valid choice.") for junk in ("", "abc", "-1", "1999", "9" * 23)],
-    *[("budget_source", junk, "Not a valid choice.") for junk in ("", "abc", *HOSTILE)],
+    *[("package_id", junk, "Choose a package (Kode RUP) from your OPD's RUP register.")
+      for junk in ("", "abc", "-1", "0", "1.5", "41234567", "9" * 23, *HOSTILE)],
     ("delivery_address", "", "Enter the delivery address."),
     ("delivery_address", "x" * 301, "Field cannot be longer than 300 characters."),
     *[("needed_by", junk, BAD_DATE) for junk, _ in DATE_JUNK],
@@ -348,10 +344,10 @@ def test_junk_at_checkout_gets_that_fields_message(p, client, auth):
     in_english(client, auth, p.pp)
     client.post("/keranjang", data={"product_id": product.id, "quantity": "2"})
     today = oh.today()
-    valid = {"rup_code": "41234567", "budget_year": str(today.year), "budget_source": "apbd",
+    valid = {"package_id": str(oh.package(p).id),
              "delivery_address": "Jl. Firdaus No. 1, Singkawang", "needed_by": today.isoformat(),
              "ppk_id": str(p.ppk.id)}
-    junk_keys = {"justification_²": "x", "justification_" + "9" * 5000: "x"}  # ignored, never a 500
+    junk_keys = {"ground_²": "x", "explanation_" + "9" * 5000: "x"}  # ignored, never a 500
     for field, junk, message in CHECKOUT_JUNK:
         response = client.post("/keranjang/pesan", data={**valid, field: junk, **junk_keys})
         assert response.status_code == 422, (field, junk)

@@ -27,7 +27,7 @@ def audit_count():
 
 
 def checkout_form(p, **changes):
-    form = {"rup_code": "41234567", "budget_year": str(oh.today().year), "budget_source": "apbd",
+    form = {"package_id": str(oh.package(p).id),
             "delivery_address": "Jl. Firdaus No. 1", "needed_by": oh.today().replace(year=oh.today().year + 1)
             .isoformat(), "ppk_id": str(p.ppk.id)}
     form.update(changes)
@@ -137,7 +137,7 @@ def test_checkout_errors_keep_the_cart_and_say_why(p, client, auth):
     auth.login(p.pp)
     client.post("/keranjang", data={"product_id": product.id, "quantity": "1"})
     before = audit_count()
-    answer = client.post("/keranjang/pesan", data=checkout_form(p, rup_code="abc", needed_by="kemarin"))
+    answer = client.post("/keranjang/pesan", data=checkout_form(p, package_id="abc", needed_by="kemarin"))
     assert answer.status_code == 422
     assert "There is a problem" in answer.get_data(as_text=True) or "Ada masalah" in answer.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
@@ -145,17 +145,19 @@ def test_checkout_errors_keep_the_cart_and_say_why(p, client, auth):
     assert audit_count() == before
 
 
-def test_a_missing_justification_shows_on_its_field_and_keeps_the_cart(p, client, auth):
+def test_a_weak_explanation_shows_on_its_field_and_keeps_the_cart(p, client, auth):
     cat = oh.h.category("Kertas")
     oh.listed(p, "Kertas TKDN 45", tkdn=45, cat=cat)
     imported = oh.listed(p, "Kertas impor", pdn=False, cat=cat)
     auth.login(p.pp)
     client.post("/keranjang", data={"product_id": imported.id, "quantity": "2"})
-    key = f"justification_{p.supplier.org_id}"
+    key = f"explanation_{p.supplier.org_id}"
+    ground = {f"ground_{p.supplier.org_id}": "volume_not_enough"}
     page = client.get("/keranjang/pesan").get_data(as_text=True)
     assert f'<textarea aria-describedby="{key}-hint" id="{key}" name="{key}"' in page
+    assert "volume/jumlah tidak mencukupi kebutuhan" in page  # the grounds, in Indonesian
     before = audit_count()
-    answer = client.post("/keranjang/pesan", data=checkout_form(p, **{key: "Terlalu singkat"}))
+    answer = client.post("/keranjang/pesan", data=checkout_form(p, **ground, **{key: "Terlalu singkat"}))
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert html.count("Ada masalah") == 1  # one error summary, linking to the field
@@ -165,10 +167,12 @@ def test_a_missing_justification_shows_on_its_field_and_keeps_the_cart(p, client
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
     assert db.session.scalar(sa.select(CartItem.quantity)) == 2
     assert audit_count() == before
-    why = "Spesifikasi printer lama hanya cocok dengan kertas ini."
-    done = client.post("/keranjang/pesan", data=checkout_form(p, **{key: why}))
+    assert "Jelaskan dengan kata-kata Anda sendiri" in html  # the rule, in plain Indonesian
+    why = "Penyedia produk TKDN 45 hanya punya 1 rim, kami butuh 2 rim minggu ini."
+    done = client.post("/keranjang/pesan", data=checkout_form(p, **ground, **{key: why}))
     assert done.status_code == 303
-    assert db.session.scalar(sa.select(Order.preference_justification)) == why
+    assert db.session.execute(sa.select(Order.preference_ground, Order.preference_explanation)).one() == \
+        ("volume_not_enough", why)
 
 
 def test_wrong_people_and_wrong_states_are_refused(p, client, auth, create_user, create_org):

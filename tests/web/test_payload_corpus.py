@@ -45,7 +45,7 @@ FREE_TEXT = {
     "organisations": ["name"],
     "suppliers": ["address", "kecamatan", "region_name", "phone", "verification_note", "sanction_reason"],
     "users": ["name"],
-    "orders": ["rup_code", "delivery_address", "preference_justification", "end_reason"],
+    "orders": ["rup_code", "delivery_address", "preference_explanation", "end_reason"],
     "products": ["name", "description", "unit", "delivery_area", "tkdn_certificate", "origin",
                  "rejection_reason"],
     "supplier_documents": ["original_name"],
@@ -53,12 +53,13 @@ FREE_TEXT = {
     "handovers": ["notes"],
     "offers": ["note"],
     "order_items": ["name", "unit"],
+    "rup_packages": ["name", "satker", "description"],
     "payments": ["reference"],
     "ratings": ["comment", "reply"],
 }
 # The query parameters the views read (search, pagers, filters, redirects).
 QUERY_PARAMETERS = ("q", "kategori", "harga_min", "harga_maks", "label", "urut", "stok", "hal", "aksi",
-                    "next", "org", "status", "id")
+                    "next", "org", "status", "id", "opd", "tahun", "alasan")
 # Back with htmx: the full page again (docs/ARCHITECTURE.md, "htmx").
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 NOT_WALKED = {"static", "htmx_js", "catalogue.image", "orders.handover_photo", "supplier.document_file",
@@ -141,6 +142,9 @@ def world(app):
         "code": db.session.scalars(sa.select(OrderDocument.code).limit(2)).all(),
         "doc_id": db.session.scalars(sa.select(SupplierDocument.id).limit(1)).all(),
         "kind": ["sp", "bast", "faktur"],
+        "package_id": db.session.scalars(sa.select(Order.package_id).where(Order.opd_id == busiest_opd,
+                                                                           Order.package_id.is_not(None))
+                                         .distinct().limit(2)).all(),
     }
     _poison_free_text()
     db.session.expire_all()

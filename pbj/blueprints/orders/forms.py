@@ -10,13 +10,14 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from flask import current_app
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pbj.messages import lazy_gettext as _l
-from pbj.models.orders import BudgetSource, Order
+from pbj.models.orders import Order
 from pbj.web.fields import IdChoiceField, RupiahField, WholeNumberField
-from pbj.web.labels import BUDGET_SOURCE_LABELS
+from pbj.web.labels import ground_label, package_choice_label
 
 # Browsers with a date picker send 2026-12-31; people typing in older or text browsers write 31/12/2026.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -42,34 +43,42 @@ class CartQuantityForm(FlaskForm):
 
 
 class CheckoutForm(FlaskForm):
-    rup_code = StringField(_l("Kode RUP"), validators=[DataRequired(_l("Enter the Kode RUP from SIRUP.")),
-                                                       Length(max=20)])
-    budget_year = SelectField(_l("Budget year"), coerce=int)
-    budget_source = SelectField(_l("Source of funds"),
-                                choices=[(s.value, BUDGET_SOURCE_LABELS[s]) for s in BudgetSource])
+    package_id = IdChoiceField(_l("Package (Kode RUP)"),
+                               message=_l("Choose a package (Kode RUP) from your OPD's RUP register."))
     delivery_address = TextAreaField(_l("Delivery address"), validators=[
         DataRequired(_l("Enter the delivery address.")), Length(max=300)])
     needed_by = DateField(_l("Needed by (date)"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     ppk_id = IdChoiceField(_l("Approving PPK"), message=_l("Choose a PPK of your OPD."))
 
-    def set_choices(self, today: date, ppks) -> None:
-        self.budget_year.choices = [(y, str(y)) for y in (today.year, today.year + 1, today.year - 1)]
+    def set_choices(self, today: date, ppks, packages, totals: dict[int, int]) -> None:
+        self.package_id.choices = [(p.id, package_choice_label(p, totals.get(p.id, 0))) for p in packages]
         self.ppk_id.choices = [(u.id, u.name) for u in ppks]
 
-    def justification_fields(self) -> dict[int, object]:
-        """{supplier id: its justification field}, for the supplier groups that need one."""
-        return {int(name.rsplit("_", 1)[1]): field for name, field in self._fields.items()
-                if name.startswith("justification_")}
+    def ground_fields(self) -> dict[int, tuple[object, object]]:
+        """{supplier id: (its ground field, its explanation field)}, for the groups that need them."""
+        return {int(name.rsplit("_", 1)[1]): (field, self[f"explanation_{name.rsplit('_', 1)[1]}"])
+                for name, field in self._fields.items() if name.startswith("ground_")}
 
 
 def checkout_form(groups, **kwargs) -> CheckoutForm:
-    """The checkout form with one domestic-preference justification per supplier group
-    that needs one, named `justification_<supplier id>` like the service's refusal, so
-    its message lands on that field."""
-    fields = {f"justification_{group.supplier.org_id}":
-              TextAreaField(_l("Why these products? (domestic preference)"), render_kw={"rows": 3})
-              for group in groups if group.needs_justification}
+    """The checkout form with a lawful ground and an explanation per supplier group that
+    goes down a domestic-preference tier, named `ground_<supplier id>` and
+    `explanation_<supplier id>` like the service's refusals, so messages land there."""
+    fields = {}
+    for group in groups:
+        if group.needs_justification:
+            sid = group.supplier.org_id
+            fields[f"ground_{sid}"] = RadioField(
+                _l("Lawful ground for buying below the higher tier"),
+                choices=[(code, ground_label(code)) for code in current_app.config["PREFERENCE_GROUNDS"]],
+                validate_choice=False)
+            fields[f"explanation_{sid}"] = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
     return type("CheckoutForm", (CheckoutForm,), fields)(**kwargs)
+
+
+class ApproveForm(FlaskForm):
+    accept_ground = BooleanField(_l("I accept this ground for buying below the higher domestic-preference "
+                                    "tier"))
 
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.orders.forms import (
     AddToCartForm,
+    ApproveForm,
     CartQuantityForm,
     CheckoutForm,
     PaymentForm,
@@ -32,9 +33,9 @@ from pbj.blueprints.orders.forms import (
 from pbj.extensions import db
 from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product
-from pbj.models.orders import ENDED_STATUSES, BudgetSource, CartItem, Order, OrderDocumentKind, OrderStatus
+from pbj.models.orders import ENDED_STATUSES, CartItem, Order, OrderDocumentKind, OrderStatus
 from pbj.clock import city_today, utcnow
-from pbj.services import audit, documents, notifications, orders
+from pbj.services import audit, documents, notifications, orders, packages
 from pbj.services.order_lifecycle import LIFECYCLE, rounds_left
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
@@ -148,7 +149,7 @@ def remove_from_cart(item_id: int):
 def _checkout_page(form: CheckoutForm, status: int = 200, groups=None):
     groups = orders.cart_groups(actor(), city_today()) if groups is None else groups
     return render("orders/checkout.html", form=form, groups=groups,
-                  justifications=form.justification_fields(),
+                  grounds=form.ground_fields(),
                   pp_limit=current_app.config["PP_ORDER_LIMIT_RUPIAH"],
                   above_pp_limit=lambda total: orders.above_pp_limit(actor(), total), http_status=status)
 
@@ -159,23 +160,24 @@ def checkout():
     today = city_today()
     groups = orders.cart_groups(actor(), today)
     form = checkout_form(groups) if request.method == "POST" else checkout_form(groups, formdata=None)
-    form.set_choices(today, orders.ppk_choices(actor()))
+    choosable = packages.orderable_packages(actor(), today)
+    form.set_choices(today, orders.ppk_choices(actor()), choosable,
+                     packages.live_totals([p.id for p in choosable]))
     if request.method == "GET":
         if actor().role is Role.PPK:
             form.ppk_id.data = actor().id
-        form.budget_year.data = today.year
         if not groups:
             flash(_("Your cart is empty: add products from the catalogue first."), "info")
             return redirect_303(url_for("orders.cart"))
         return _checkout_page(form, groups=groups)
 
     def place() -> list[Order]:
+        fields = form.ground_fields()
         data = orders.CheckoutData(
-            rup_code=form.rup_code.data, budget_year=form.budget_year.data,
-            budget_source=BudgetSource(form.budget_source.data), delivery_address=form.delivery_address.data,
+            package_id=form.package_id.data, delivery_address=form.delivery_address.data,
             needed_by=form.needed_by.data, ppk_id=form.ppk_id.data,
-            justifications={supplier_id: field.data or "" for supplier_id, field
-                            in form.justification_fields().items()})
+            grounds={sid: ground.data for sid, (ground, _e) in fields.items()},
+            explanations={sid: explanation.data or "" for sid, (_g, explanation) in fields.items()})
         return orders.checkout(actor(), data, utcnow(), today)
 
     def sent(made: list[Order]) -> str:
@@ -226,6 +228,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     allowed = orders.allowed_actions(user, order, today)
     forms.setdefault("reason_form", ReasonForm(formdata=None))
     forms.setdefault("action_form", EmptyForm(formdata=None))
+    forms.setdefault("approve_form", ApproveForm(formdata=None))
     if "offer" in allowed:
         standing = order.open_offer
         prices = {f"price_{line.item_id}": line.unit_price for line in standing.lines} if standing else {
@@ -252,6 +255,9 @@ def _order_page(order: Order, status: int = 200, **forms):
     return render("orders/order.html", order=order, allowed=allowed, tax=orders.tax_breakdown(order),
                   steps=LIFECYCLE, action_urls=ACTION_URLS, rounds_left=rounds_left(order),
                   sanction=orders.sanction_notice(order, today),
+                  package_link=order.package is not None and packages.can_view(user, order.package),
+                  better=orders.better_products(order, today) if order.went_down_tier and "approve" in allowed
+                  else [],
                   timeline=timeline, actors=actors, issued=issued, problem_forms=problem_forms, **forms,
                   http_status=status)
 
@@ -276,10 +282,13 @@ def _act(order: Order, action: str, form, form_name: str, do, success: str):
 def simple_action(order_id: int, action: str):
     order = _order_or_404(order_id)
     user, now, today = actor(), utcnow(), city_today()
+    if action == "setujui":
+        form = ApproveForm()
+        return _act(order, "approve", form, "approve_form",
+                    lambda: orders.approve(user, order, now, today, accept_ground=bool(form.accept_ground.data)),
+                    _("The order is approved and the Surat Pesanan is issued."))
     calls = {
         "konfirmasi": (lambda: orders.confirm(user, order, now), _("The order is confirmed; the PPK is told.")),
-        "setujui": (lambda: orders.approve(user, order, now, today),
-                    _("The order is approved and the Surat Pesanan is issued.")),
         "terima-tawaran": (lambda: orders.answer_offer(user, order, True, now),
                            _("You accepted the offer: its prices are now the agreed prices.")),
         "tolak-tawaran": (lambda: orders.answer_offer(user, order, False, now),

@@ -44,6 +44,13 @@ from pbj.services.orders.lifecycle import (
     supplier_reject,
 )
 from pbj.services.orders.negotiation import answer_offer, make_offer
+from pbj.services.orders.preference import (
+    NO_GROUND,
+    better_products,
+    check_explanation,
+    down_tier_query,
+    ground_codes,
+)
 from pbj.services.orders.numbering import DOCUMENT_PREFIX, next_number
 from pbj.services.orders.ratings import RatingSummary, rate, reply_to_rating, supplier_ratings
 from pbj.services.orders.sanctions import (
@@ -64,6 +71,8 @@ __all__ = [
     "MAX_QUANTITY", "CartGroup", "add_to_cart", "better_tier_exists", "cart_groups", "cart_items",
     "remove_from_cart", "set_cart_quantity",
     "CheckoutData", "above_pp_limit", "checkout", "ppk_choices",
+    # going down a domestic-preference tier
+    "NO_GROUND", "better_products", "check_explanation", "down_tier_query", "ground_codes",
     # negotiation and the lifecycle steps
     "answer_offer", "make_offer",
     "approve", "cancel", "confirm", "expire_overdue", "ppk_reject", "supplier_reject",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import BUYER_ROLES, User
-from pbj.models.catalogue import Product, ProductStatus
+from pbj.models.catalogue import LEGAL_TIER, Product, ProductStatus, legal_tier
 from pbj.models.orders import CartItem
 from pbj.models.suppliers import SupplierProfile
 from pbj.services.catalogue import hidden_supplier_ids, is_public
@@ -77,7 +77,8 @@ class CartGroup:
 
     supplier: SupplierProfile
     items: list[CartItem]
-    # Cart items for which a higher-preference product exists in the same category.
+    # Cart items for which a product of a higher legal step exists in the same category:
+    # the order needs a lawful ground (services.orders.preference).
     needs_justification: list[CartItem] = field(default_factory=list)
 
     @property
@@ -96,11 +97,26 @@ def cart_groups(actor: User, today: date) -> list[CartGroup]:
     return list(groups.values())
 
 
-def better_tier_exists(product: Product, hidden: list[int]) -> bool:
-    """Is a product of a higher domestic-preference tier listed (by a shown supplier) in the same category?"""
-    stmt = sa.select(Product.id).where(
-        Product.category_id == product.category_id, Product.status == ProductStatus.PUBLISHED,
-        Product.preference < product.preference).limit(1)
+def first_rank_of_step(preference: int) -> int:
+    """The best (lowest) preference rank of the legal step `preference` is on."""
+    step = legal_tier(preference)
+    return min(rank for rank, tier in LEGAL_TIER.items() if tier is step)
+
+
+def better_tier_query(category_id: int, preference: int, hidden: list[int]):
+    """Published products of a shown supplier, in the category, on a higher legal step of
+    Art. 66(2) than `preference` (ranks of the same step, such as TKDN >= 25 % beside
+    TKDN + BMP >= 40 %, do not count)."""
+    stmt = sa.select(Product).where(
+        Product.category_id == category_id, Product.status == ProductStatus.PUBLISHED,
+        Product.preference < first_rank_of_step(preference))
     if hidden:
         stmt = stmt.where(Product.supplier_id.not_in(hidden))
-    return db.session.scalar(stmt) is not None
+    return stmt
+
+
+def better_tier_exists(product: Product, hidden: list[int]) -> bool:
+    """Is a product of a higher legal domestic-preference step listed (by a shown supplier)
+    in the same category?"""
+    stmt = better_tier_query(product.category_id, product.preference, hidden).with_only_columns(Product.id)
+    return db.session.scalar(stmt.limit(1)) is not None

@@ -12,25 +12,28 @@ from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
 from pbj.models.catalogue import Product
-from pbj.models.orders import BudgetSource, Order, OrderItem, OrderStatus
+from pbj.models.orders import Order, OrderItem, OrderStatus
+from pbj.models.packages import RupPackage
 from pbj.models.suppliers import Sanction, VerificationStatus
+from pbj.services import packages
 from pbj.services.catalogue import is_public
 from pbj.services.errors import DomainError
 from pbj.services.orders.cart import _check_quantity, _require_buyer, cart_groups
+from pbj.services.orders.preference import check_explanation, check_ground
 from pbj.services.orders.transitions import _record
 from pbj.services.workdays import deadline_after
 
 
 @dataclass
 class CheckoutData:
-    rup_code: str
-    budget_year: int
-    budget_source: BudgetSource
+    package_id: int | None  # a package of the buyer's OPD register (Kode RUP, year, source)
     delivery_address: str
     needed_by: date
     ppk_id: int
-    # Per supplier id: why a lower-preference product was chosen.
-    justifications: dict[int, str] = field(default_factory=dict)
+    # Per supplier id, for an order with a product below a higher legal step listed in
+    # its category: the lawful ground (a PREFERENCE_GROUNDS code) and the explanation.
+    grounds: dict[int, str] = field(default_factory=dict)
+    explanations: dict[int, str] = field(default_factory=dict)
 
 
 def above_pp_limit(actor: User, total: int) -> bool:
@@ -45,14 +48,17 @@ def ppk_choices(actor: User) -> list[User]:
         .order_by(User.name)))
 
 
+def _package(actor: User, data: CheckoutData, today: date) -> RupPackage:
+    package = db.session.get(RupPackage, data.package_id) if data.package_id else None
+    if package is None or package.opd_id != actor.org_id:
+        raise DomainError(_l("Choose a package (Kode RUP) from your OPD's RUP register."), field="package_id")
+    why_not = packages.orderable(package, actor.org, today)
+    if why_not is not None:
+        raise DomainError(why_not, field="package_id")
+    return package
+
+
 def _clean_checkout(actor: User, data: CheckoutData, today: date) -> User:
-    rup = (data.rup_code or "").strip()
-    if not (rup.isascii() and rup.isdigit()) or not 5 <= len(rup) <= 20:
-        raise DomainError(_l("The Kode RUP is the number of the package in SIRUP (5 to 20 digits)."),
-                          field="rup_code")
-    data.rup_code = rup
-    if not today.year - 1 <= data.budget_year <= today.year + 1:
-        raise DomainError(_l("Choose this year's, last year's or next year's budget."), field="budget_year")
     data.delivery_address = (data.delivery_address or "").strip()
     if not 5 <= len(data.delivery_address) <= 300:
         raise DomainError(_l("Enter the delivery address (5 to 300 characters)."), field="delivery_address")
@@ -76,6 +82,7 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
     groups = cart_groups(actor, today)
     if not groups:
         raise DomainError(_l("Your cart is empty."))
+    package = _package(actor, data, today)
     ppk = _clean_checkout(actor, data, today)
     # Lock the cart's products in id order before taking stock: two checkouts
     # taking the same rows in another order (cart order, supplier groups with
@@ -84,6 +91,11 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
     db.session.execute(sa.select(Product.id).where(
         Product.id.in_(sorted({item.product_id for group in groups for item in group.items})))
         .order_by(Product.id).with_for_update())
+    # Then the package: its live orders are summed under its lock, so two checkouts under
+    # one package cannot both pass the pagu or the PP limit (DESIGN.md; Perpres 16/2018
+    # Art. 20(2)). Every supplier order of this checkout counts together.
+    packages.lock(package)
+    packages.check_room(package, actor, sum(group.total for group in groups))
     cfg = current_app.config
     orders = []
     for group in groups:
@@ -93,22 +105,24 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
             raise DomainError(_l("%(name)s is not a verified supplier.", name=name))
         if supplier.active_sanction(today) is not Sanction.NONE:
             raise DomainError(_l("%(name)s is suspended or blacklisted and cannot take orders.", name=name))
-        if above_pp_limit(actor, group.total):
-            raise DomainError(_l("The order from %(name)s is above the PP limit of Rp %(limit)s: only a PPK "
-                                 "may place it.", name=name, limit=f"{cfg['PP_ORDER_LIMIT_RUPIAH']:,}"
-                                 .replace(",", ".")))
-        justification = (data.justifications.get(supplier.org_id) or "").strip()
-        if group.needs_justification and len(justification) < 20:
-            raise DomainError(_l("Products of a higher domestic-preference tier are listed in the same "
-                                 "category as %(names)s: write why you choose these (at least 20 "
-                                 "characters).", names=", ".join(i.product.name for i in group.needs_justification)),
-                              field=f"justification_{supplier.org_id}")
+        ground = explanation = None
+        if group.needs_justification:
+            ground = data.grounds.get(supplier.org_id)
+            if ground not in cfg["PREFERENCE_GROUNDS"]:
+                raise DomainError(_l("Products of a higher domestic-preference tier are listed in the same "
+                                     "category as %(names)s: choose the lawful ground for buying these instead.",
+                                     names=", ".join(i.product.name for i in group.needs_justification)),
+                                  field=f"ground_{supplier.org_id}")
+            ground = check_ground(ground, f"ground_{supplier.org_id}")
+            explanation = check_explanation(data.explanations.get(supplier.org_id),
+                                            f"explanation_{supplier.org_id}")
         min_age = timedelta(hours=cfg["LISTING_MIN_AGE_HOURS"])
         order = Order(
             opd_id=actor.org_id, supplier=supplier, buyer_id=actor.id, ppk_id=ppk.id,
-            status=OrderStatus.SUBMITTED, rup_code=data.rup_code, budget_year=data.budget_year,
-            budget_source=data.budget_source, delivery_address=data.delivery_address,
-            needed_by=data.needed_by, preference_justification=justification or None,
+            status=OrderStatus.SUBMITTED, package_id=package.id, rup_code=package.rup_code,
+            budget_year=package.budget_year, budget_source=package.funding_source,
+            delivery_address=data.delivery_address, needed_by=data.needed_by,
+            preference_ground=ground, preference_explanation=explanation,
             supplier_is_pkp=supplier.is_pkp, supplier_has_pp55=supplier.has_pp55_certificate,
             supplier_is_umk=supplier.is_umk, supplier_is_local=supplier.is_local(cfg["CITY_REGION_CODE"]),
             submitted_at=now, ppk_deadline=deadline_after(now, cfg["PPK_DEADLINE_WORKING_DAYS"]),
@@ -131,7 +145,8 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
         db.session.add(order)
         db.session.flush()
         _record("order.submitted", actor, order, now, supplier_id=supplier.org_id, total=order.total,
-                items=len(order.items), ppk_id=ppk.id, justified=bool(justification))
+                items=len(order.items), ppk_id=ppk.id, rup_code=package.rup_code,
+                preference_ground=ground)
         orders.append(order)
     return orders
 

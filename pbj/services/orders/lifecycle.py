@@ -12,7 +12,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
 from pbj.models.catalogue import Product
 from pbj.models.orders import OPEN_STATUSES, Order, OrderDocumentKind
-from pbj.services.errors import WrongState
+from pbj.services.errors import DomainError, WrongState
 from pbj.services.orders.access import _enter
 from pbj.services.orders.checkout import _release
 from pbj.services.orders.negotiation import _close_open_offer
@@ -55,15 +55,27 @@ def ppk_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
     _end(actor, order, "ppk_reject", "order.rejected_by_ppk", reason, now, reason=reason)
 
 
-def approve(actor: User, order: Order, now: datetime, today: date) -> str:
-    """The PPK approves: the Surat Pesanan is issued with the next number of the OPD."""
+def approve(actor: User, order: Order, now: datetime, today: date, accept_ground: bool = False) -> str:
+    """The PPK approves: the Surat Pesanan is issued with the next number of the OPD.
+
+    An order that went down a domestic-preference tier needs `accept_ground`: the PPK
+    accepts the buyer's lawful ground and explanation (stored, with who and when, and
+    in the audit entry)."""
     _enter(actor, order, "approve", _l("Only the PPK named on this order may approve it."), today)
-    _advance(order, "approve", now, approved_at=now)
+    accepted = {}
+    if order.went_down_tier:
+        if not accept_ground:
+            raise DomainError(_l("This order buys below a higher domestic-preference tier listed in the same "
+                                 "category: read the ground and the explanation, and tick that you accept "
+                                 "them before approving (or reject the order)."), field="accept_ground")
+        accepted = dict(ground_accepted_by_id=actor.id, ground_accepted_at=now)
+    _advance(order, "approve", now, approved_at=now, **accepted)
     number = _document_number(order, OrderDocumentKind.SURAT_PESANAN, today)
     order.sp_number = number
     db.session.flush()
     _issue(order, OrderDocumentKind.SURAT_PESANAN, number, now)
-    _record("order.approved", actor, order, now, sp_number=number, total=order.total)
+    detail = dict(ground_accepted=True, preference_ground=order.preference_ground) if accepted else {}
+    _record("order.approved", actor, order, now, sp_number=number, total=order.total, **detail)
     return number
 
 

@@ -9,6 +9,7 @@ from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
 from pbj.models.orders import Offer, OfferAnswer, OfferLine, OfferSide, Order
+from pbj.services import packages
 from pbj.services.errors import DomainError, WrongState
 from pbj.services.order_lifecycle import LIFECYCLE, already_done, buyer_side, rounds_left, supplier_side
 from pbj.services.orders.access import _enter, _require
@@ -65,6 +66,14 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
     other_side = supplier_side(actor, order) if offer.side is OfferSide.BUYER else buyer_side(actor, order)
     _require(other_side, _l("Only the other side can answer this offer."))
     _enter(actor, order, action, _l("Only the other side can answer this offer."), city_date(now))
+    if accept and order.package is not None:
+        # A later offer may be above prices an earlier one lowered: the order's value then
+        # rises, and the package must still have room for it (pagu; PP limit if a PP ordered).
+        rise = sum((line.unit_price - line.item.agreed_price) * line.item.quantity for line in offer.lines)
+        if rise > 0:
+            packages.lock(order.package)
+            packages.check_room(order.package, order.buyer, order.total + rise, excluding=order.id,
+                                field_name=None)
     _close_open_offer(order, actor, now, OfferAnswer.ACCEPTED if accept else OfferAnswer.DECLINED)
     if accept:
         for line in offer.lines:
