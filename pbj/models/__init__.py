@@ -10,6 +10,7 @@ from pbj.models.catalogue import (
     ProductImage,
     ProductStatus,
 )
+from pbj.models.holidays import Holiday, HolidayKind
 from pbj.models.orders import (
     BudgetSource,
     CartItem,
@@ -44,6 +45,8 @@ __all__ = [
     "DeliveryLine",
     "DocumentSequence",
     "Handover",
+    "Holiday",
+    "HolidayKind",
     "Notification",
     "Offer",
     "OfferLine",

@@ -42,6 +42,12 @@ def bendahara(actor: User, order: Order) -> bool:
     return actor.role is Role.BENDAHARA and actor.org_id == order.opd_id
 
 
+def must_act(actor: User, order: Order) -> bool:
+    """The open order waits for the actor's side, before the deadline of its stage."""
+    return {"supplier": supplier_side, "buyer": buyer_side, "ppk": order_ppk}.get(
+        order.waiting_on, lambda actor, order: False)(actor, order)
+
+
 # -- Conditions besides the state ----------------------------------------------------------
 
 def rounds_left(order: Order) -> int:

@@ -6,6 +6,7 @@ import enum
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import ProductStatus
+from pbj.models.holidays import HolidayKind
 from pbj.models.orders import BudgetSource, OrderDocumentKind, OrderStatus
 from pbj.models.suppliers import BusinessScale, DocumentKind
 from pbj.services.events import ORDER_EVENT_LABELS
@@ -79,6 +80,12 @@ BUDGET_SOURCE_LABELS = {
     BudgetSource.OTHER: _l("Other source"),
 }
 
+HOLIDAY_KIND_LABELS = {
+    HolidayKind.NATIONAL: _l("National holiday"),
+    HolidayKind.CUTI_BERSAMA: _l("Cuti bersama"),
+    HolidayKind.REGIONAL: _l("Regional holiday"),
+}
+
 # Certification codes (models.catalogue.CERTIFICATIONS) as people write them.
 CERTIFICATION_LABELS = {
     "SNI": "SNI",
@@ -123,11 +130,14 @@ ACTION_LABELS = {
     "category.moved": _l("Category moved to another parent"),
     "category.reordered": _l("Category order changed"),
     "category.deleted": _l("Category deleted"),
+    "holiday.added": _l("Holiday added"),
+    "holiday.changed": _l("Holiday changed"),
+    "holiday.removed": _l("Holiday removed"),
 }
 
 _ALL: dict[enum.Enum, object] = {**ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
                                   **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
-                                  **BUDGET_SOURCE_LABELS}
+                                  **BUDGET_SOURCE_LABELS, **HOLIDAY_KIND_LABELS}
 
 
 def label(member: enum.Enum | None) -> str:

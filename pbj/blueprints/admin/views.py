@@ -1,5 +1,5 @@
 """UKPBJ administration (/admin): supplier verification, products listed on a
-supplier's behalf, OPDs and users. Product review and categories, also under
+supplier's behalf, OPDs and users, holidays (admin/holidays.py). Product review and categories, also under
 /admin, are in admin/review/."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from pbj.blueprints.admin import holidays as holiday_views
 from pbj.blueprints.admin import listings
 from pbj.blueprints.admin.forms import (
     OrganisationForm,
@@ -140,6 +141,7 @@ def lift_sanction(org_id: int):
 bp.add_url_rule("/penyedia/<int:org_id>/produk", view_func=listings.supplier_products)
 bp.add_url_rule("/penyedia/<int:org_id>/produk/baru", view_func=listings.create_for_supplier,
                 methods=["GET", "POST"])
+holiday_views.register(bp)  # /admin/hari-libur
 
 
 # -- Organisations (OPD, UKPBJ) --------------------------------------------------
