@@ -134,7 +134,8 @@ LIFECYCLE: dict[str, Step] = {
                  _l("The supplier is rated after payment.")),
     "reply": Step((supplier_side,), (S.COMPLETED,), None, _l("Publish the reply"),
                   _l("There is no rating to reply to."), when=_rating_unanswered),
-    # `flask orders expire`, past the PPK deadline: nobody's button.
+    # `flask orders expire`, past the deadline of the stage (the supplier's before confirmation,
+    # the PPK's after): nobody's button. The expiry moves only from that stage's states.
     "expire": Step((), OPEN_STATUSES, S.EXPIRED, None, None),
 }
 
