@@ -189,9 +189,32 @@ def import_csv(actor: User | None, data: bytes | str, now: datetime) -> ImportRe
     the row's name and kind (importing the same file twice changes nothing)."""
     _require_admin(actor)
     result = ImportResult()
-    text = unicodedata.normalize("NFC", _decode(data))
+    text = unicodedata.normalize("NFC", _decode(data)).replace("\x00", "")
     rows: list[_Row] = []
     seen: dict[date, int] = {}
+    try:
+        _read_rows(text, rows, seen, result)
+    except csv.Error:  # a cell beyond the csv module's size limit, a stray quote at the end
+        result.errors.append((len(rows) + len(result.errors) + 1, str(_l("This is not a CSV file of holidays."))))
+    if not rows and not result.errors:
+        result.errors.append((0, str(_l("The file has no rows."))))
+    if result.errors:
+        raise BadRows(result.errors)
+    existing = {h.day: h for h in db.session.scalars(sa.select(Holiday).where(Holiday.day.in_(list(seen))))}
+    for row in rows:
+        holiday = existing.get(row.day)
+        if holiday is None:
+            add(actor, row.day, row.name, row.kind, now)
+            result.added += 1
+        elif (holiday.name, holiday.kind) != (row.name, row.kind):
+            change(actor, holiday, row.day, row.name, row.kind, now)
+            result.changed += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
+def _read_rows(text: str, rows: list[_Row], seen: dict[date, int], result: ImportResult) -> None:
     for line, cells in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
         cells = [c.strip() for c in cells]
         if not any(cells):
@@ -216,22 +239,6 @@ def import_csv(actor: User | None, data: bytes | str, now: datetime) -> ImportRe
             continue
         seen[day] = line
         rows.append(_Row(line, day, name, kind))
-    if not rows and not result.errors:
-        result.errors.append((0, str(_l("The file has no rows."))))
-    if result.errors:
-        raise BadRows(result.errors)
-    existing = {h.day: h for h in db.session.scalars(sa.select(Holiday).where(Holiday.day.in_(list(seen))))}
-    for row in rows:
-        holiday = existing.get(row.day)
-        if holiday is None:
-            add(actor, row.day, row.name, row.kind, now)
-            result.added += 1
-        elif (holiday.name, holiday.kind) != (row.name, row.kind):
-            change(actor, holiday, row.day, row.name, row.kind, now)
-            result.changed += 1
-        else:
-            result.unchanged += 1
-    return result
 
 
 # -- The national list from the `holidays` package ----------------------------------------

@@ -126,6 +126,9 @@ def test_an_empty_or_binary_file_is_refused_plainly(app):
     assert caught.value.rows == [(0, "Berkas tidak berisi baris.")]
     with pytest.raises(holidays.BadRows):
         holidays.import_csv(None, b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", NOW)
+    with pytest.raises(holidays.BadRows) as caught:
+        holidays.import_csv(None, b"2026-12-25;" + b"x" * 200_000 + b";nasional\n", NOW)  # past csv's cell limit
+    assert caught.value.rows == [(1, "Ini bukan berkas CSV hari libur.")]
 
 
 def test_flask_holidays_import(app, runner, tmp_path):
