@@ -334,6 +334,7 @@ def _holidays() -> dict:
 
     listed = holidays.add(None, date(2031, 1, 1), "Tahun Baru Masehi", HolidayKind.NATIONAL, utcnow())
     removable = holidays.add(None, date(2031, 2, 2), "Libur Daerah", HolidayKind.REGIONAL, utcnow())
+    db.session.commit()
     return {"holiday_id": listed.id, "removable_holiday_id": removable.id}
 
 
