@@ -127,7 +127,12 @@ def orders_expire(at):
     expired = orders.expire_overdue(now)
     db.session.commit()
     if expired:
-        click.echo(f"Expired {len(expired)} order(s): " + ", ".join(f"#{i}" for i in expired) + ".")
+        missed = {}
+        for order_id in expired:
+            entry = audit.entries_for("orders", order_id)[-1]
+            missed[order_id] = entry.detail_data.get("missed_by", "?")
+        click.echo(f"Expired {len(expired)} order(s): "
+                   + ", ".join(f"#{i} (missed by the {missed[i]})" for i in expired) + ".")
     else:
         click.echo("No overdue orders.")
 

@@ -150,5 +150,5 @@ def test_the_expire_command_names_nobody_twice_and_leaves_answered_orders(p, pin
     pinned_clock(END_OF_WEDNESDAY + MINUTE)
     result = runner.invoke(args=["orders", "expire"])
     assert result.exit_code == 0, result.output
-    assert f"#{silent.id}" in result.output and f"#{answered.id}" not in result.output
+    assert f"#{silent.id} (missed by the supplier)" in result.output and f"#{answered.id}" not in result.output
     assert "No overdue orders." in runner.invoke(args=["orders", "expire"]).output
