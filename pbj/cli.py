@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(holidays_cli)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -100,7 +101,11 @@ def orders_cli():
                    "unless it carries an offset (2026-11-20T08:00, or 2026-11-20T01:00Z for UTC). "
                    "Default: now.")
 def orders_expire(at):
-    """Expire orders whose PPK deadline has passed and release their stock.
+    """Expire orders past the deadline of their stage and release their stock.
+
+    An order not yet confirmed expires at the supplier's deadline (or the buyer's,
+    while the supplier's own price offer waits); a confirmed one at the PPK's. The
+    audit entry and the notices name who missed it.
 
     Safe to run as often as you like (e.g. every 15 minutes from cron): an order
     is expired once, and one acted on meanwhile is left alone.
@@ -122,9 +127,59 @@ def orders_expire(at):
     expired = orders.expire_overdue(now)
     db.session.commit()
     if expired:
-        click.echo(f"Expired {len(expired)} order(s): " + ", ".join(f"#{i}" for i in expired) + ".")
+        missed = {}
+        for order_id in expired:
+            entry = audit.entries_for("orders", order_id)[-1]
+            missed[order_id] = entry.detail_data.get("missed_by", "?")
+        click.echo(f"Expired {len(expired)} order(s): "
+                   + ", ".join(f"#{i} (missed by the {missed[i]})" for i in expired) + ".")
     else:
         click.echo("No overdue orders.")
+
+
+@click.group("holidays", help="Holidays and cuti bersama skipped when counting working days.")
+def holidays_cli():
+    pass
+
+
+@holidays_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+def holidays_import(file):
+    """Load holidays from a CSV file: tanggal;nama;jenis (nasional, cuti bersama, daerah).
+
+    All or nothing: a file with a bad row changes nothing and every bad row is
+    listed. A date already known takes the file's name and kind.
+    """
+    from pbj.clock import utcnow
+    from pbj.services import holidays
+
+    try:
+        result = holidays.import_csv(None, file.read(), utcnow())
+    except holidays.BadRows as refused:
+        db.session.rollback()
+        for line, message in refused.rows:
+            click.echo(f"line {line}: {message}" if line else message, err=True)
+        raise click.ClickException(f"{len(refused.rows)} bad row(s); nothing was imported.")
+    db.session.commit()
+    click.echo(f"Added {result.added}, changed {result.changed}, unchanged {result.unchanged}.")
+
+
+@holidays_cli.command("seed")
+@click.argument("year", type=click.IntRange(1970, 2100))
+def holidays_seed(year):
+    """Add YEAR's national holidays (Imlek included) from the `holidays` package.
+
+    Dates already in the table are kept as they are. Cuti bersama are not in it:
+    add them from the year's joint decree (SKB 3 Menteri) on the admin page or
+    with `flask holidays import`.
+    """
+    from pbj.clock import utcnow
+    from pbj.services import holidays
+
+    added, kept = holidays.seed_national(None, year, utcnow())
+    db.session.commit()
+    click.echo(f"{year}: added {added} national holiday(s), kept {kept} already listed. "
+               "Add the year's cuti bersama from the joint decree (SKB 3 Menteri).")
 
 
 @click.command("seed-demo")

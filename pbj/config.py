@@ -54,6 +54,11 @@ CITY_KECAMATAN = [
 # -- Procurement rules (DESIGN.md) ---------------------------------------------
 UMK_SHARE_TARGET_PERCENT = 40
 PP_ORDER_LIMIT_RUPIAH = 200_000_000
+# Deadlines in working days (weekends and the holidays table skipped), each ending at
+# local midnight. The supplier answers a new order (confirms, rejects or negotiates to
+# agreement) within SUPPLIER_DEADLINE_WORKING_DAYS of submission, counted again from each
+# negotiation move; the PPK acts within PPK_DEADLINE_WORKING_DAYS of the confirmation.
+SUPPLIER_DEADLINE_WORKING_DAYS = 3
 PPK_DEADLINE_WORKING_DAYS = 3
 PPN_RATE_PERCENT = "11"
 PPH22_RATE_PERCENT = "1.5"
@@ -61,9 +66,6 @@ PPH_FINAL_UMKM_RATE_PERCENT = "0.5"
 LISTING_MIN_AGE_HOURS = 24
 # A government treasurer collects PPN (wajib pungut): net paid = gross - PPN - PPh.
 PPN_COLLECTED_BY_TREASURER = True
-# Public holidays and collective leave (ISO dates) skipped when counting working days,
-# e.g. ["2026-12-25", "2027-01-01"]. Weekends are always skipped.
-HOLIDAYS: list[str] = []
 # Rounds of negotiation (offers from either side) before the standing prices must be
 # accepted or the order cancelled.
 NEGOTIATION_MAX_ROUNDS = 4

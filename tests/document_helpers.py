@@ -29,7 +29,7 @@ def make_order(opd: Organisation, ppk: User, supplier_org_id: int, lines: list[t
         opd_id=opd.id, supplier_id=supplier_org_id, buyer_id=(buyer or ppk).id, ppk_id=ppk.id, status=status,
         rup_code="41234567", budget_year=2026, budget_source=BudgetSource.APBD,
         delivery_address="Jl. Firdaus No. 1, Singkawang", needed_by=date(2026, 12, 15),
-        supplier_is_pkp=is_pkp, supplier_has_pp55=has_pp55, ppk_deadline=now + timedelta(days=3),
+        supplier_is_pkp=is_pkp, supplier_has_pp55=has_pp55, supplier_deadline=now, ppk_deadline=now + timedelta(days=3),
         approved_at=now, sp_number=sp_number,
     )
     for position, (product, quantity, price) in enumerate(lines):

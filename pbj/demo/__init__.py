@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from pbj.clock import city_today
+from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
@@ -124,6 +124,12 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
     ukpbj = accounts.create_organisation(None, OrgKind.UKPBJ, *UKPBJ)
     admin = add_user(ukpbj, Role.ADMIN, "admin@ukpbj.singkawang.demo")
     add_user(ukpbj, Role.ADMIN, "verifikator@ukpbj.singkawang.demo")
+    # Days off before any deadline is counted: the city's current year, and the one
+    # before it, which the year of replayed orders reaches into.
+    from pbj.demo import holidays as demo_holidays
+
+    this_year = city_today().year
+    demo_holidays.load(admin, [this_year - 1, this_year], utcnow())
 
     opds = {code: accounts.create_organisation(None, OrgKind.OPD, name, code) for name, code in OPDS}
     add_user(opds["INSPEKTORAT"], Role.AUDITOR, "auditor@inspektorat.singkawang.demo")

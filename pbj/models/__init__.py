@@ -12,6 +12,7 @@ from pbj.models.catalogue import (
     ProductStatus,
     RevisionStatus,
 )
+from pbj.models.holidays import Holiday, HolidayKind
 from pbj.models.orders import (
     BudgetSource,
     CartItem,
@@ -47,6 +48,8 @@ __all__ = [
     "DeliveryLine",
     "DocumentSequence",
     "Handover",
+    "Holiday",
+    "HolidayKind",
     "Notification",
     "Offer",
     "OfferLine",

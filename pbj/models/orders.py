@@ -7,7 +7,7 @@ listing never change an order.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -104,7 +104,12 @@ class Order(db.Model):
     supplier_is_local: Mapped[bool] = mapped_column(default=False)
 
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    ppk_deadline: Mapped[datetime]  # end of the working day by which the PPK must act
+    # Ends of working days (local midnight, as naive UTC). Before confirmation the order
+    # waits on the supplier (or, while the supplier's own price offer is open, on the
+    # buyer): set at submission and again at each negotiation move. After confirmation
+    # it waits on the PPK: set when the supplier confirms.
+    supplier_deadline: Mapped[datetime]
+    ppk_deadline: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     approved_at: Mapped[datetime | None]
     sp_number: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
@@ -134,6 +139,7 @@ class Order(db.Model):
         sa.Index("ix_orders_opd_status", "opd_id", "status"),
         sa.Index("ix_orders_supplier_status", "supplier_id", "status"),
         sa.Index("ix_orders_status_deadline", "status", "ppk_deadline"),
+        sa.Index("ix_orders_status_supplier_deadline", "status", "supplier_deadline"),
     )
 
     @property
@@ -151,9 +157,29 @@ class Order(db.Model):
         return sum(item.agreed_price * item.received_qty for item in self.items)
 
     @property
-    def deadline_day(self) -> datetime:
-        """A moment in the last day before the deadline (which is the following local midnight)."""
-        return self.ppk_deadline - timedelta(minutes=1)
+    def waiting_on(self) -> str | None:
+        """Whose move the open order waits for: "supplier", "buyer" or "ppk" (None once approved or ended).
+
+        Before confirmation the supplier answers, except while the supplier's own price
+        offer waits for the buyer's answer.
+        """
+        if self.status is OrderStatus.CONFIRMED:
+            return "ppk"
+        if self.status is OrderStatus.NEGOTIATING:
+            offer = self.open_offer
+            return "buyer" if offer is not None and offer.side is OfferSide.SUPPLIER else "supplier"
+        if self.status is OrderStatus.SUBMITTED:
+            return "supplier"
+        return None
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The deadline of the stage the open order is in (None once approved or ended)."""
+        if self.status is OrderStatus.CONFIRMED:
+            return self.ppk_deadline
+        if self.status in (OrderStatus.SUBMITTED, OrderStatus.NEGOTIATING):
+            return self.supplier_deadline
+        return None
 
     @property
     def is_open(self) -> bool:

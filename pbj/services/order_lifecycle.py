@@ -42,6 +42,12 @@ def bendahara(actor: User, order: Order) -> bool:
     return actor.role is Role.BENDAHARA and actor.org_id == order.opd_id
 
 
+def must_act(actor: User, order: Order) -> bool:
+    """The open order waits for the actor's side, before the deadline of its stage."""
+    return {"supplier": supplier_side, "buyer": buyer_side, "ppk": order_ppk}.get(
+        order.waiting_on, lambda actor, order: False)(actor, order)
+
+
 # -- Conditions besides the state ----------------------------------------------------------
 
 def rounds_left(order: Order) -> int:
@@ -220,7 +226,8 @@ LIFECYCLE: dict[str, Step] = {
                  _l("The supplier is rated after payment."), done=_rated),
     "reply": Step((supplier_side,), (S.COMPLETED,), None, _l("Publish the reply"),
                   _l("There is no rating to reply to."), when=_rating_unanswered),
-    # `flask orders expire`, past the PPK deadline: nobody's button.
+    # `flask orders expire`, past the deadline of the stage (the supplier's before confirmation,
+    # the PPK's after): nobody's button. The expiry moves only from that stage's states.
     "expire": Step((), OPEN_STATUSES, S.EXPIRED, None, None),
 }
 

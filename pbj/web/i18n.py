@@ -6,7 +6,10 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 from flask import current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
+
+from pbj.clock import utcnow
 
 from pbj.messages import DATE_PATTERN, DATETIME_PATTERN
 
@@ -66,3 +69,19 @@ def local_datetime(value: datetime | None, fmt: str = DATETIME_PATTERN) -> str:
 
 def local_date(value: date | None, fmt: str = DATE_PATTERN) -> str:
     return "–" if value is None else format_date(value, fmt)
+
+
+def time_left(deadline: datetime | None) -> str:
+    """What is left until a deadline, in days and hours: "2 hari 5 jam lagi"."""
+    if deadline is None:
+        return "–"
+    left = deadline - utcnow()
+    if left.total_seconds() <= 0:
+        return _("the deadline has passed")
+    days, hours = left.days, left.seconds // 3600
+    if not days and not hours:
+        return _("less than an hour left")
+    parts = [ngettext("%(num)d day", "%(num)d days", days)] if days else []
+    if hours:
+        parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
+    return _("%(time)s left", time=" ".join(parts))

@@ -7,6 +7,7 @@ from datetime import datetime
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import Preference, ProductStatus, RevisionStatus
+from pbj.models.holidays import HolidayKind
 from pbj.models.orders import BudgetSource, OfferSide, OrderDocumentKind, OrderStatus
 from pbj.models.packages import ProcurementMethod
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
@@ -103,6 +104,12 @@ def package_choice_label(package, used: int) -> str:
                   left=left))
 
 
+HOLIDAY_KIND_LABELS = {
+    HolidayKind.NATIONAL: _l("National holiday"),
+    HolidayKind.CUTI_BERSAMA: _l("Cuti bersama"),
+    HolidayKind.REGIONAL: _l("Regional holiday"),
+}
+
 # Certification codes (models.catalogue.CERTIFICATIONS) as people write them.
 CERTIFICATION_LABELS = {
     "SNI": "SNI",
@@ -157,6 +164,9 @@ ACTION_LABELS = {
     "rup.package_added": _l("RUP package added"),
     "rup.package_changed": _l("RUP package changed"),
     "rup.imported": _l("RUP register imported from CSV"),
+    "holiday.added": _l("Holiday added"),
+    "holiday.changed": _l("Holiday changed"),
+    "holiday.removed": _l("Holiday removed"),
 }
 
 # Domestic-preference ranks in words (cards, product page, comparison). Never a TKDN
@@ -180,7 +190,7 @@ REVISION_STATUS_LABELS = {
 
 _ALL: dict[enum.Enum, object] = {**REVISION_STATUS_LABELS, **ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
                                   **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
-                                  **BUDGET_SOURCE_LABELS, **METHOD_LABELS}
+                                  **BUDGET_SOURCE_LABELS, **METHOD_LABELS, **HOLIDAY_KIND_LABELS}
 
 
 def label(member: enum.Enum | None) -> str:

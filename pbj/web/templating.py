@@ -7,6 +7,7 @@ from importlib.metadata import version
 from flask import Flask, send_file, url_for
 from flask_babel import get_locale
 
+from pbj.services.events import deadline_text, expiry_text
 from pbj.web import i18n, labels
 from pbj.web.htmx import element_key
 
@@ -20,6 +21,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["file_size"] = i18n.file_size
+    app.jinja_env.filters["deadline"] = deadline_text
+    app.jinja_env.filters["time_left"] = i18n.time_left
+    app.jinja_env.globals["expiry_text"] = expiry_text
     app.jinja_env.globals["label"] = labels.label
     app.jinja_env.globals["certification_label"] = labels.certification_label
     app.jinja_env.globals["preference_label"] = labels.preference_label

@@ -103,7 +103,7 @@ def test_orders_expire_now_reads_city_time_or_an_offset(app, runner, pinned_cloc
     assert "No overdue orders." in before.output
     after = runner.invoke(args=["orders", "expire", "--now", "2030-01-09T17:01Z"])  # UTC
     assert after.exit_code == 0, after.output
-    assert f"Expired 1 order(s): #{order.id}." in after.output
+    assert f"Expired 1 order(s): #{order.id} (missed by the supplier)." in after.output
     db.session.expire_all()
     assert order.status is OrderStatus.EXPIRED
 

@@ -36,7 +36,7 @@ def test_an_order_placed_under_a_pinned_clock_carries_its_times(app, pinned_cloc
     pinned_clock(FRIDAY_MORNING)
     order = oh.place(p, oh.listed(p), 1)
     assert order.submitted_at == FRIDAY_MORNING  # a model default
-    assert order.ppk_deadline == DEADLINE
+    assert order.supplier_deadline == DEADLINE and order.ppk_deadline is None
     assert order.budget_year == 2030  # the helpers' city_today()
     assert [e.occurred_at for e in audit.entries_for("orders", order.id)] == [FRIDAY_MORNING]
 

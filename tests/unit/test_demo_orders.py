@@ -106,3 +106,12 @@ def test_seed_demo_orders_option(app, runner):
     assert result.exit_code == 0, result.output
     assert "Catalogue:" in result.output and "Orders:" not in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+    # The city's current year of holidays is loaded (national list and, for 2026, the SKB's cuti bersama).
+    from datetime import date
+
+    from pbj.clock import city_today
+    from pbj.models.holidays import Holiday
+
+    year = city_today().year
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Holiday).where(
+        Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))) >= 15

@@ -400,7 +400,7 @@ def test_expiry_beside_checkouts_of_the_same_products_neither_deadlocks_nor_lose
         overdue += orders.checkout(p.pp, oh.checkout_data(p), utcnow(), today)
         db.session.commit()
     for order in overdue:
-        order.ppk_deadline = utcnow() - timedelta(minutes=1)
+        order.supplier_deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     buyers = []
     for i in range(6):  # carts holding one of the products

@@ -41,7 +41,7 @@ def sanction(p, kind=Sanction.SUSPENDED, days=30):
 def snapshot(order):
     """What a refused action must leave as it was."""
     db.session.expire_all()
-    return (order.status, order.ppk_deadline, order.sp_number, [i.agreed_price for i in order.items],
+    return (order.status, order.supplier_deadline, order.ppk_deadline, order.sp_number, [i.agreed_price for i in order.items],
             [(o.round, o.answer) for o in order.offers], len(audit_actions(order)),
             db.session.scalar(sa.select(sa.func.count()).select_from(DocumentSequence)))
 

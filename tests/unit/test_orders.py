@@ -98,8 +98,9 @@ def test_cancel_reject_and_expiry_release_stock(p):
     assert stock_of(product) == 30
     fourth = oh.place(p, product, 10)
     db.session.commit()
-    assert orders.expire_overdue(fourth.ppk_deadline - timedelta(minutes=1)) == []
-    assert orders.expire_overdue(fourth.ppk_deadline + timedelta(minutes=1)) == [fourth.id]
+    assert fourth.ppk_deadline is None  # the PPK's clock starts at confirmation
+    assert orders.expire_overdue(fourth.supplier_deadline - timedelta(minutes=1)) == []
+    assert orders.expire_overdue(fourth.supplier_deadline + timedelta(minutes=1)) == [fourth.id]
     db.session.commit()
     assert fourth.status is OrderStatus.EXPIRED and stock_of(product) == 30
     assert audit_actions(fourth)[-1] == "order.expired"
@@ -283,7 +284,7 @@ def test_expire_command_expires_overdue_orders_only(p, runner):
     product = oh.listed(p, stock=10)
     overdue = oh.place(p, product, 3)
     waiting = oh.place(p, product, 2)
-    overdue.ppk_deadline = utcnow() - timedelta(minutes=5)
+    overdue.supplier_deadline = utcnow() - timedelta(minutes=5)
     db.session.commit()
     result = runner.invoke(args=["orders", "expire"])
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ from pbj.services.taxes import breakdown
 from pbj.services.workdays import add_working_days, deadline_after
 
 CONFIG = {"PPN_RATE_PERCENT": "11", "PPH22_RATE_PERCENT": "1.5", "PPH_FINAL_UMKM_RATE_PERCENT": "0.5",
-          "PPN_COLLECTED_BY_TREASURER": True, "CITY_TIMEZONE": "Asia/Pontianak", "HOLIDAYS": []}
+          "PPN_COLLECTED_BY_TREASURER": True, "CITY_TIMEZONE": "Asia/Pontianak"}
 
 
 def test_pkp_supplier_price_includes_ppn():
@@ -56,8 +56,9 @@ def test_working_days_skip_weekends_and_holidays():
 
 def test_deadline_is_the_end_of_the_last_working_day_in_city_time():
     # Friday 27 Nov 2026, 16.30 WIB (09.30 UTC): due end of Wednesday 2 Dec WIB = 17.00 UTC.
-    assert deadline_after(datetime(2026, 11, 27, 9, 30), 3, CONFIG) == datetime(2026, 12, 2, 17, 0)
+    none = frozenset()
+    assert deadline_after(datetime(2026, 11, 27, 9, 30), 3, CONFIG, off=none) == datetime(2026, 12, 2, 17, 0)
     # Late Thursday evening UTC is already Friday in Singkawang.
-    assert deadline_after(datetime(2026, 11, 26, 18, 0), 3, CONFIG) == datetime(2026, 12, 2, 17, 0)
-    holiday = {**CONFIG, "HOLIDAYS": ["2026-12-01"]}
-    assert deadline_after(datetime(2026, 11, 27, 9, 30), 3, holiday) == datetime(2026, 12, 3, 17, 0)
+    assert deadline_after(datetime(2026, 11, 26, 18, 0), 3, CONFIG, off=none) == datetime(2026, 12, 2, 17, 0)
+    holiday = frozenset({date(2026, 12, 1)})
+    assert deadline_after(datetime(2026, 11, 27, 9, 30), 3, CONFIG, off=holiday) == datetime(2026, 12, 3, 17, 0)

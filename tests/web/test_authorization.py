@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -76,6 +76,8 @@ class Objects:
     invited_user_id: int  # the one an admin invites again
     invitation_token: str  # the other's valid invitation link (the token is the capability)
     package_id: int  # a package of the other OPD's RUP register
+    holiday_id: int  # a listed holiday (changed by the walk)
+    removable_holiday_id: int  # another one (removed by the walk)
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,16 @@ ENDPOINTS: dict[str, Access] = {
     "admin.user_detail": Access(frozenset({"admin"}), url=_USER),
     "admin.set_user_active": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"active": "0"}),
     "admin.change_role": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"role": "ppk"}),
+    # Holidays: the UKPBJ keeps the list working days skip.
+    "admin.holidays": Access(frozenset({"admin"})),
+    "admin.add_holiday": Access(frozenset({"admin"}), form=lambda o: {
+        "day": "17 Agustus 2031", "name": "Hari Kemerdekaan", "kind": "national"}),
+    "admin.import_holidays": Access(frozenset({"admin"}), form=lambda o: {
+        "file": (io.BytesIO(b"tanggal;nama;jenis\n2031-12-24;Cuti Bersama Natal;cuti bersama\n"), "libur.csv")}),
+    "admin.holiday": Access(frozenset({"admin"}), url=lambda o: {"holiday_id": o.holiday_id}),
+    "admin.change_holiday": Access(frozenset({"admin"}), url=lambda o: {"holiday_id": o.holiday_id},
+                                   form=lambda o: {"day": "2031-01-01", "name": "Tahun Baru", "kind": "national"}),
+    "admin.remove_holiday": Access(frozenset({"admin"}), url=lambda o: {"holiday_id": o.removable_holiday_id}),
     # Audit trail: read-only for administrators and auditors.
     "audit.trail": Access(frozenset({"admin", "auditor"})),
     # The public catalogue.
@@ -367,10 +379,21 @@ def world(app, create_org, create_supplier, create_user):
         cart_item_id=_cart_item(victim_user, listings),
         **_assisted_supplier(actors["admin"]),
         package_id=_package(victim_user),
+        **_holidays(),
     )
     emails = {role: user.email for role, user in actors.items()}
     db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
     return emails, objects
+
+
+def _holidays() -> dict:
+    from pbj.models.holidays import HolidayKind
+    from pbj.services import holidays
+
+    listed = holidays.add(None, date(2031, 1, 1), "Tahun Baru Masehi", HolidayKind.NATIONAL, utcnow())
+    removable = holidays.add(None, date(2031, 2, 2), "Libur Daerah", HolidayKind.REGIONAL, utcnow())
+    db.session.commit()
+    return {"holiday_id": listed.id, "removable_holiday_id": removable.id}
 
 
 def _listings_of_another_supplier(admin, owner) -> dict:

@@ -1,12 +1,14 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from pbj.blueprints.supplier.forms import RegistrationForm
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
+from pbj.models.holidays import HolidayKind
 from pbj.models.suppliers import BusinessScale
-from pbj.web.labels import ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
+from pbj.web.labels import HOLIDAY_KIND_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 
 STAFF_ROLES = [r for r in Role if r is not Role.PENYEDIA]
 
@@ -62,3 +64,16 @@ class AssistedRegistrationForm(RegistrationForm):
 class VerifyForm(FlaskForm):
     scale = SelectField(_l("Business size as the NIB states it"),
                         choices=[("", _l("Choose…"))] + [(s.value, SCALE_LABELS[s]) for s in BusinessScale])
+
+
+class HolidayForm(FlaskForm):
+    # Text, not a date input: admins type "25 Desember 2026" as well as 2026-12-25;
+    # the service reads it (pbj.services.holidays.parse_day).
+    day = StringField(_l("Date"), validators=[DataRequired(_l("Enter the date.")), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, HOLIDAY_KIND_LABELS[k]) for k in HolidayKind])
+
+
+class HolidayImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
+                     render_kw={"accept": ".csv,text/csv,text/plain"})

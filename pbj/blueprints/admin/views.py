@@ -1,5 +1,5 @@
 """UKPBJ administration (/admin): supplier verification, products listed on a
-supplier's behalf, OPDs and users. Product review and categories, also under
+supplier's behalf, OPDs and users, holidays (admin/holidays.py). Product review and categories, also under
 /admin, are in admin/review/."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.admin import assisted, listings
+from pbj.blueprints.admin import holidays as holiday_views
 from pbj.blueprints.admin.forms import (
     OrganisationForm,
     RejectForm,
@@ -164,6 +165,7 @@ bp.add_url_rule("/penyedia/<int:org_id>/pengguna/<int:user_id>/undangan", view_f
 bp.add_url_rule("/penyedia/<int:org_id>/produk", view_func=listings.supplier_products)
 bp.add_url_rule("/penyedia/<int:org_id>/produk/baru", view_func=listings.create_for_supplier,
                 methods=["GET", "POST"])
+holiday_views.register(bp)  # /admin/hari-libur
 
 
 # -- Organisations (OPD, UKPBJ) --------------------------------------------------

@@ -36,7 +36,7 @@ from pbj.models.catalogue import Product
 from pbj.models.orders import ENDED_STATUSES, CartItem, Order, OrderDocumentKind, OrderStatus
 from pbj.clock import city_today, utcnow
 from pbj.services import audit, documents, notifications, orders, packages
-from pbj.services.order_lifecycle import LIFECYCLE, rounds_left
+from pbj.services.order_lifecycle import LIFECYCLE, must_act, rounds_left
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, first_error, submit_form
@@ -207,7 +207,7 @@ def index():
     query = sa.select(Order).where(orders.orders_visible_to(user))
     if STATUS_FILTERS[chosen]:
         query = query.where(Order.status.in_(STATUS_FILTERS[chosen]))
-    query = query.options(selectinload(Order.items), selectinload(Order.opd),
+    query = query.options(selectinload(Order.items), selectinload(Order.opd), selectinload(Order.offers),
                           selectinload(Order.supplier)).order_by(Order.id.desc())
     page = paginate(query, page_arg(request.args.get("hal")), 30)
     today = city_today()
@@ -254,7 +254,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     problem_forms = [f for f in forms.values() if f.errors]
     return render("orders/order.html", order=order, allowed=allowed, tax=orders.tax_breakdown(order),
                   steps=LIFECYCLE, action_urls=ACTION_URLS, rounds_left=rounds_left(order),
-                  sanction=orders.sanction_notice(order, today),
+                  sanction=orders.sanction_notice(order, today), my_turn=must_act(user, order),
                   package_link=order.package is not None and packages.can_view(user, order.package),
                   better=orders.better_products(order, today) if order.went_down_tier and "approve" in allowed
                   else [],

@@ -125,7 +125,7 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
             preference_ground=ground, preference_explanation=explanation,
             supplier_is_pkp=supplier.is_pkp, supplier_has_pp55=supplier.has_pp55_certificate,
             supplier_is_umk=supplier.is_umk, supplier_is_local=supplier.is_local(cfg["CITY_REGION_CODE"]),
-            submitted_at=now, ppk_deadline=deadline_after(now, cfg["PPK_DEADLINE_WORKING_DAYS"]),
+            submitted_at=now, supplier_deadline=deadline_after(now, cfg["SUPPLIER_DEADLINE_WORKING_DAYS"]),
         )
         for cart_item in group.items:
             product = cart_item.product

@@ -13,7 +13,7 @@ from pbj.services import packages
 from pbj.services.errors import DomainError, WrongState
 from pbj.services.order_lifecycle import LIFECYCLE, already_done, buyer_side, rounds_left, supplier_side
 from pbj.services.orders.access import _enter, _require
-from pbj.services.orders.transitions import MAX_REASON, _advance, _deadline, _record
+from pbj.services.orders.transitions import MAX_REASON, _advance, _record, _supplier_deadline
 
 
 def _close_open_offer(order: Order, actor: User | None, now: datetime,
@@ -50,7 +50,7 @@ def make_offer(actor: User, order: Order, prices: dict[int, int], note: str, now
     offer = Offer(order=order, round=len(order.offers) + 1, side=side, made_by_id=actor.id,
                   note=(note or "").strip()[:MAX_REASON], made_at=now, lines=lines)
     db.session.add(offer)
-    _advance(order, "offer", now, ppk_deadline=_deadline(now))
+    _advance(order, "offer", now, supplier_deadline=_supplier_deadline(now))
     db.session.flush()
     _record("order.offer_made", actor, order, now, round=offer.round, side=side.value,
             total=sum(line.unit_price * line.item.quantity for line in lines))
@@ -78,7 +78,7 @@ def answer_offer(actor: User, order: Order, accept: bool, now: datetime) -> None
     if accept:
         for line in offer.lines:
             line.item.agreed_price = line.unit_price
-    _advance(order, action, now, ppk_deadline=_deadline(now))
+    _advance(order, action, now, supplier_deadline=_supplier_deadline(now))
     event = "order.offer_accepted" if accept else "order.offer_declined"
     db.session.flush()
     _record(event, actor, order, now, round=offer.round, total=order.total)

@@ -22,14 +22,18 @@ from pbj.services.workdays import deadline_after
 MAX_REASON = 2000
 
 
-def _move(order: Order, allowed: tuple[OrderStatus, ...], new: OrderStatus, now: datetime, **values) -> None:
-    """Change the status only if it is still one of `allowed` (a race loses cleanly)."""
+def _move(order: Order, allowed: tuple[OrderStatus, ...], new: OrderStatus, now: datetime,
+          also: tuple = (), **values) -> None:
+    """Change the status only if it is still one of `allowed` (a race loses cleanly).
+
+    `also`: further SQL conditions the row must still meet (expiry: the deadline passed).
+    """
     if order.status not in allowed:
         raise WrongState(_l("This order is no longer in a state that allows this (it is now: %(status)s).",
                             status=ORDER_STATUS_LABELS[order.status]))
     values = {"status": new, "updated_at": now, **values}
     changed = db.session.execute(
-        sa.update(Order).where(Order.id == order.id, Order.status.in_(allowed)).values(**values)
+        sa.update(Order).where(Order.id == order.id, Order.status.in_(allowed), *also).values(**values)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.refresh(order)
@@ -38,10 +42,15 @@ def _move(order: Order, allowed: tuple[OrderStatus, ...], new: OrderStatus, now:
         set_committed_value(order, key, value)
 
 
-def _record(event: str, actor: User | None, order: Order, now: datetime, **detail) -> None:
-    """The one audit entry of a transition, and the notice to the other side."""
+def _record(event: str, actor: User | None, order: Order, now: datetime, notice: str | None = None,
+            **detail) -> None:
+    """The one audit entry of a transition, and the notice to the other side.
+
+    `notice`: the notification's event when it says more than the audit action
+    (an expiry names who missed the deadline: "order.expired.supplier").
+    """
     audit.record(event, actor, order, at=now, **detail)
-    notifications.notify(order, now, event, actor)
+    notifications.notify(order, now, notice or event, actor)
 
 
 def _advance(order: Order, action: str, now: datetime, **values) -> None:
@@ -64,5 +73,13 @@ def _reason(text: str | None) -> str:
     return text
 
 
-def _deadline(now: datetime) -> datetime:
+def _supplier_deadline(now: datetime) -> datetime:
+    """Before confirmation: each move (submission, an offer, an answer) gives the side
+    that must answer `SUPPLIER_DEADLINE_WORKING_DAYS` working days."""
+    return deadline_after(now, current_app.config["SUPPLIER_DEADLINE_WORKING_DAYS"])
+
+
+def _ppk_deadline(now: datetime) -> datetime:
+    """After the supplier's confirmation: the PPK approves or rejects within
+    `PPK_DEADLINE_WORKING_DAYS` working days."""
     return deadline_after(now, current_app.config["PPK_DEADLINE_WORKING_DAYS"])
