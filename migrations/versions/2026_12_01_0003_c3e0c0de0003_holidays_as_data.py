@@ -33,11 +33,12 @@ def _rebuilding_orders():
     """SQLite rebuilds `orders` (copy, drop, rename) to change a column's NOT NULL, and
     other tables refer to it: its own recipe for that (lang_altertable.html, "Making Other
     Kinds Of Table Schema Changes") turns foreign keys off outside a transaction,
-    rebuilds, checks the keys and turns them on again."""
+    rebuilds, checks the keys and turns them back on if they were."""
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         yield
         return
+    was_on = bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
     bind.exec_driver_sql("COMMIT")
     bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
     bind.exec_driver_sql("BEGIN IMMEDIATE")
@@ -46,7 +47,8 @@ def _rebuilding_orders():
     if broken:
         raise RuntimeError(f"foreign keys broken by the rebuild of orders: {broken[:5]}")
     bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+    if was_on:  # as the connection had it (a caller may have turned them off for later steps)
+        bind.exec_driver_sql("PRAGMA foreign_keys=ON")
     bind.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -103,7 +103,7 @@ def test_cancelled_rejected_and_expired_orders_free_their_share(p):
     assert packages.live_total(package) == 3_000_000
     orders.cancel(p.pp, cancelled, "Kegiatan ditunda", now())
     orders.supplier_reject(p.supplier, rejected, "Stok habis", now())
-    assert orders.expire_overdue(expired.ppk_deadline + timedelta(minutes=1)) == [expired.id]
+    assert orders.expire_overdue(expired.supplier_deadline + timedelta(minutes=1)) == [expired.id]
     db.session.commit()
     assert packages.live_total(package) == 0
     assert [o.total for o in buy(p, chair, 3, package=package)] == [3_000_000]
