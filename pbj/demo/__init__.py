@@ -215,6 +215,10 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
         summary = ", ".join(f"{status.value} {n}" for status, n in statuses.most_common())
         progress(f"Orders: {sum(statuses.values())} over the past year in "
                  f"{time.perf_counter() - started:.1f} s ({summary})")
+    if products:
+        from pbj.demo.catalogue import seed_revisions
+
+        seed_revisions(admin, rng)  # after the orders: they bought the reviewed versions
     # Registrations and verifications before the sales and listings that follow them.
     date_the_setup(rng, timedelta(hours=current_app.config["LISTING_MIN_AGE_HOURS"]))
     return credentials

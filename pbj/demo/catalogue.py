@@ -6,18 +6,19 @@ shared between products so the demo stays small on disk.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pbj.clock import city_today
+from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import User
 from pbj.models.catalogue import Category, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile, VerificationStatus
-from pbj.services import catalogue
+from pbj.services import catalogue, revisions
 from pbj.services.uploads import StoredImage, save_product_image
 
 # top category → sub-categories → product lines:
@@ -293,3 +294,47 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
 def published_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Product)
                              .where(Product.status == ProductStatus.PUBLISHED))
+
+
+def _as_data(product: Product) -> catalogue.ProductData:
+    """What the product form would show for this product today."""
+    names = [f.name for f in dataclasses.fields(catalogue.ProductData)]
+    values = {name: getattr(product, name) for name in names if name != "certifications"}
+    return catalogue.ProductData(**values, certifications=product.certification_list)
+
+
+def seed_revisions(admin: User, rng: random.Random) -> int:
+    """A few suppliers change published products, so the review queue shows revisions
+    beside new products: a new name and description, a price rise beyond the step, a
+    TKDN certificate added; one earlier change was turned down with a reason."""
+    published = db.session.scalars(
+        sa.select(Product).join(Product.supplier)
+        .where(Product.status == ProductStatus.PUBLISHED,
+               SupplierProfile.verification == VerificationStatus.VERIFIED)
+        .order_by(Product.id)).all()
+    if len(published) < 4:
+        return 0
+    chosen = rng.sample(published, 4)
+    owner = {p.id: db.session.scalar(sa.select(User).where(User.org_id == p.supplier_id).order_by(User.id))
+             for p in chosen}
+    renamed, dearer, certified, turned_down = chosen
+    data = _as_data(renamed)
+    data.name = f"{renamed.name} (kemasan baru)"
+    data.description = renamed.description + " Kemasan baru mulai bulan ini."
+    catalogue.update_product(owner[renamed.id], renamed, data)
+    data = _as_data(dearer)
+    data.unit_price = dearer.unit_price * 125 // 100 // 100 * 100  # +25 %, whole hundreds
+    catalogue.update_product(owner[dearer.id], dearer, data)
+    data = _as_data(certified)
+    if certified.is_pdn and not certified.tkdn_certified:
+        data.tkdn_x100, data.tkdn_certificate, data.tkdn_ik = 3150, f"IK-{certified.id:05d}/2026", True
+        data.tkdn_certificate_date = city_today() - timedelta(days=30)
+    else:
+        data.origin = f"{certified.origin} (pabrik baru)".strip()
+    catalogue.update_product(owner[certified.id], certified, data)
+    data = _as_data(turned_down)
+    data.name = f"{turned_down.name} Premium"
+    result = catalogue.update_product(owner[turned_down.id], turned_down, data)
+    revisions.reject_revision(admin, result.revision, "Nama baru tidak sesuai foto dan deskripsi produk.",
+                              utcnow())
+    return 4

@@ -23,6 +23,7 @@ from pbj.extensions import db
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.orders import Order, OrderDocument, OrderStatus
 from pbj.models.suppliers import SupplierDocument
+from tests.route_walk import page_urls, register_arguments
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +55,8 @@ FREE_TEXT = {
     "offers": ["note"],
     "order_items": ["name", "unit"],
     "rup_packages": ["name", "satker", "description"],
+    "holidays": ["name"],
+    "product_revisions": ["reason"],
     "payments": ["reference"],
     "ratings": ["comment", "reply"],
 }
@@ -62,8 +65,6 @@ QUERY_PARAMETERS = ("q", "kategori", "harga_min", "harga_maks", "label", "urut",
                     "next", "org", "status", "id", "opd", "tahun", "alasan")
 # Back with htmx: the full page again (docs/ARCHITECTURE.md, "htmx").
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
-NOT_WALKED = {"static", "htmx_js", "catalogue.image", "orders.handover_photo", "supplier.document_file",
-              "auth.reset_password", "supplier.accept_invitation"}  # files, and tokens that are not object ids
 
 
 def _payload(row_id: int, column: int, length: int | None) -> str:
@@ -142,27 +143,12 @@ def world(app):
         "code": db.session.scalars(sa.select(OrderDocument.code).limit(2)).all(),
         "doc_id": db.session.scalars(sa.select(SupplierDocument.id).limit(1)).all(),
         "kind": ["sp", "bast", "faktur"],
-        "package_id": db.session.scalars(sa.select(Order.package_id).where(Order.opd_id == busiest_opd,
-                                                                           Order.package_id.is_not(None))
-                                         .distinct().limit(2)).all(),
+        **register_arguments(busiest_opd),
     }
     _poison_free_text()
     db.session.expire_all()
     _append_hostile_audit_entries([o for o in orders if o.opd_id == busiest_opd])
     return logins, arguments
-
-
-def _urls(app, arguments) -> list[str]:
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in NOT_WALKED:
-            continue
-        combos = [{}]
-        for name in sorted(rule.arguments):
-            combos = [{**c, name: value} for c in combos for value in arguments[name]]
-        for values in combos:
-            urls.append(app.url_for(rule.endpoint, **values))
-    return urls
 
 
 def _problems(url: str, response) -> list[str]:
@@ -181,7 +167,7 @@ def _log_in(client, credentials) -> None:
 
 def test_no_payload_reaches_any_page_or_fragment_unescaped(app, world):
     logins, arguments = world
-    urls = _urls(app, arguments)
+    urls = page_urls(app, arguments)
     assert len(urls) > 60
     problems: list[str] = []
     shown: dict[str, set[str]] = defaultdict(set)

@@ -24,6 +24,7 @@ from pbj.models.accounts import User
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.orders import OfferAnswer, OfferSide, Order, OrderDocument, OrderStatus
 from pbj.models.suppliers import Sanction, SupplierDocument, SupplierProfile, VerificationStatus
+from tests.route_walk import page_urls, register_arguments
 
 # Codes that are English words: on an Indonesian page they can only be a code that leaked.
 CODED = (OrderStatus, ProductStatus, VerificationStatus, OfferAnswer, OfferSide)
@@ -31,8 +32,6 @@ RAW_CODES = sorted({m.value for enum in CODED for m in enum}
                    | {Sanction.SUSPENDED.value, Sanction.BLACKLISTED.value})
 RAW = re.compile(r"(?<![\w.\-/])(" + "|".join(RAW_CODES) + r")(?![\w.\-/])")
 RETIRED = re.compile(r"\b(saring\w*|sidik digital)\b", re.IGNORECASE)
-NOT_WALKED = {"static", "htmx_js", "catalogue.image", "orders.handover_photo", "supplier.document_file",
-              "auth.reset_password"}  # files, and a token that is not an object id
 
 
 def visible_text(body: str) -> str:
@@ -86,15 +85,9 @@ def walk(app):
         "code": db.session.scalars(sa.select(OrderDocument.code).limit(3)).all(),
         "doc_id": db.session.scalars(sa.select(SupplierDocument.id).limit(1)).all(),
         "kind": ["sp", "bast", "faktur"],
+        **register_arguments(busiest_opd),
     }
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in NOT_WALKED:
-            continue
-        combos = [{}]
-        for name in sorted(rule.arguments):
-            combos = [{**c, name: value} for c in combos for value in arguments[name]]
-        urls += [app.url_for(rule.endpoint, **values) for values in combos]
+    urls = page_urls(app, arguments)
     # The order list under every status tab.
     tabs = ("berjalan", "menunggu-penyedia", "menunggu-ppk", "dikirim", "menunggu-bayar", "selesai", "batal")
     urls += [f"/pesanan?status={word}" for word in tabs]
