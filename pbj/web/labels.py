@@ -233,13 +233,25 @@ DETAIL_LABELS = {
     "reference": _l("Payment reference"), "gross": _l("Gross"), "dpp": "DPP", "ppn": "PPN", "pph": "PPh",
     "net": _l("Net"), "paid_on": _l("Date paid"), "stars": _l("Stars"), "deadline": _l("Deadline"),
     "assisted": _l("Registered with UKPBJ help"), "resent": _l("Sent again"),
+    "revision_id": _l("Change number"), "replaced_revision_id": _l("Replaces change number"),
+    "fields": _l("Changed"), "missed_by": _l("Deadline missed by"), "day": _l("Date"),
+    "scale": _l("Business size"), "declared_scale": _l("Declared business size"),
+    "is_umk": _l("Micro or small business (UMK)"), "rup_code": _l("Kode RUP"), "pagu": _l("Pagu"),
+    "method": _l("Procurement method"), "source": _l("Funding source"), "year": _l("Budget year"),
+    "preference_ground": _l("Ground for a lower preference step"), "ground_accepted": _l("Ground accepted"),
+    "added": _l("Added"), "updated": _l("Updated"), "before": _l("Before"),
 }
-MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net"}
-DATE_DETAILS = {"paid_on", "until", "deadline"}  # stored as ISO text
+MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net",
+                 "pagu"}
+DATE_DETAILS = {"paid_on", "until", "deadline", "day"}  # stored as ISO text
+# Who missed a deadline (services.orders.lifecycle.expire_overdue).
+MISSED_BY_LABELS = {"supplier": _l("the supplier"), "buyer": _l("the buyer (PP)"), "ppk": _l("the PPK")}
 # Codes stored in details, by key: shown with the code's label.
 DETAIL_CODES: dict[str, tuple[type[enum.Enum], ...]] = {
-    "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind),
+    "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind, HolidayKind),
     "sanction": (Sanction,), "side": (OfferSide,), "status": (OrderStatus, ProductStatus),
+    "scale": (BusinessScale,), "declared_scale": (BusinessScale,), "method": (ProcurementMethod,),
+    "source": (BudgetSource,),
 }
 OFFER_SIDE_LABELS = {OfferSide.BUYER: _l("buyer"), OfferSide.SUPPLIER: _l("supplier")}
 SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Suspended"),
@@ -247,6 +259,14 @@ SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Sus
 
 
 def _detail_value(key: str, value) -> str:
+    if key == "missed_by" and value in MISSED_BY_LABELS:
+        return str(MISSED_BY_LABELS[value])
+    if key == "preference_ground" and isinstance(value, str):
+        return ground_label(value)
+    if key == "fields" and isinstance(value, list):
+        from pbj.web.revision_diff import FIELD_LABELS  # it imports this module
+
+        return ", ".join(str(FIELD_LABELS.get(v, v)) for v in value)
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     if key in MONEY_DETAILS and isinstance(value, int):

@@ -148,3 +148,26 @@ def test_audit_details_are_shown_in_words(app):
             ("Pihak", "pembeli"), ("Total", "Rp 2.325.000"), ("Semua sudah dikirim", "Ya"),
             ("Tanggal bayar", "20 Nov 2026"), ("Jumlah yang diterima", "#30: 100"),
             ("Peran", "Bendahara Pengeluaran"), ("Sanksi", "Dibekukan"), ("brand_new_key", "as stored")]
+
+
+def test_issue_10_audit_details_are_shown_in_words(app):
+    """The details the rules of issue 10 write: who missed a deadline, the ground for going
+    down a preference step, a revision's changed fields, a package's figures, a holiday."""
+    from types import SimpleNamespace
+
+    from pbj.web.labels import detail_items
+
+    entry = SimpleNamespace(detail_data={
+        "missed_by": "supplier", "preference_ground": "not_available", "fields": ["name", "unit"],
+        "pagu": 150000000, "method": "e_purchasing", "source": "apbd", "day": "2026-02-17",
+        "declared_scale": "mikro", "kind": "cuti_bersama", "assisted": True})
+    with app.test_request_context():
+        shown = dict(detail_items(entry))
+    assert shown["Batas waktu terlewati oleh"] == "penyedia"
+    assert shown["Alasan turun tingkat preferensi"] == "tidak tersedia"
+    assert shown["Berubah"] == "Nama produk, Satuan"
+    assert shown["Pagu"] == "Rp 150.000.000"
+    assert shown["Tanggal"] == "17 Feb 2026"
+    assert shown["Didaftarkan dengan bantuan UKPBJ"] == "Ya"
+    assert "e_purchasing" not in shown.values() and "apbd" not in shown.values()
+    assert "mikro" not in shown.values() and "cuti_bersama" not in shown.values()
