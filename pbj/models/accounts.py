@@ -57,7 +57,7 @@ ROLE_ORG_KINDS = {
 
 # The stored "hash" of an account invited by e-mail that has not chosen a password yet:
 # no argon2 hash, so no password ever matches it.
-NO_PASSWORD_PREFIX = "!invited$"
+NO_PASSWORD_PREFIX = "!invited$"  # nosec B105  # a marker that no hash can equal, not a password
 
 
 class Organisation(db.Model):

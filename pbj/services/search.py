@@ -25,6 +25,9 @@ from pbj.services.catalogue import hidden_supplier_ids
 
 PER_PAGE = 24
 LABELS = ("pdn", "tkdn40", "umk", "lokal")
+# The steps of Perpres 46/2025 Art. 66(2) a buyer may keep to (`tingkat`): the highest
+# preference rank shown. a: certified TKDN >= 25 %; b: any certified TKDN; c: or in SIINas.
+TIERS = {"a": Preference.TKDN_25, "b": Preference.TKDN_LOW, "c": Preference.SIINAS}
 SORTS = ("prioritas", "relevan", "termurah", "termahal", "terbaru")
 MAX_TOKENS = 8
 MAX_PAGE = 10_000
@@ -40,6 +43,7 @@ class CatalogueQuery:
     price_min: int | None = None
     price_max: int | None = None
     labels: tuple[str, ...] = ()
+    tier: str | None = None  # a key of TIERS
     in_stock: bool = False
     sort: str = "prioritas"
     page: int = 1
@@ -54,6 +58,7 @@ class CatalogueQuery:
             "harga_min": self.price_min,
             "harga_maks": self.price_max,
             "label": list(self.labels) or None,
+            "tingkat": self.tier,
             "stok": 1 if self.in_stock else None,
             "urut": self.sort if self.sort != "prioritas" else None,
             "hal": self.page if self.page > 1 else None,
@@ -89,6 +94,10 @@ def parse_query(args) -> CatalogueQuery:
         price_min, price_max = price_max, price_min
         problems.append(_l("The lowest price was above the highest; the two were swapped."))
     labels = tuple(label for label in LABELS if label in args.getlist("label"))
+    tier = (args.get("tingkat") or "").strip() or None
+    if tier is not None and tier not in TIERS:
+        problems.append(_l("Unknown domestic-preference step; showing every product."))
+        tier = None
     sort = args.get("urut") or "prioritas"
     if sort not in SORTS:
         problems.append(_l("Unknown sort order; sorted by priority."))
@@ -99,7 +108,7 @@ def parse_query(args) -> CatalogueQuery:
         page = 1
     page = min(max(page, 1), MAX_PAGE)
     return CatalogueQuery(q=q, category=category, price_min=price_min, price_max=price_max, labels=labels,
-                          in_stock=args.get("stok") == "1", sort=sort, page=page, problems=problems)
+                          tier=tier, in_stock=args.get("stok") == "1", sort=sort, page=page, problems=problems)
 
 
 def search_tokens(text: str) -> list[str]:
@@ -187,6 +196,8 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
         "lokal": Product.supplier_is_local.is_(True),
     }
     base += [label_filters[label] for label in query.labels]
+    if query.tier is not None:
+        base.append(Product.preference <= int(TIERS[query.tier]))
     in_stock = Product.ready_stock
     if query.in_stock:
         base.append(in_stock)
@@ -207,9 +218,11 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE) -> Resu
     if query.category is not None:
         category_ids = [query.category.id] + [c.id for c in query.category.children]
 
-    facet_key = (tuple(tokens), query.price_min, query.price_max, query.labels, query.in_stock, tuple(hidden))
-    if not tokens and query.price_min is None and query.price_max is None:
-        # No words, no prices: add up the trigger-kept counts instead of reading every product.
+    facet_key = (tuple(tokens), query.price_min, query.price_max, query.labels, query.tier, query.in_stock,
+                 tuple(hidden))
+    if not tokens and query.price_min is None and query.price_max is None and query.tier is None:
+        # No words, prices or step: add up the trigger-kept counts instead of reading every
+        # product (they keep one flag per label, not the rank a step needs).
         def count():
             return _counted_facet_rows(query.labels, query.in_stock, hidden)
     else:

@@ -132,6 +132,40 @@ def test_filters(app, admin, create_supplier):
     assert names(run(urut="termahal")) == ["Nasi kotak", "Snack box rapat", "Pulpen impor"]
 
 
+# One product per rank; which a step keeps, by hand from Perpres 46/2025 Art. 66(2):
+# a = certified TKDN >= 25 % (ranks 1, 2); b = any certified TKDN (1-3); c = or SIINas (1-4).
+STEP_CASES = [
+    ("a", {"TKDN 45", "TKDN 30"}),
+    ("b", {"TKDN 45", "TKDN 30", "TKDN 10"}),
+    ("c", {"TKDN 45", "TKDN 30", "TKDN 10", "SIINas"}),
+    ("", {"TKDN 45", "TKDN 30", "TKDN 10", "SIINas", "Tanpa sertifikat", "Impor"}),
+]
+
+
+@pytest.mark.parametrize("step, expected", STEP_CASES)
+def test_domestic_preference_step_filter(app, admin, create_supplier, step, expected):
+    s = create_supplier(region_code="61.72")
+    h.product(s, admin, "TKDN 45", tkdn=45)                      # rank 1 (45 + 0 >= 40)
+    h.product(s, admin, "TKDN 30", tkdn=30)                      # rank 2
+    h.product(s, admin, "TKDN 10", tkdn=10, bmp=15)              # rank 3 (10 + 15 < 40, TKDN < 25)
+    h.product(s, admin, "SIINas", siinas=True)                   # rank 4
+    h.product(s, admin, "Tanpa sertifikat", tkdn=60, certified=False)  # rank 5: the claim does not count
+    h.product(s, admin, "Impor", pdn=False)                      # rank 6
+    results = run(tingkat=step) if step else run()
+    assert set(names(results)) == expected
+    assert results.facets.total == len(expected)  # counted under the step, not from the label table
+    assert results.query.problems == []
+
+
+def test_unknown_step_is_ignored_with_a_message(app, admin, create_supplier):
+    s = create_supplier(region_code="61.72")
+    h.product(s, admin, "Impor", pdn=False)
+    results = run(tingkat="<x>")
+    assert names(results) == ["Impor"] and results.query.tier is None
+    assert [str(p) for p in results.query.problems] == ["Tingkat preferensi tidak dikenal; semua produk ditampilkan."]
+    assert results.query.args() == {}
+
+
 def test_facets_count_under_the_current_query(app, admin, create_supplier):
     s = create_supplier(region_code="61.72")
     food, office = h.category("Makanan"), h.category("Alat Tulis")

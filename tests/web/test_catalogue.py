@@ -69,6 +69,7 @@ def test_history_restore_gets_the_whole_page_without_out_of_band_counts(client, 
     ({"label": "pdn"}, {"Kopi Bubuk Robusta", "Teh Celup Melati"}),
     ({"label": "tkdn40"}, {"Kopi Bubuk Robusta"}),
     ({"label": "lokal"}, {"Kopi Bubuk Robusta"}),
+    ({"tingkat": "a"}, {"Kopi Bubuk Robusta", "Teh Celup Melati"}),  # certified TKDN 80 % and 30 %
     ({"stok": "1"}, {"Kopi Bubuk Robusta", "Teh Celup Melati", "Kertas HVS A4"}),
     ({"urut": "termurah"}, {"Kopi Bubuk Robusta", "Teh Celup Melati", "Kertas HVS A4"}),
     ({"q": "kertas", "urut": "relevan"}, {"Kertas HVS A4"}),
@@ -85,7 +86,7 @@ def test_sort_order_on_the_page(client, shop):
 
 
 @pytest.mark.parametrize("query", ["kategori=tidak-ada", "harga_min=murah", "hal=999999", "urut=acak",
-                                   "q=%22(kopi%22+AND+NEAR*", "hal=-5", "label=palsu", "q=" + "x" * 5000])
+                                   "q=%22(kopi%22+AND+NEAR*", "hal=-5", "label=palsu", "tingkat=z", "q=" + "x" * 5000])
 def test_bad_parameters_explain_and_still_show_a_page(client, shop, query):
     response = client.get("/katalog?" + query)
     assert response.status_code == 200
@@ -203,3 +204,12 @@ def test_labels_name_the_rank_in_words_and_the_top_step_is_green(client, shop, a
     assert re.search(r'<span class="tag" title="[^"]*">Terdaftar SIINas</span>', body)
     assert re.search(r'<span class="tag" title="[^"]*">Impor</span>', body)  # kertas
     assert "80%" not in body and "60%" not in body  # no figure on the cards at all
+
+
+def test_the_step_filter_speaks_the_rule(client, shop):
+    body = client.get("/katalog?tingkat=b").get_data(as_text=True)
+    assert "Tingkat preferensi produk dalam negeri" in body
+    assert 'name="tingkat" value="b" checked' in body
+    assert "Kertas HVS A4" not in body  # an import is below every step
+    unknown = client.get("/katalog?tingkat=z").get_data(as_text=True)
+    assert "Tingkat preferensi tidak dikenal; semua produk ditampilkan." in unknown
