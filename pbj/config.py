@@ -60,9 +60,16 @@ PP_ORDER_LIMIT_RUPIAH = 200_000_000
 # negotiation move; the PPK acts within PPK_DEADLINE_WORKING_DAYS of the confirmation.
 SUPPLIER_DEADLINE_WORKING_DAYS = 3
 PPK_DEADLINE_WORKING_DAYS = 3
-PPN_RATE_PERCENT = "11"
+# PPN 12 % of DPP nilai lain = 11/12 of the price (PMK 131/2024): 11 % of the price in effect.
+PPN_RATE_PERCENT = "12"
+PPN_DPP_FACTOR = "11/12"
+# PPh 22 on goods bought by a treasurer (PMK 34/2017); PPh 23 on services (UU PPh Art. 23).
 PPH22_RATE_PERCENT = "1.5"
+PPH23_RATE_PERCENT = "2"
 PPH_FINAL_UMKM_RATE_PERCENT = "0.5"
+# A treasurer collects neither PPN (PMK 59/2022) nor PPh 22 (PMK 34/2017) on a payment of
+# at most this that is not split; PPh 23 has no threshold.
+TREASURER_COLLECTION_THRESHOLD_RUPIAH = 2_000_000
 LISTING_MIN_AGE_HOURS = 24
 # A government treasurer collects PPN (wajib pungut): net paid = gross - PPN - PPh.
 PPN_COLLECTED_BY_TREASURER = True

@@ -110,6 +110,9 @@ class Product(db.Model):
     tkdn_certificate: Mapped[str | None] = mapped_column(sa.String(60))
     tkdn_certificate_date: Mapped[date | None]
     tkdn_ik: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Tax class (services.taxes): "goods" (PPh 22), "services" (PPh 23) or "pbjt"
+    # (restaurant/catering food and drink, a regional-tax object: no PPN).
+    tax_class: Mapped[str] = mapped_column(sa.String(10), default="goods", server_default="goods")
     # Registered in SIINas (the industry ministry's information system); the number is optional.
     siinas: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     siinas_number: Mapped[str | None] = mapped_column(sa.String(40))

@@ -101,6 +101,10 @@ class Order(db.Model):
     supplier_is_pkp: Mapped[bool] = mapped_column(default=False)
     supplier_has_pp55: Mapped[bool] = mapped_column(default=False)
     supplier_is_umk: Mapped[bool] = mapped_column(default=False)
+    # Tax rates, threshold and the supplier's PKP/PP 55 status fixed when the SP is issued,
+    # with the figures of the order total then (services.taxes.fixed_rates + "figures").
+    # None before the SP: pages show a live estimate.
+    tax_fixed: Mapped[dict | None] = mapped_column(sa.JSON)
     supplier_is_local: Mapped[bool] = mapped_column(default=False)
 
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -222,6 +226,7 @@ class OrderItem(db.Model):
     tkdn_x100: Mapped[int] = mapped_column(default=0)
     bmp_x100: Mapped[int] = mapped_column(default=0)
     preference: Mapped[int] = mapped_column(sa.SmallInteger)
+    tax_class: Mapped[str] = mapped_column(sa.String(10), default="goods", server_default="goods")
     shipped_qty: Mapped[int] = mapped_column(default=0)
     received_qty: Mapped[int] = mapped_column(default=0)
 

@@ -52,6 +52,18 @@ class SupplierProfile(db.Model):
     is_cooperative: Mapped[bool] = mapped_column(default=False)
     is_pkp: Mapped[bool] = mapped_column(default=False)
     has_pp55_certificate: Mapped[bool] = mapped_column(default=False)
+    # The PP 55/2022 certificate (Surat Keterangan): number and validity. An expired one
+    # (at the SP date) falls back to PPh 22/23.
+    pp55_number: Mapped[str | None] = mapped_column(sa.String(60))
+    pp55_valid_from: Mapped[date | None]
+    pp55_valid_until: Mapped[date | None]
+
+    def pp55_valid_on(self, day: date) -> bool:
+        if not self.has_pp55_certificate:
+            return False
+        if self.pp55_valid_from is not None and day < self.pp55_valid_from:
+            return False
+        return self.pp55_valid_until is None or day <= self.pp55_valid_until
     address: Mapped[str] = mapped_column(sa.String(300))
     kecamatan: Mapped[str] = mapped_column(sa.String(100))
     # Kemendagri code of the kota/kabupaten, e.g. "61.72" for Kota Singkawang.

@@ -86,10 +86,14 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
         data["bast"] = None if handover is None else {
             "number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name}
     if kind is OrderDocumentKind.INVOICE:
-        tax = taxes.breakdown(order.received_total, is_pkp=order.supplier_is_pkp,
-                              has_pp55=order.supplier_has_pp55)
+        from pbj.services.orders.delivery import tax_breakdown
+        tax = tax_breakdown(order)  # under the rates fixed at the SP
+        if tax.dpp_factor != "1":
+            data["tax"] = dict(tax.as_dict(), method=taxes.METHOD)
+            return data
+        # Orders issued before tax classes: the content their fingerprints cover.
         data["tax"] = {"gross": tax.gross, "dpp": tax.dpp, "ppn": tax.ppn, "pph": tax.pph, "net": tax.net,
-                       "ppn_rate": tax.ppn_rate, "pph_rate": tax.pph_rate, "pph_final": tax.pph_final,
+                       "ppn_rate": tax.ppn_rate, "pph_rate": tax.pph_rate, "pph_final": tax.pp55,
                        "is_pkp": order.supplier_is_pkp,
                        # Whether the treasurer withholds PPN too, or the supplier remits it.
                        "ppn_withheld": bool(current_app.config.get("PPN_COLLECTED_BY_TREASURER", True))}

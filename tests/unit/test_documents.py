@@ -131,8 +131,8 @@ def test_invoice_carries_the_tax_breakdown_of_the_received_value(world, is_pkp, 
     expected = taxes.breakdown(order.received_total, is_pkp=is_pkp, has_pp55=has_pp55)
     assert (tax["gross"], tax["dpp"], tax["ppn"], tax["pph"], tax["net"]) == (
         expected.gross, expected.dpp, expected.ppn, expected.pph, expected.net)
-    assert (tax["ppn_rate"], tax["pph_rate"], tax["pph_final"]) == (
-        expected.ppn_rate, expected.pph_rate, expected.pph_final)
+    assert (tax["ppn_rate"], tax["pph22_rate"], tax["pph_final"], tax["pp55"]) == (
+        str(expected.ppn_rate), str(expected.pph22_rate), expected.pph_final, has_pp55)
     assert tax["gross"] == 1_221_000  # what was received, not the 1.443.000 ordered
 
 

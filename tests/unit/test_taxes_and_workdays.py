@@ -2,11 +2,20 @@ from datetime import date, datetime
 
 import pytest
 
-from pbj.services.taxes import breakdown
+from pbj.services.taxes import GOODS, LEGACY_METHOD, compute
 from pbj.services.workdays import add_working_days, deadline_after
 
 CONFIG = {"PPN_RATE_PERCENT": "11", "PPH22_RATE_PERCENT": "1.5", "PPH_FINAL_UMKM_RATE_PERCENT": "0.5",
           "PPN_COLLECTED_BY_TREASURER": True, "CITY_TIMEZONE": "Asia/Pontianak"}
+
+
+def breakdown(gross, *, is_pkp, has_pp55, config):
+    """The formula orders issued before tax classes keep (migration e5e0c0de0005, method "2024")."""
+    rates = {"method": LEGACY_METHOD, "is_pkp": is_pkp, "pp55": has_pp55, "ppn_rate": config["PPN_RATE_PERCENT"],
+             "dpp_factor": "1", "pph22_rate": config["PPH22_RATE_PERCENT"], "pph23_rate": "0",
+             "pph_final_rate": config["PPH_FINAL_UMKM_RATE_PERCENT"], "threshold": 0,
+             "ppn_collected": config["PPN_COLLECTED_BY_TREASURER"]}
+    return compute({GOODS: gross}, rates)
 
 
 def test_pkp_supplier_price_includes_ppn():

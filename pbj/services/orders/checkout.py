@@ -140,7 +140,7 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
                 product_id=product.id, name=product.name, unit=product.unit, category_id=product.category_id,
                 list_price=product.unit_price, agreed_price=product.unit_price, quantity=cart_item.quantity,
                 reserved=reserved, is_pdn=product.is_pdn, tkdn_x100=product.tkdn_x100,
-                bmp_x100=product.bmp_x100, preference=product.preference))
+                bmp_x100=product.bmp_x100, preference=product.preference, tax_class=product.tax_class))
             db.session.delete(cart_item)
         db.session.add(order)
         db.session.flush()

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 
+from pbj.clock import city_today
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
@@ -80,10 +81,36 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
     return handover
 
 
+def tax_lines(order: Order, received: bool) -> dict:
+    """The order's value by tax class: {class: gross} (received quantities if `received`)."""
+    lines: dict = {}
+    for item in order.items:
+        qty = item.received_qty if received else item.quantity
+        lines[item.tax_class] = lines.get(item.tax_class, 0) + item.agreed_price * qty
+    return lines
+
+
+def tax_rates(order: Order, today: date | None = None) -> dict:
+    """The rates fixed on the order at the SP; before the SP, those in force now (an estimate)."""
+    if order.tax_fixed:
+        return order.tax_fixed["rates"] if "rates" in order.tax_fixed else order.tax_fixed
+    day = today or city_today()
+    pp55 = order.supplier_has_pp55 and order.supplier.pp55_valid_on(day)
+    return taxes.fixed_rates(is_pkp=order.supplier_is_pkp, pp55=pp55)
+
+
+def fix_taxes(order: Order, today: date) -> taxes.TaxBreakdown:
+    """At the SP: store the rates in force and the figures of the order total on the order."""
+    rates = tax_rates(order, today)
+    tax = taxes.compute(tax_lines(order, received=False), rates)
+    order.tax_fixed = {"rates": rates, "figures": tax.as_dict()}
+    return tax
+
+
 def tax_breakdown(order: Order) -> taxes.TaxBreakdown:
-    """Taxes on what is (or will be) paid: the received value once the BAST is signed."""
-    gross = order.received_total if order.goods_received else order.total
-    return taxes.breakdown(gross, is_pkp=order.supplier_is_pkp, has_pp55=order.supplier_has_pp55)
+    """Taxes on what is (or will be) paid: the received value once the BAST is signed,
+    under the rates fixed at the SP (a live estimate before it: `order.tax_fixed` is None)."""
+    return taxes.compute(tax_lines(order, received=order.goods_received), tax_rates(order))
 
 
 def record_payment(actor: User, order: Order, paid_on: date, reference: str, amount: int,

@@ -15,6 +15,7 @@ from pbj.models.orders import OPEN_STATUSES, Order, OrderDocumentKind, OrderStat
 from pbj.services.errors import DomainError, WrongState
 from pbj.services.orders.access import _enter
 from pbj.services.orders.checkout import _release
+from pbj.services.orders.delivery import fix_taxes
 from pbj.services.orders.negotiation import _close_open_offer
 from pbj.services.orders.numbering import _document_number, _issue
 from pbj.services.order_lifecycle import LIFECYCLE
@@ -81,6 +82,7 @@ def approve(actor: User, order: Order, now: datetime, today: date, accept_ground
                                  "them before approving (or reject the order)."), field="accept_ground")
         accepted = dict(ground_accepted_by_id=actor.id, ground_accepted_at=now)
     _advance(order, "approve", now, approved_at=now, **accepted)
+    fix_taxes(order, today)
     number = _document_number(order, OrderDocumentKind.SURAT_PESANAN, today)
     order.sp_number = number
     db.session.flush()
