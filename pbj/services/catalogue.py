@@ -24,6 +24,7 @@ from pbj.models.catalogue import (
 )
 from pbj.models.suppliers import Sanction, SupplierProfile, VerificationStatus
 from pbj.services import audit, revisions  # revisions uses this module too (at call time only)
+from pbj.services import taxes
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services import uploads
 from pbj.services.uploads import StoredImage, store_product_image
@@ -55,6 +56,7 @@ class ProductData:
     is_pdn: bool = True
     origin: str = ""
     certifications: list[str] = field(default_factory=list)
+    tax_class: str = "goods"        # services.taxes.TAX_CLASSES
 
 
 # -- Permissions ------------------------------------------------------------------
@@ -88,6 +90,9 @@ def _clean(data: ProductData, today: date | None = None) -> ProductData:
         raise DomainError(_l("The minimum order is at least 1."), field="min_order")
     if data.stock is not None and data.stock < 0:
         raise DomainError(_l("Stock cannot be negative; leave it empty for made to order."), field="stock")
+    if data.tax_class not in taxes.TAX_CLASSES:
+        raise DomainError(_l("Choose whether the product is goods, a service or restaurant/catering food and "
+                             "drink."), field="tax_class")
     if not 0 <= data.tkdn_x100 <= 10000:
         raise DomainError(_l("TKDN is a percentage from 0 to 100."), field="tkdn")
     if not 0 <= data.bmp_x100 <= 1500:
@@ -123,7 +128,7 @@ def _clean(data: ProductData, today: date | None = None) -> ProductData:
 # step. Certifications (SNI, halal, BPOM …) are claims buyers rely on, so they are reviewed too.
 REVIEWED_FIELDS = ("category_id", "name", "unit", "description", "tkdn_x100", "bmp_x100", "tkdn_certificate",
                    "tkdn_certificate_date", "tkdn_ik", "siinas", "siinas_number", "is_pdn", "origin",
-                   "certifications")
+                   "certifications", "tax_class")
 # How the product is sold today: these change at once, also on a published product.
 IMMEDIATE_FIELDS = ("min_order", "stock", "lead_time_days", "delivery_area")
 

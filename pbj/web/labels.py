@@ -294,3 +294,11 @@ def detail_items(entry) -> list[tuple[str, str]]:
     yes/no for flags. A key without a label (a new one) is shown as it is stored."""
     return [(str(DETAIL_LABELS.get(key, key)), _detail_value(key, value))
             for key, value in entry.detail_data.items()]
+
+
+# Tax classes of a product (services.taxes.TAX_CLASSES), with the plain hint the form shows.
+TAX_CLASS_LABELS = {
+    "goods": _l("Goods (PPh 22)"),
+    "services": _l("Service, e.g. cleaning or laundry (PPh 23)"),
+    "pbjt": _l("Restaurant or catering food and drink, e.g. nasi kotak or snacks (regional tax PBJT, no PPN)"),
+}

@@ -13,7 +13,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.catalogue import Category, Product, ProductRevision
 from pbj.services import catalogue
 from pbj.web.i18n import local_date, percent, rupiah
-from pbj.web.labels import certification_label
+from pbj.web.labels import TAX_CLASS_LABELS, certification_label
 
 FIELD_LABELS = {
     "name": _l("Product name"),
@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "siinas": _l("Registered in SIINas"),
     "siinas_number": _l("SIINas number (if any)"),
     "certifications": _l("Certifications"),
+    "tax_class": _l("Tax class"),
 }
 
 
@@ -59,6 +60,8 @@ def _shown(name: str, value) -> str:
         return local_date(date.fromisoformat(value))
     if isinstance(value, bool):
         return str(_l("Yes")) if value else str(_l("No"))
+    if name == "tax_class":
+        return str(TAX_CLASS_LABELS.get(value, value))
     if name == "certifications":
         return ", ".join(certification_label(code) for code in value.split())
     return str(value)

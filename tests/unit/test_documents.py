@@ -139,8 +139,10 @@ def test_invoice_carries_the_tax_breakdown_of_the_received_value(world, is_pkp, 
 def test_pkp_invoice_numbers(world):
     order = order_of(world, is_pkp=True, received={0: 10, 1: 0})  # 10 × 111.000
     tax = documents.content(order, Kind.INVOICE, number="INV-1", issued_on=date(2026, 12, 10))["tax"]
-    assert (tax["gross"], tax["dpp"], tax["ppn"], tax["pph"], tax["net"]) == (
-        1_110_000, 1_000_000, 110_000, 15_000, 985_000)
+    # 1.110.000 of goods: P0 = 1.000.000, DPP nilai lain floor(916.666,67) = 916.666, PPN floor(109.999,92)
+    # = 109.999; at most Rp 2 juta: the treasurer collects neither PPN nor PPh 22, the supplier remits PPN.
+    assert (tax["gross"], tax["dpp"], tax["ppn"], tax["pph"], tax["net"], tax["supplier_pays"]) == (
+        1_110_000, 1_000_001, 109_999, 0, 1_110_000, 109_999)
 
 
 # -- Issuing ------------------------------------------------------------------------

@@ -70,18 +70,20 @@ def test_tax_breakdown_stored_with_the_payment(app, create_org, create_user, cre
     p.supplier.org.supplier.has_pp55_certificate = False
     db.session.commit()
     product = oh.listed(p, price=111_000, stock=None)
-    order = oh.place(p, product, 10)
+    order = oh.place(p, product, 30)
     orders.confirm(p.supplier, order, now())
     orders.approve(p.ppk, order, now(), oh.today())
     item = order.items[0]
-    orders.ship(p.supplier, order, {item.id: 10}, "SJ", oh.today(), "", now(), oh.today())
-    orders.sign_handover(p.ppk, order, {item.id: 10}, "", oh.today(), None, now(), oh.today())
+    orders.ship(p.supplier, order, {item.id: 30}, "SJ", oh.today(), "", now(), oh.today())
+    orders.sign_handover(p.ppk, order, {item.id: 30}, "", oh.today(), None, now(), oh.today())
+    # 30 × 111.000 = 3.330.000 of goods: PPN 12 % × 11/12 × 3.000.000 = 330.000; PPh 22 1,5 % × 3.000.000
+    # = 45.000; net 3.330.000 − 330.000 − 45.000 = 2.955.000
     with refused(DomainError, "The amount paid to the supplier must be the net amount, Rp %(net)s.",
-                 field="amount", net="985.000"):
-        orders.record_payment(p.bendahara, order, oh.today(), "SP2D-1", 1_110_000, now(), oh.today())
-    payment = orders.record_payment(p.bendahara, order, oh.today(), "SP2D-1", 985_000, now(), oh.today())
+                 field="amount", net="2.955.000"):
+        orders.record_payment(p.bendahara, order, oh.today(), "SP2D-1", 3_330_000, now(), oh.today())
+    payment = orders.record_payment(p.bendahara, order, oh.today(), "SP2D-1", 2_955_000, now(), oh.today())
     assert (payment.gross, payment.dpp, payment.ppn, payment.pph, payment.net) == (
-        1_110_000, 1_000_000, 110_000, 15_000, 985_000)
+        3_330_000, 3_000_000, 330_000, 45_000, 2_955_000)
 
 
 def test_cancel_reject_and_expiry_release_stock(p):

@@ -93,10 +93,14 @@ def test_bast_lists_ordered_and_received(app, case):
 
 def test_invoice_shows_the_tax_breakdown_of_what_was_received(app, case):
     text = text_of(login(app, case.users["supplier"]).get(f"/pesanan/{case.order.id}/dokumen/faktur"))
-    # 10 × Rp 111.000 from a PKP supplier without PP 55: DPP 1.000.000, PPN 11 %, PPh 22 1.5 %.
-    for amount in ("Rp 1.110.000", "Rp 1.000.000", "Rp 110.000", "Rp 15.000", "Rp 985.000"):
+    # 10 × Rp 111.000 of goods from a PKP supplier without PP 55, at most Rp 2 juta: PPN 109.999
+    # (DPP nilai lain 916.666 × 12 %) not collected by the treasurer, no PPh 22; net = the gross.
+    for amount in ("Rp 1.110.000", "Rp 1.000.001", "Rp 916.666", "Rp 109.999"):
         assert amount in text
-    assert "PPh 22" in text and "DPP" in text and "PPN" in text
+    assert "DPP nilai lain" in text and "PPN 12%" in text
+    assert "tidak dipungut bendahara: disetor sendiri oleh penyedia" in text
+    assert "tidak dipungut: pembayaran paling banyak Rp 2.000.000" in text
+    assert "Pajak yang wajib disetor sendiri oleh penyedia" in text
 
 
 def test_invoice_of_a_pp55_supplier_shows_the_final_tax(app, case):
@@ -105,7 +109,9 @@ def test_invoice_of_a_pp55_supplier_shows_the_final_tax(app, case):
     db.session.commit()
     text = text_of(login(app, case.users["pp"]).get(f"/pesanan/{order.id}/dokumen/faktur"))
     assert "PP 55/2022" in text and "0,5%" in text and "PPh 22" not in text
-    assert "Rp 5.550" in text and "Rp 1.104.450" in text  # 0.5 % of 1.110.000; net = gross − PPh
+    # 0.5 % of 1.110.000 = 5.550, goods at most Rp 2 juta: not withheld, the supplier pays it itself.
+    assert "Rp 5.550" in text and "Pajak yang wajib disetor sendiri oleh penyedia" in text
+    assert "(sudah termasuk pajak)" not in text and "termasuk PPN" not in text  # not PKP
 
 
 @pytest.mark.parametrize("who", ["other_pp", "other_ppk", "other_bendahara", "other_supplier"])

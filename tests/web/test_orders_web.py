@@ -84,7 +84,7 @@ def test_whole_lifecycle_with_plain_forms(p, client, auth):
     from pbj.services import orders
     tax = orders.tax_breakdown(net)
     wrong = client.post(f"/pesanan/{order_id}/bayar", data={"paid_on": oh.today().isoformat(),
-                                                            "reference": "SP2D-9", "amount": "200.000"})
+                                                            "reference": "SP2D-9", "amount": f"{tax.net + 1}"})
     assert wrong.status_code == 422
     paid = client.post(f"/pesanan/{order_id}/bayar", data={"paid_on": oh.today().isoformat(),
                                                            "reference": "SP2D-9", "amount": f"{tax.net}"})

@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,7 +17,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.catalogue import CERTIFICATIONS, Category
 from pbj.services.catalogue import MAX_IMAGES, MAX_PRICE
 from pbj.web.fields import GroupedSelect, IdChoiceField, PercentField, RupiahField, WholeNumberField
-from pbj.web.labels import CERTIFICATION_LABELS
+from pbj.web.labels import CERTIFICATION_LABELS, TAX_CLASS_LABELS
 
 MAX_STOCK = 1_000_000_000  # fits a 32-bit integer column on PostgreSQL
 MAX_MIN_ORDER = 1_000_000
@@ -101,6 +101,9 @@ class ProductForm(FlaskForm):
     siinas_number = StringField(_l("SIINas number (if any)"), validators=[_length(40)])
     is_pdn = BooleanField(_l("Domestic product (PDN)"), default=True)
     origin = StringField(_l("Place of origin"), validators=[_length(120)])
+    # Checked by the service (a plain message), not by the field.
+    tax_class = SelectField(_l("Tax class"), choices=list(TAX_CLASS_LABELS.items()), default="goods",
+                            validate_choice=False)
     certifications = CheckboxesField(_l("Certifications"),
                                      choices=[(code, CERTIFICATION_LABELS[code]) for code in CERTIFICATIONS])
 
@@ -112,7 +115,7 @@ class ProductForm(FlaskForm):
         pending revision when there is one: that is what the supplier last asked for."""
         for name in ("category_id", "name", "description", "unit", "unit_price", "min_order", "stock",
                      "lead_time_days", "delivery_area", "tkdn_certificate", "tkdn_certificate_date", "tkdn_ik",
-                     "siinas", "siinas_number", "is_pdn", "origin"):
+                     "siinas", "siinas_number", "is_pdn", "origin", "tax_class"):
             self[name].data = getattr(product, name)
         self.tkdn.data = product.tkdn_x100
         self.bmp.data = product.bmp_x100

@@ -69,6 +69,7 @@ def _product_data(form: ProductForm) -> catalogue.ProductData:
         is_pdn=form.is_pdn.data,
         origin=(form.origin.data or "").strip(),
         certifications=list(form.certifications.data or []),
+        tax_class=form.tax_class.data or "goods",
     )
 
 
