@@ -45,7 +45,7 @@ def verified(supplier_user: User, admin: User) -> User:
 def product(supplier_user: User, admin: User, name: str = "Kopi Bubuk Robusta", *, price: int = 25_000,
             cat: Category | None = None, tkdn: int = 0, bmp: int = 0, pdn: bool = True, stock: int | None = 10,
             min_order: int = 1, description: str = "", publish: bool = True, certified: bool = True,
-            siinas: bool = False):
+            siinas: bool = False, tax_class: str = "goods"):
     """A product with one photo; published (supplier verified first) unless publish=False.
 
     TKDN counts only with a certificate number and date: a product given a TKDN here gets
@@ -57,7 +57,7 @@ def product(supplier_user: User, admin: User, name: str = "Kopi Bubuk Robusta", 
     data = catalogue.ProductData(category_id=cat.id, name=name, unit="buah", unit_price=price,
                                  description=description, min_order=min_order, stock=stock,
                                  tkdn_x100=tkdn * 100, bmp_x100=bmp * 100, is_pdn=pdn, origin="Singkawang",
-                                 siinas=siinas)
+                                 siinas=siinas, tax_class=tax_class)
     if certified and tkdn:
         data.tkdn_certificate = f"TKDN-UJI/{name[:20]}"
         data.tkdn_certificate_date = date(2026, 1, 5)
