@@ -323,3 +323,33 @@ def verification_queue() -> list[SupplierProfile]:
         .where(SupplierProfile.verification == VerificationStatus.UNVERIFIED)
         .order_by(Organisation.created_at)
     ).all()
+
+
+def update_pp55_certificate(actor: User, profile: SupplierProfile, has_certificate: bool, number: str | None,
+                            valid_from: date | None, valid_until: date | None, now: datetime | None = None) -> None:
+    """The supplier's PP 55/2022 certificate (Surat Keterangan): number and validity. It
+    gives the final 0.5 % tax instead of PPh 22/23 on orders whose SP falls inside the
+    validity (fixed at the SP); the supplier itself or a UKPBJ administrator edits it."""
+    if not ((actor.role is Role.PENYEDIA and actor.org_id == profile.org_id) or actor.role is Role.ADMIN):
+        raise NotAllowed(_l("Only the supplier itself or a UKPBJ administrator may change its tax data."))
+    number = (number or "").strip()
+    if has_certificate:
+        if not number:
+            raise DomainError(_l("Enter the number of the PP 55/2022 certificate (Surat Keterangan)."),
+                              field="pp55_number")
+        if len(number) > 60:
+            raise DomainError(_l("Use at most %(max)d characters.", max=60), field="pp55_number")
+        if valid_from is None:
+            raise DomainError(_l("Enter the date the certificate is valid from."), field="pp55_valid_from")
+        if valid_until is None:
+            raise DomainError(_l("Enter the date the certificate is valid until."), field="pp55_valid_until")
+        if valid_until < valid_from:
+            raise DomainError(_l("The certificate cannot end before it starts."), field="pp55_valid_until")
+    else:
+        number, valid_from, valid_until = "", None, None
+    profile.has_pp55_certificate = bool(has_certificate)
+    profile.pp55_number = number or None
+    profile.pp55_valid_from, profile.pp55_valid_until = valid_from, valid_until
+    audit.record("supplier.pp55_updated", actor, profile, at=now or utcnow(), has_certificate=bool(has_certificate),
+                 number=number or None, valid_from=valid_from.isoformat() if valid_from else None,
+                 valid_until=valid_until.isoformat() if valid_until else None)

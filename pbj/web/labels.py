@@ -136,6 +136,7 @@ ACTION_LABELS = {
     "user.invitation_sent": _l("Invitation to choose a password sent"),
     "auth.invitation_accepted": _l("Password chosen through the invitation"),
     "supplier.registered": _l("Supplier registered"),
+    "supplier.pp55_updated": _l("PP 55/2022 certificate changed"),
     "supplier.document_added": _l("Document uploaded"),
     "supplier.resubmitted": _l("Sent back for verification"),
     "supplier.verified": _l("Supplier verified"),

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from flask import Flask, send_file, url_for
 from flask_babel import get_locale
 
+from pbj.clock import city_today
 from pbj.services.events import deadline_text, expiry_text
 from pbj.web import i18n, labels
 from pbj.web.htmx import element_key
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["certification_label"] = labels.certification_label
     app.jinja_env.globals["preference_label"] = labels.preference_label
     app.jinja_env.globals["percent"] = i18n.percent
+    app.jinja_env.globals["city_today"] = city_today
     app.jinja_env.globals["decimal_1"] = i18n.decimal_1
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["detail_items"] = labels.detail_items

@@ -62,3 +62,21 @@ def test_product_form_refuses_an_unknown_tax_class_in_plain_indonesian(app, p):
         "min_order": "1", "lead_time_days": "1", "tax_class": "tax-free", "is_pdn": "y"})
     assert response.status_code == 422
     assert "Pilih apakah produk ini barang, jasa, atau makanan dan minuman restoran/katering." in text_of(response)
+
+
+def test_supplier_enters_its_pp55_certificate_and_admin_sees_it(app, p, create_user):
+    client = login(app, p.supplier)
+    missing = client.post("/usaha/pajak", data={"has_pp55_certificate": "y", "pp55_number": "",
+                                                "pp55_valid_from": "01/01/2025", "pp55_valid_until": "31/12/2031"})
+    assert missing.status_code == 422 and "Isi nomor Surat Keterangan PP 55/2022." in text_of(missing)
+    backwards = client.post("/usaha/pajak", data={"has_pp55_certificate": "y", "pp55_number": "KET-1/PP55",
+                                                  "pp55_valid_from": "01/01/2025", "pp55_valid_until": "31/12/2024"})
+    assert backwards.status_code == 422
+    assert "Surat keterangan tidak dapat berakhir sebelum mulai berlaku." in text_of(backwards)
+    saved = client.post("/usaha/pajak", data={"has_pp55_certificate": "y", "pp55_number": "KET-1/PP55<b>",
+                                              "pp55_valid_from": "01/01/2025", "pp55_valid_until": "31/12/2025"})
+    assert saved.status_code == 303
+    profile = db.session.get(type(p.supplier.org.supplier), p.supplier.org_id)
+    assert profile.pp55_number == "KET-1/PP55<b>" and not profile.pp55_valid_on(oh.today())
+    page = client.get("/usaha").get_data(as_text=True)
+    assert "KET-1/PP55&lt;b&gt;" in page and "sudah tidak berlaku" in page

@@ -3,6 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
+from pbj.blueprints.listings.forms import OptionalDateField
 from pbj.messages import lazy_gettext as _l
 from pbj.models.suppliers import BusinessScale, DocumentKind
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
@@ -42,3 +43,11 @@ class DocumentForm(FlaskForm):
     kind = SelectField(_l("Kind of document"), choices=[(k.value, DOCUMENT_LABELS[k]) for k in DocumentKind],
                        validators=[DataRequired(_l("Choose the kind of document."))])
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class Pp55Form(FlaskForm):
+    """The PP 55/2022 certificate (Surat Keterangan), checked by the service."""
+    has_pp55_certificate = BooleanField(_l("Holds a PP 55/2022 certificate (final income tax of 0.5 percent)"))
+    pp55_number = StringField(_l("Certificate number"))
+    pp55_valid_from = OptionalDateField(_l("Valid from"))
+    pp55_valid_until = OptionalDateField(_l("Valid until"))

@@ -8,7 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
 from pbj.blueprints.auth.forms import ResetPasswordForm
-from pbj.blueprints.supplier.forms import DocumentForm, RegistrationForm
+from pbj.blueprints.supplier.forms import DocumentForm, Pp55Form, RegistrationForm
 from pbj.clock import utcnow
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import limiter
@@ -82,11 +82,35 @@ def dashboard():
     return _dashboard(DocumentForm())
 
 
-def _dashboard(form: DocumentForm, status: int = 200):
+def _pp55_form(submitted: bool = False) -> Pp55Form:
+    form = Pp55Form()
+    if not submitted:
+        profile = current_user.org.supplier
+        for name in ("has_pp55_certificate", "pp55_number", "pp55_valid_from", "pp55_valid_until"):
+            form[name].data = getattr(profile, name)
+    return form
+
+
+def _dashboard(form: DocumentForm, status: int = 200, pp55_form: Pp55Form | None = None):
     return render_template(
         "supplier/dashboard.html", supplier=current_user.org.supplier, form=form,
-        scale_labels=SCALE_LABELS, document_labels=DOCUMENT_LABELS,
+        pp55_form=pp55_form or _pp55_form(), scale_labels=SCALE_LABELS, document_labels=DOCUMENT_LABELS,
     ), status
+
+
+@bp.post("/usaha/pajak")
+@roles_required(Role.PENYEDIA)
+def update_pp55():
+    form = _pp55_form(submitted=True)
+
+    def save():
+        suppliers.update_pp55_certificate(actor(), actor().org.supplier, form.has_pp55_certificate.data,
+                                          form.pp55_number.data, form.pp55_valid_from.data,
+                                          form.pp55_valid_until.data, utcnow())
+
+    return submit_form(form, save, success=_("Your tax data has been saved."),
+                       redirect_to=url_for("supplier.dashboard"),
+                       page=lambda status: _dashboard(DocumentForm(formdata=None), status, pp55_form=form))
 
 
 @bp.post("/usaha/dokumen")
