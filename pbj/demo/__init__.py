@@ -182,6 +182,12 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
             user = suppliers.register_supplier(registration)
         credentials.append(("penyedia", email, password))
         profile = user.org.supplier
+        if profile.has_pp55_certificate:
+            # The PP 55/2022 certificate with its validity; one ran out in the demo year,
+            # so its later orders fall back to PPh 22/23.
+            until = today - timedelta(days=120) if index % 7 == 3 else today + timedelta(days=400)
+            suppliers.update_pp55_certificate(user, profile, True, f"KET-{1000 + index:05d}/PP55/WPJ.26/KP.10",
+                                              until - timedelta(days=3 * 365), until)
         # Most suppliers are through verification; a few wait, one was turned back, one is suspended.
         if index % 9 == 8:
             continue  # registered, nothing uploaded yet

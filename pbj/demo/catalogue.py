@@ -32,6 +32,11 @@ from pbj.services.uploads import StoredImage, save_product_image
 #   "siinas" small manufacturers and print shops registered in SIINas, mostly, without TKDN.
 #   "none"   food, catering and services: no TKDN claimed.
 #   "import" imported goods.
+# Tax class of each sub-category's products (services.taxes): cleaning and laundry are
+# services (PPh 23), snacks and catering restaurant food and drink (PBJT, no PPN); the
+# rest goods.
+TAX_CLASS_BY_SUBCATEGORY = {"Kebersihan Gedung": "services", "Binatu": "services",
+                            "Snack Box dan Kue": "pbjt", "Katering dan Nasi Kotak": "pbjt"}
 CATALOGUE = {
     ("Alat Tulis Kantor", "alat-tulis-kantor"): {
         "Kertas dan Buku": [
@@ -267,6 +272,7 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
                 delivery_area="Kota Singkawang" if supplier.region_code == "61.72" else "Kalimantan Barat",
                 is_pdn=evidence != "import", origin=supplier.region_name if evidence != "import" else "Impor",
                 certifications=certs.split(),
+                tax_class=TAX_CLASS_BY_SUBCATEGORY.get(sub.name, "goods"),
             )
             _domestic_evidence(data, evidence, tkdn_range, rng)
             actor = admin if n % 17 == 0 else owner  # a few listed on the supplier's behalf
