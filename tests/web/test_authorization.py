@@ -192,6 +192,9 @@ ENDPOINTS: dict[str, Access] = {
     # The supplier's own business (the organisation comes from the session).
     "supplier.dashboard": Access(frozenset({"penyedia"})),
     "supplier.upload_document": Access(frozenset({"penyedia"}), form=_upload),
+    "supplier.update_pp55": Access(frozenset({"penyedia"}), form=lambda o: {
+        "has_pp55_certificate": "y", "pp55_number": "KET-1/PP55", "pp55_valid_from": "01/01/2025",
+        "pp55_valid_until": "31/12/2027"}),
     # A supplier's document: its own supplier, UKPBJ admins and auditors.
     "supplier.document_file": Access(frozenset({"admin", "auditor"}), owner_only=True,
                                      url=lambda o: {"doc_id": o.document_id}),
