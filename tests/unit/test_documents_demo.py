@@ -26,4 +26,4 @@ def test_demo_officials_opds_and_payments(app):
     opds = db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrgKind.OPD)).all()
     assert all(opd.address and "Singkawang" in opd.address for opd in opds)
     paid = db.session.scalars(sa.select(Order).where(Order.status.in_([OrderStatus.PAID, OrderStatus.COMPLETED]))).all()
-    assert all(order.payment.sp2d_number and order.payment.sp2d_date for order in paid)
+    assert paid and all(order.payment.sp2d_number and order.payment.sp2d_date for order in paid)
