@@ -112,6 +112,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
     _configure_public_address(app.config, env)
     _configure_session_cookie(app.config, env)
+    from pbj.services.orders.numbering import check_formats
+
+    try:
+        app.config["DOCUMENT_NUMBER_FORMATS"] = check_formats(app.config.get("DOCUMENT_NUMBER_FORMATS"))
+    except ValueError as error:
+        raise ConfigurationError(f"DOCUMENT_NUMBER_FORMATS: {error}") from None
 
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -71,6 +71,12 @@ PPH_FINAL_UMKM_RATE_PERCENT = "0.5"
 # at most this that is not split; PPh 23 has no threshold.
 TREASURER_COLLECTION_THRESHOLD_RUPIAH = 2_000_000
 LISTING_MIN_AGE_HOURS = 24
+# Document numbers by kind (sp, bast, invoice), filled with {opd} (the OPD's short
+# code), {year} and {seq} (gapless per OPD, kind and year; format specs such as
+# {seq:04d} allowed). Checked at start-up: an unknown placeholder stops the app. The
+# invoice is the supplier's tagihan (TAG), not a tax invoice (faktur pajak).
+DOCUMENT_NUMBER_FORMATS = {"sp": "SP/{opd}/{year}/{seq:04d}", "bast": "BAST/{opd}/{year}/{seq:04d}",
+                           "invoice": "TAG/{opd}/{year}/{seq:04d}"}
 # A government treasurer collects PPN (wajib pungut): net paid = gross - PPN - PPh.
 PPN_COLLECTED_BY_TREASURER = True
 # Rounds of negotiation (offers from either side) before the standing prices must be

@@ -9,7 +9,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 
@@ -41,6 +41,44 @@ OPDS = [
     ("Kecamatan Singkawang Utara", "KEC-SKWUTR"),
     ("Kecamatan Singkawang Selatan", "KEC-SKWSLT"),
 ]
+# Demo office addresses (street names and numbers made up; kelurahan and kecamatan
+# are Singkawang's).
+OPD_ADDRESSES = {
+    "SETDA": "Jl. Firdaus No. 1, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "INSPEKTORAT": "Jl. Firdaus No. 5, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "BAPPEDA": "Jl. Firdaus No. 9, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "BPKAD": "Jl. Firdaus No. 11, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "DISDIKBUD": "Jl. Alianyang No. 18, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "DINKES": "Jl. Alianyang No. 46, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "RSUD": "Jl. dr. Soetomo No. 28, Kel. Pasiran, Kec. Singkawang Barat, Kota Singkawang 79123",
+    "DPUPR": "Jl. Yos Sudarso No. 21, Kel. Melayu, Kec. Singkawang Barat, Kota Singkawang 79122",
+    "DISHUB": "Jl. Yos Sudarso No. 35, Kel. Melayu, Kec. Singkawang Barat, Kota Singkawang 79122",
+    "DISKOPUKMDAG": "Jl. Diponegoro No. 12, Kel. Tengah, Kec. Singkawang Barat, Kota Singkawang 79121",
+    "SATPOLPP": "Jl. Rahadi Usman No. 7, Kel. Tengah, Kec. Singkawang Barat, Kota Singkawang 79121",
+    "BPBD": "Jl. Gunung Raya No. 3, Kel. Roban, Kec. Singkawang Tengah, Kota Singkawang 79114",
+    "DISPARPORA": "Jl. Kridasana No. 2, Kel. Condong, Kec. Singkawang Tengah, Kota Singkawang 79113",
+    "KEC-SKWBRT": "Jl. Kalimantan No. 4, Kel. Kuala, Kec. Singkawang Barat, Kota Singkawang 79124",
+    "KEC-SKWTGH": "Jl. Stadion No. 10, Kel. Roban, Kec. Singkawang Tengah, Kota Singkawang 79114",
+    "KEC-SKWTMR": "Jl. Raya Bagak No. 1, Kec. Singkawang Timur, Kota Singkawang 79251",
+    "KEC-SKWUTR": "Jl. Raya Sungai Garam No. 2, Kec. Singkawang Utara, Kota Singkawang 79151",
+    "KEC-SKWSLT": "Jl. Raya Sedau No. 8, Kel. Sedau, Kec. Singkawang Selatan, Kota Singkawang 79163",
+}
+OFFICIAL_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA)
+
+
+def demo_nips(rng: random.Random, latest_year: int):
+    """Plausible, unique 18-digit NIPs: birth date YYYYMMDD, appointment YYYYMM (at 22
+    to 35 years of age, not after `latest_year`), sex digit 1 or 2, serial 001-999."""
+    seen: set[str] = set()
+    while True:
+        born = date(rng.randint(1966, 1998), rng.randint(1, 12), rng.randint(1, 28))
+        appointed = min(born.year + rng.randint(22, 35), latest_year)
+        nip = f"{born:%Y%m%d}{appointed:04d}{rng.randint(1, 12):02d}{rng.choice('12')}{rng.randint(1, 999):03d}"
+        if nip not in seen:
+            seen.add(nip)
+            yield nip
+
+
 # OPDs that get a full buying team (PP, PPK, bendahara) in the demo.
 BUYING_OPDS = ["DISDIKBUD", "DINKES", "RSUD", "SETDA", "KEC-SKWBRT", "DPUPR"]
 
@@ -114,10 +152,14 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
     started = time.perf_counter()
     credentials: list[tuple[str, str, str]] = []
     people = person_names(rng)  # every account a different person
+    # Their own generator: the rest of the demo stays what it was before NIPs.
+    nips = demo_nips(random.Random(61_72_18), city_today().year)  # nosec B311  # demo content
 
     def add_user(org, role: Role, email: str) -> User:
         password = secrets.token_urlsafe(10)
         user = accounts.create_user(None, org=org, email=email, name=next(people), role=role, password=password)
+        if role in OFFICIAL_ROLES:
+            user.nip = next(nips)
         credentials.append((role.value, email, password))
         return user
 
@@ -131,7 +173,8 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
     this_year = city_today().year
     demo_holidays.load(admin, [this_year - 1, this_year], utcnow())
 
-    opds = {code: accounts.create_organisation(None, OrgKind.OPD, name, code) for name, code in OPDS}
+    opds = {code: accounts.create_organisation(None, OrgKind.OPD, name, code, OPD_ADDRESSES.get(code))
+            for name, code in OPDS}
     add_user(opds["INSPEKTORAT"], Role.AUDITOR, "auditor@inspektorat.singkawang.demo")
     for code in BUYING_OPDS:
         domain = f"{code.lower()}.singkawang.demo"

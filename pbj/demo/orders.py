@@ -717,7 +717,9 @@ class Replay:
             return
         yield wait(2, 12)
         net = orders.tax_breakdown(order).net  # of what the BAST received
-        orders.record_payment(team.bendahara, order, self.today, self._sp2d(team), net, self.now, self.today)
+        sp2d = self._sp2d(team)
+        orders.record_payment(team.bendahara, order, self.today, sp2d, net, self.now, self.today,
+                              orders.PaymentDetails(sp2d_number=sp2d, sp2d_date=self.today))
         if plan.fate == "paid" or stopped():
             return  # the PPK has not rated the supplier
         yield wait(0, 8)

@@ -68,6 +68,8 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     # Short code of an OPD, used in document numbers (SP/<code>/<year>/<n>).
     code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    # An OPD's office address, printed on its Surat Pesanan.
+    address: Mapped[str | None] = mapped_column(sa.String(300))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -88,6 +90,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     role: Mapped[Role] = mapped_column(enum_column(Role))
+    # Nomor Induk Pegawai of an official (PP, PPK, bendahara): 18 digits, printed
+    # under the signature on the SP and BAST (pbj.services.accounts.clean_nip).
+    nip: Mapped[str | None] = mapped_column(sa.String(18), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped at logout, deactivation and password change: every session that

@@ -71,6 +71,16 @@ class BudgetSource(enum.Enum):
     OTHER = "other"
 
 
+class PaymentMethod(enum.Enum):
+    """How the treasurer pays (Permendagri 77/2020): from the revolving fund (UP/GU),
+    by direct transfer to the supplier (LS), or with the regional government credit
+    card (KKPD)."""
+
+    UP_GU = "up_gu"
+    LS = "ls"
+    KKPD = "kkpd"
+
+
 class Order(db.Model):
     __tablename__ = "orders"
 
@@ -89,6 +99,9 @@ class Order(db.Model):
     budget_source: Mapped[BudgetSource] = mapped_column(enum_column(BudgetSource))
     delivery_address: Mapped[str] = mapped_column(sa.String(300))
     needed_by: Mapped[date]
+    # Chosen by the buyer at checkout, changeable by the PPK when approving; on the SP.
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod), default=PaymentMethod.LS,
+                                                          server_default=PaymentMethod.LS.value)
     # Going down a legal domestic-preference step (Perpres 46/2025 Art. 66(2)) when a
     # higher one is listed: the lawful ground (a code of PREFERENCE_GROUNDS) and the
     # buyer's explanation, and the PPK's acceptance at approval. Orders from before the
@@ -349,6 +362,13 @@ class Payment(db.Model):
     ppn: Mapped[int] = mapped_column(sa.BigInteger)
     pph: Mapped[int] = mapped_column(sa.BigInteger)
     net: Mapped[int] = mapped_column(sa.BigInteger)  # transferred to the supplier
+    # The SP2D (fund disbursement order) and how it was paid; defaults from the order.
+    sp2d_number: Mapped[str | None] = mapped_column(sa.String(60))
+    sp2d_date: Mapped[date | None]
+    payment_method: Mapped[PaymentMethod | None] = mapped_column(enum_column(PaymentMethod))
+    # Numbers of the withholding receipts (bukti potong/pungut) of each withheld tax, optional.
+    ppn_receipt: Mapped[str | None] = mapped_column(sa.String(60))
+    pph_receipt: Mapped[str | None] = mapped_column(sa.String(60))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

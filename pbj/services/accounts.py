@@ -31,7 +31,70 @@ def require_admin(actor: User) -> None:
         raise NotAllowed(_l("Only UKPBJ administrators may do this."))
 
 
-def create_organisation(actor: User | None, kind: OrgKind, name: str, code: str | None = None) -> Organisation:
+# Officials who sign orders' documents and so carry a NIP.
+OFFICIAL_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA)
+
+
+def clean_nip(raw: str | None) -> str | None:
+    """A civil servant's NIP as 18 digits, or None when left empty.
+
+    The NIP (PP 11/2017 on civil-servant management; BKN's numbering) is built as
+    birth date YYYYMMDD, appointment YYYYMM, sex digit (1 man, 2 woman) and a
+    3-digit serial from 001. Spaces and dots, as printed under signatures, are
+    dropped. Refused with a plain reason when it cannot be a NIP.
+    """
+    nip = "".join(c for c in (raw or "") if c not in " .\t")
+    if not nip:
+        return None
+    if len(nip) != 18 or not nip.isascii() or not nip.isdigit():
+        raise DomainError(_l("A NIP has exactly 18 digits, e.g. 19850312 201001 1 004."), field="nip")
+    from datetime import date
+
+    try:
+        born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        raise DomainError(_l("The first 8 digits of a NIP are a birth date (YYYYMMDD); %(digits)s is not a "
+                             "date.", digits=nip[0:8]), field="nip") from None
+    year, month = int(nip[8:12]), int(nip[12:14])
+    if not 1 <= month <= 12 or year < born.year + 15 or year > born.year + 70:
+        raise DomainError(_l("Digits 9 to 14 of a NIP are the year and month of appointment (YYYYMM), after "
+                             "the birth date; %(digits)s is not.", digits=nip[8:14]), field="nip")
+    if nip[14] not in "12":
+        raise DomainError(_l("Digit 15 of a NIP is 1 (man) or 2 (woman)."), field="nip")
+    if nip[15:] == "000":
+        raise DomainError(_l("The last 3 digits of a NIP are a serial number from 001."), field="nip")
+    return nip
+
+
+def set_nip(actor: User, user: User, raw: str | None) -> None:
+    """Record an official's NIP: the official on their own account, or an administrator."""
+    if actor is None or (actor.id != user.id and actor.role is not Role.ADMIN) or not actor.is_active:
+        raise NotAllowed(_l("Only the official or a UKPBJ administrator may change this NIP."))
+    nip = clean_nip(raw)
+    if nip is not None and user.role not in OFFICIAL_ROLES:
+        raise DomainError(_l("Only officials (PP, PPK, treasurer) carry a NIP here."), field="nip")
+    if nip == user.nip:
+        return
+    if nip and db.session.scalar(sa.select(User.id).where(User.nip == nip, User.id != user.id)):
+        raise DomainError(_l("Another account already has this NIP."), field="nip")
+    old, user.nip = user.nip, nip
+    audit.record("user.nip_changed", actor, user, nip=nip, previous_nip=old)
+
+
+def set_address(actor: User, org: Organisation, address: str | None) -> None:
+    """An administrator records an OPD's office address (printed on its SP)."""
+    require_admin(actor)
+    address = " ".join((address or "").split())
+    if len(address) > 300:
+        raise DomainError(_l("Write the address in at most 300 characters."), field="address")
+    if (address or None) == org.address:
+        return
+    old, org.address = org.address, address or None
+    audit.record("org.address_changed", actor, org, address=org.address, previous_address=old)
+
+
+def create_organisation(actor: User | None, kind: OrgKind, name: str, code: str | None = None,
+                        address: str | None = None) -> Organisation:
     """Create an OPD or UKPBJ (suppliers register themselves, see services.suppliers)."""
     if actor is not None:
         require_admin(actor)
@@ -39,7 +102,7 @@ def create_organisation(actor: User | None, kind: OrgKind, name: str, code: str 
     code = (code or "").strip().upper() or None
     if code and db.session.scalar(sa.select(Organisation.id).where(Organisation.code == code)):
         raise DomainError(_l("Another organisation already uses this code."), field="code")
-    org = Organisation(kind=kind, name=name, code=code)
+    org = Organisation(kind=kind, name=name, code=code, address=" ".join((address or "").split()) or None)
     db.session.add(org)
     db.session.flush()
     audit.record("org.created", actor, org, kind=kind.value, name=name, code=code)

@@ -35,6 +35,11 @@ from pbj.services.errors import DomainError
 CODE_BYTES = 16
 _CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,24}")
 
+# The SP's late-delivery clause: 1 per mille of the late part's value (before PPN) per
+# day of delay (Perpres 16/2018 Art. 79(4) and its explanation). The law's figure, not a
+# setting; the penalty itself is computed elsewhere.
+LATE_PENALTY_PER_MILLE_PER_DAY = 1
+
 # An order that ended this way after a document was issued voids the document.
 VOIDING_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
 
@@ -69,9 +74,10 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
         "number": number,
         "issued_on": issued_on,
         "order_id": order.id,
-        "opd": {"name": order.opd.name, "code": order.opd.code},
-        "supplier": {"name": order.supplier.name, "npwp": order.supplier.npwp},
-        "ppk": {"name": order.ppk.name},
+        "opd": {"name": order.opd.name, "code": order.opd.code, "address": order.opd.address},
+        "supplier": {"name": order.supplier.name, "npwp": order.supplier.npwp, "nib": order.supplier.nib,
+                     "address": order.supplier.address},
+        "ppk": {"name": order.ppk.name, "nip": order.ppk.nip},
         "sp_number": order.sp_number,
         "rup_code": order.rup_code,
         "budget": {"year": order.budget_year, "source": order.budget_source.value},
@@ -81,10 +87,15 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
     if kind is OrderDocumentKind.SURAT_PESANAN:
         data["delivery_address"] = order.delivery_address
         data["needed_by"] = order.needed_by
+        data["payment_method"] = order.payment_method.value
+        # The late-delivery clause (Perpres 16/2018 Art. 79(4), as amended by Perpres
+        # 12/2021): per mille of the late part's value before PPN, per day of delay.
+        data["penalty_per_mille_per_day"] = LATE_PENALTY_PER_MILLE_PER_DAY
     else:
         handover = order.handover
         data["bast"] = None if handover is None else {
-            "number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name}
+            "number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name,
+            "signed_by_nip": handover.signed_by.nip}
     if kind is OrderDocumentKind.INVOICE:
         from pbj.services.orders.delivery import tax_breakdown
         tax = tax_breakdown(order)  # under the rates fixed at the SP

@@ -8,7 +8,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import Preference, ProductStatus, RevisionStatus
 from pbj.models.holidays import HolidayKind
-from pbj.models.orders import BudgetSource, OfferSide, OrderDocumentKind, OrderStatus
+from pbj.models.orders import BudgetSource, OfferSide, PaymentMethod, OrderDocumentKind, OrderStatus
 from pbj.models.packages import ProcurementMethod
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS
@@ -69,6 +69,11 @@ BUDGET_SOURCE_LABELS = {
     BudgetSource.OTHER: _l("Other source"),
 }
 
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.UP_GU: _l("UP/GU (from the treasurer's revolving fund)"),
+    PaymentMethod.LS: _l("LS (direct transfer to the supplier)"),
+    PaymentMethod.KKPD: _l("KKPD (regional government credit card)"),
+}
 METHOD_LABELS = {
     ProcurementMethod.E_PURCHASING: "E-Purchasing",
     ProcurementMethod.PENGADAAN_LANGSUNG: "Pengadaan Langsung",
@@ -133,6 +138,8 @@ ACTION_LABELS = {
     "user.activated": _l("Account activated"),
     "user.deactivated": _l("Account deactivated"),
     "user.role_changed": _l("Role changed"),
+    "user.nip_changed": _l("NIP changed"),
+    "org.address_changed": _l("Address changed"),
     "user.invitation_sent": _l("Invitation to choose a password sent"),
     "auth.invitation_accepted": _l("Password chosen through the invitation"),
     "supplier.registered": _l("Supplier registered"),
@@ -191,7 +198,7 @@ REVISION_STATUS_LABELS = {
 
 _ALL: dict[enum.Enum, object] = {**REVISION_STATUS_LABELS, **ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
                                   **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
-                                  **BUDGET_SOURCE_LABELS, **METHOD_LABELS, **HOLIDAY_KIND_LABELS}
+                                  **BUDGET_SOURCE_LABELS, **METHOD_LABELS, **PAYMENT_METHOD_LABELS, **HOLIDAY_KIND_LABELS}
 
 
 def label(member: enum.Enum | None) -> str:
@@ -252,7 +259,7 @@ DETAIL_CODES: dict[str, tuple[type[enum.Enum], ...]] = {
     "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind, HolidayKind),
     "sanction": (Sanction,), "side": (OfferSide,), "status": (OrderStatus, ProductStatus),
     "scale": (BusinessScale,), "declared_scale": (BusinessScale,), "method": (ProcurementMethod,),
-    "source": (BudgetSource,),
+    "source": (BudgetSource,), "payment_method": (PaymentMethod,),
 }
 OFFER_SIDE_LABELS = {OfferSide.BUYER: _l("buyer"), OfferSide.SUPPLIER: _l("supplier")}
 SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Suspended"),

@@ -106,9 +106,12 @@ def test_purchase_order_commits_the_ordered_quantities(world):
     assert [(i["name"], i["quantity"], i["unit_price"], i["line_total"]) for i in sp["items"]] == [
         ("Kertas HVS A4", 12, 111_000, 1_332_000), ("Map Plastik", 20, 5_550, 111_000)]
     assert sp["total"] == order.total == 1_443_000
-    assert sp["opd"] == {"name": "Dinas Pendidikan", "code": "DISDIK"}
-    assert sp["supplier"] == {"name": "CV Kertas Jaya", "npwp": world.supplier.org.supplier.npwp}
-    assert sp["ppk"] == {"name": "Budi Santoso"}
+    assert sp["opd"] == {"name": "Dinas Pendidikan", "code": "DISDIK", "address": None}
+    profile = world.supplier.org.supplier
+    assert sp["supplier"] == {"name": "CV Kertas Jaya", "npwp": profile.npwp, "nib": profile.nib,
+                              "address": profile.address}
+    assert sp["ppk"] == {"name": "Budi Santoso", "nip": None}
+    assert (sp["payment_method"], sp["penalty_per_mille_per_day"]) == ("ls", 1)
     assert (sp["rup_code"], sp["budget"]) == ("41234567", {"year": 2026, "source": "apbd"})
     assert "tax" not in sp
 

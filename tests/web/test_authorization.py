@@ -189,6 +189,7 @@ ENDPOINTS: dict[str, Access] = {
     "auth.account": Access(LOGGED_IN),
     "auth.change_password": Access(LOGGED_IN, form=lambda o: {
         "current_password": PASSWORD, "password": PASSWORD, "confirm": PASSWORD}),
+    "auth.change_nip": Access(LOGGED_IN, form=lambda o: {"nip": ""}, note="own account; refused for non-officials"),
     # The supplier's own business (the organisation comes from the session).
     "supplier.dashboard": Access(frozenset({"penyedia"})),
     "supplier.upload_document": Access(frozenset({"penyedia"}), form=_upload),
@@ -224,6 +225,9 @@ ENDPOINTS: dict[str, Access] = {
     "admin.user_detail": Access(frozenset({"admin"}), url=_USER),
     "admin.set_user_active": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"active": "0"}),
     "admin.change_role": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"role": "ppk"}),
+    "admin.change_nip": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"nip": ""}),
+    "admin.set_organisation_address": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.opd_id},
+                                             form=lambda o: {f"org{o.opd_id}-address": "Jl. Firdaus No. 1"}),
     # Holidays: the UKPBJ keeps the list working days skip.
     "admin.holidays": Access(frozenset({"admin"})),
     "admin.add_holiday": Access(frozenset({"admin"}), form=lambda o: {

@@ -15,7 +15,7 @@ from tests import catalogue_helpers as h
 from tests.conftest import PASSWORD
 from tests.document_helpers import make_order
 
-SLUGS = {"sp": Kind.SURAT_PESANAN, "bast": Kind.BAST, "faktur": Kind.INVOICE}
+SLUGS = {"sp": Kind.SURAT_PESANAN, "bast": Kind.BAST, "tagihan": Kind.INVOICE}
 
 
 @dataclass
@@ -38,7 +38,7 @@ def case(app, create_org, create_user, create_supplier) -> Case:
                        is_pkp=True)
     docs = {"sp": documents.issue_document(order, Kind.SURAT_PESANAN, order.sp_number),
             "bast": documents.issue_document(order, Kind.BAST, order.handover.number),
-            "faktur": documents.issue_document(order, Kind.INVOICE, "027/INV/2026")}
+            "tagihan": documents.issue_document(order, Kind.INVOICE, "027/INV/2026")}
     db.session.commit()
     other_opd = create_org(OrgKind.OPD, name="Dinas Kesehatan", code="DINKES")
     users = {
@@ -63,7 +63,7 @@ def text_of(response) -> str:
 
 
 @pytest.mark.parametrize("who", ["pp", "ppk", "bendahara", "supplier", "admin", "auditor"])
-@pytest.mark.parametrize("slug", ["sp", "bast", "faktur"])
+@pytest.mark.parametrize("slug", ["sp", "bast", "tagihan"])
 def test_parties_and_oversight_get_the_printable_document(app, case, who, slug):
     doc = case.docs[slug]
     response = login(app, case.users[who]).get(f"/pesanan/{case.order.id}/dokumen/{slug}")
@@ -92,7 +92,7 @@ def test_bast_lists_ordered_and_received(app, case):
 
 
 def test_invoice_shows_the_tax_breakdown_of_what_was_received(app, case):
-    text = text_of(login(app, case.users["supplier"]).get(f"/pesanan/{case.order.id}/dokumen/faktur"))
+    text = text_of(login(app, case.users["supplier"]).get(f"/pesanan/{case.order.id}/dokumen/tagihan"))
     # 10 × Rp 111.000 of goods from a PKP supplier without PP 55, at most Rp 2 juta: PPN 109.999
     # (DPP nilai lain 916.666 × 12 %) not collected by the treasurer, no PPh 22; net = the gross.
     for amount in ("Rp 1.110.000", "Rp 1.000.001", "Rp 916.666", "Rp 109.999"):
@@ -107,7 +107,7 @@ def test_invoice_of_a_pp55_supplier_shows_the_final_tax(app, case):
     order = db.session.get(Order, case.order.id)
     order.supplier_is_pkp, order.supplier_has_pp55 = False, True
     db.session.commit()
-    text = text_of(login(app, case.users["pp"]).get(f"/pesanan/{order.id}/dokumen/faktur"))
+    text = text_of(login(app, case.users["pp"]).get(f"/pesanan/{order.id}/dokumen/tagihan"))
     assert "PP 55/2022" in text and "0,5%" in text and "PPh 22" not in text
     # 0.5 % of 1.110.000 = 5.550, goods at most Rp 2 juta: not withheld, the supplier pays it itself.
     assert "Rp 5.550" in text and "Pajak yang wajib disetor sendiri oleh penyedia" in text
@@ -115,7 +115,7 @@ def test_invoice_of_a_pp55_supplier_shows_the_final_tax(app, case):
 
 
 @pytest.mark.parametrize("who", ["other_pp", "other_ppk", "other_bendahara", "other_supplier"])
-@pytest.mark.parametrize("slug", ["sp", "bast", "faktur"])
+@pytest.mark.parametrize("slug", ["sp", "bast", "tagihan"])
 def test_another_opd_or_supplier_gets_404(app, case, who, slug):
     response = login(app, case.users[who]).get(f"/pesanan/{case.order.id}/dokumen/{slug}")
     assert response.status_code == 404
@@ -136,7 +136,7 @@ def test_document_not_issued_yet_is_404(app, case):
     client = login(app, case.users["pp"])
     assert client.get(f"/pesanan/{approved.id}/dokumen/sp").status_code == 200
     assert client.get(f"/pesanan/{approved.id}/dokumen/bast").status_code == 404
-    assert client.get(f"/pesanan/{approved.id}/dokumen/faktur").status_code == 404
+    assert client.get(f"/pesanan/{approved.id}/dokumen/tagihan").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/pesanan/{id}/dokumen/invoice", "/pesanan/{id}/dokumen/SP",
@@ -158,7 +158,7 @@ def test_print_stylesheet_sets_a4_and_hides_the_site_chrome(app, client):
 
 # -- The public verification page -----------------------------------------------------------
 
-@pytest.mark.parametrize("slug", ["sp", "bast", "faktur"])
+@pytest.mark.parametrize("slug", ["sp", "bast", "tagihan"])
 def test_verification_page_is_public_and_shows_no_personal_data(app, case, client, slug):
     doc = case.docs[slug]
     response = client.get(f"/dokumen/{doc.code}")

@@ -142,7 +142,7 @@ def world(app):
         "category_id": db.session.scalars(sa.text("SELECT id FROM categories ORDER BY id LIMIT 2")).all(),
         "code": db.session.scalars(sa.select(OrderDocument.code).limit(2)).all(),
         "doc_id": db.session.scalars(sa.select(SupplierDocument.id).limit(1)).all(),
-        "kind": ["sp", "bast", "faktur"],
+        "kind": ["sp", "bast", "tagihan"],
         **register_arguments(busiest_opd),
     }
     _poison_free_text()

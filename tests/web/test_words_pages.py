@@ -84,7 +84,7 @@ def walk(app):
         "category_id": db.session.scalars(sa.text("SELECT id FROM categories ORDER BY id LIMIT 2")).all(),
         "code": db.session.scalars(sa.select(OrderDocument.code).limit(3)).all(),
         "doc_id": db.session.scalars(sa.select(SupplierDocument.id).limit(1)).all(),
-        "kind": ["sp", "bast", "faktur"],
+        "kind": ["sp", "bast", "tagihan"],
         **register_arguments(busiest_opd),
     }
     urls = page_urls(app, arguments)

@@ -32,6 +32,12 @@ class OrganisationForm(FlaskForm):
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and dashes only, e.g. DISDIK.")),
     ])
     kind = SelectField(_l("Kind"), choices=[(k.value, ORG_KIND_LABELS[k]) for k in (OrgKind.OPD, OrgKind.UKPBJ)])
+    address = TextAreaField(_l("Office address (optional)"), validators=[Optional(), Length(max=300)],
+                            render_kw={"rows": 2})
+
+
+class AddressForm(FlaskForm):
+    address = TextAreaField(_l("Office address"), validators=[Optional(), Length(max=300)], render_kw={"rows": 2})
 
 
 class UserForm(FlaskForm):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from pbj.blueprints.admin import assisted, listings
 from pbj.blueprints.admin import holidays as holiday_views
 from pbj.blueprints.admin.forms import (
+    AddressForm,
     OrganisationForm,
     RejectForm,
     RoleForm,
@@ -19,6 +20,7 @@ from pbj.blueprints.admin.forms import (
     UserForm,
     VerifyForm,
 )
+from pbj.blueprints.auth.forms import NipForm
 from pbj.blueprints.supplier.forms import DocumentForm
 from pbj.clock import city_today
 from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
@@ -170,15 +172,17 @@ holiday_views.register(bp)  # /admin/hari-libur
 
 # -- Organisations (OPD, UKPBJ) --------------------------------------------------
 
-def _organisations_page(form: OrganisationForm, status: int = 200):
+def _organisations_page(form: OrganisationForm, status: int = 200, address_forms: dict | None = None):
     orgs = db.session.scalars(
         sa.select(Organisation).where(Organisation.kind != OrgKind.SUPPLIER).order_by(Organisation.name)
     ).all()
     counts = dict(db.session.execute(
         sa.select(User.org_id, sa.func.count()).group_by(User.org_id)
     ).all())
+    address_forms = {**{o.id: AddressForm(formdata=None, prefix=f"org{o.id}", data={"address": o.address})
+                        for o in orgs}, **(address_forms or {})}
     return render_template("admin/organisations.html", orgs=orgs, counts=counts, form=form,
-                           kind_labels=ORG_KIND_LABELS), status
+                           kind_labels=ORG_KIND_LABELS, address_forms=address_forms), status
 
 
 @bp.get("/opd")
@@ -190,10 +194,23 @@ def organisations():
 def create_organisation():
     form = OrganisationForm()
     return submit_form(form, lambda: accounts.create_organisation(actor(), OrgKind(form.kind.data), form.name.data,
-                                                                  form.code.data),
+                                                                  form.code.data, form.address.data),
                        success=lambda org: _("%(name)s has been added.", name=org.name),
                        redirect_to=url_for("admin.organisations"),
                        page=lambda status: _organisations_page(form, status))
+
+
+@bp.post("/opd/<int:org_id>/alamat")
+def set_organisation_address(org_id: int):
+    org = get_or_404(Organisation, org_id)
+    if org.kind is OrgKind.SUPPLIER:
+        abort(404)  # a supplier's address is its own, on its profile
+    form = AddressForm(prefix=f"org{org.id}")
+    return submit_form(form, lambda: accounts.set_address(actor(), org, form.address.data),
+                       success=_("The address of %(name)s has been saved.", name=org.name),
+                       redirect_to=url_for("admin.organisations"),
+                       page=lambda status: _organisations_page(OrganisationForm(formdata=None), status,
+                                                               {org.id: form}))
 
 
 # -- Users -------------------------------------------------------------------------
@@ -248,6 +265,7 @@ def create_user():
 
 def _user_page(user: User, status: int = 200, **forms):
     forms.setdefault("role_form", RoleForm(role=user.role.value))
+    forms.setdefault("nip_form", NipForm(formdata=None, data={"nip": user.nip}))
     forms.setdefault("action_form", EmptyForm())
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
                            history=audit.entries_for("users", user.id)[-50:], **forms), status
@@ -271,6 +289,16 @@ def set_user_active(user_id: int):
                        else _("The account is deactivated and its sessions have ended."),
                        redirect_to=url_for("admin.user_detail", user_id=user_id),
                        page=lambda status: _user_page(user, status, action_form=form))
+
+
+@bp.post("/pengguna/<int:user_id>/nip")
+def change_nip(user_id: int):
+    user = get_or_404(User, user_id)
+    form = NipForm()
+    return submit_form(form, lambda: accounts.set_nip(actor(), user, form.nip.data),
+                       success=_("The NIP has been saved."),
+                       redirect_to=url_for("admin.user_detail", user_id=user_id),
+                       page=lambda status: _user_page(user, status, nip_form=form))
 
 
 @bp.post("/pengguna/<int:user_id>/peran")

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from pbj.messages import lazy_gettext as _l
 
@@ -33,3 +33,8 @@ class ResetPasswordForm(FlaskForm):
         DataRequired(_l("Repeat the new password.")),
         EqualTo("password", _l("The two new passwords are not the same.")),
     ])
+
+
+class NipForm(FlaskForm):
+    """An official's NIP (checked by pbj.services.accounts.clean_nip); empty clears it."""
+    nip = StringField(_l("NIP"), validators=[Optional(), Length(max=40)])

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from pbj.blueprints.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
+    NipForm,
     PasswordChangeForm,
     ResetPasswordForm,
 )
@@ -73,7 +74,21 @@ def logout():
 @bp.get("/akun")
 @login_required
 def account():
-    return render_template("auth/account.html", form=PasswordChangeForm())
+    return _account_page()
+
+
+def _account_page(status: int = 200, form=None, nip_form=None):
+    nip_form = nip_form or NipForm(formdata=None, data={"nip": actor().nip})
+    return render_template("auth/account.html", form=form or PasswordChangeForm(), nip_form=nip_form), status
+
+
+@bp.post("/akun/nip")
+@login_required
+def change_nip():
+    form = NipForm()
+    return submit_form(form, lambda: accounts.set_nip(actor(), actor(), form.nip.data),
+                       page=lambda status: _account_page(status, nip_form=form),
+                       success=_("Your NIP has been saved."), redirect_to=url_for("auth.account"))
 
 
 @bp.post("/akun/sandi")
@@ -97,7 +112,7 @@ def change_password():
         login_user(user)
 
     return submit_form(form, change, on_refusal=count_guess, after_commit=keep_this_session,
-                       page=lambda status: (render_template("auth/account.html", form=form), status),
+                       page=lambda status: _account_page(status, form=form),
                        success=_("Your password has been changed. Other sessions have been logged out."),
                        redirect_to=url_for("auth.account"))
 

@@ -1,21 +1,26 @@
 """Printable order documents and their public verification page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from pbj.models.orders import Order, OrderDocumentKind
+from pbj.models.orders import Order, OrderDocumentKind, PaymentMethod
 from pbj.services import documents, orders
 from pbj.urls import absolute_url
 from pbj.web.auth import actor, get_or_404
+from pbj.web.labels import label
 
 bp = Blueprint("documents", __name__)
 
-# The URL names documents as clerks do; "faktur" is the invoice.
+# The URL names documents as clerks do; "tagihan" is the supplier's invoice (not a
+# faktur pajak, the tax invoice).
 KINDS = {"sp": OrderDocumentKind.SURAT_PESANAN, "bast": OrderDocumentKind.BAST,
-         "faktur": OrderDocumentKind.INVOICE}
+         "tagihan": OrderDocumentKind.INVOICE}
 URL_WORDS = {kind: word for word, kind in KINDS.items()}
+# Words of earlier versions, still answered with a permanent redirect (printed or
+# bookmarked links).
+OLD_URL_WORDS = {"faktur": "tagihan"}
 
 
 @bp.app_template_global()
@@ -24,9 +29,20 @@ def printable_url(order_id: int, kind: OrderDocumentKind) -> str:
     return url_for("documents.printable", order_id=order_id, kind=URL_WORDS[kind])
 
 
+@bp.app_template_global()
+def payment_method_label(code: str) -> str:
+    """The label of a payment method stored by its code in a document's content."""
+    try:
+        return label(PaymentMethod(code))
+    except ValueError:
+        return code
+
+
 @bp.get("/pesanan/<int:order_id>/dokumen/<kind>")
 @login_required
 def printable(order_id: int, kind: str):
+    if kind in OLD_URL_WORDS:
+        return redirect(url_for("documents.printable", order_id=order_id, kind=OLD_URL_WORDS[kind]), 301)
     order = get_or_404(Order, order_id)
     # 404, not 403, for orders the user may not see: ids cannot be probed.
     if kind not in KINDS or not orders.can_view(actor(), order):

@@ -11,17 +11,34 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask import current_app
-from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pbj.messages import lazy_gettext as _l
-from pbj.models.orders import Order
+from pbj.models.orders import Order, PaymentMethod
 from pbj.web.fields import IdChoiceField, RupiahField, WholeNumberField
-from pbj.web.labels import ground_label, package_choice_label
+from pbj.web.labels import PAYMENT_METHOD_LABELS, ground_label, package_choice_label
 
 # Browsers with a date picker send 2026-12-31; people typing in older or text browsers write 31/12/2026.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 REASON_LENGTH = Length(min=5, max=2000, message=_l("Write between %(min)d and %(max)d characters."))
+
+
+def _payment_method_field(label):
+    # Checked by the service (an unknown code is refused on the field, in plain words).
+    return SelectField(label, choices=[(m.value, PAYMENT_METHOD_LABELS[m]) for m in PaymentMethod],
+                       validate_choice=False)
+
+
+def payment_method_of(field) -> PaymentMethod | str | None:
+    """The field's PaymentMethod; None when not sent; the raw text when unknown (refused)."""
+    value = field.data
+    if not value:
+        return None
+    try:
+        return PaymentMethod(value)
+    except ValueError:
+        return str(value)
 
 
 def _quantity(label, *, minimum=1, maximum=None, required=True):
@@ -49,6 +66,7 @@ class CheckoutForm(FlaskForm):
         DataRequired(_l("Enter the delivery address.")), Length(max=300)])
     needed_by = DateField(_l("Needed by (date)"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     ppk_id = IdChoiceField(_l("Approving PPK"), message=_l("Choose a PPK of your OPD."))
+    payment_method = _payment_method_field(_l("Payment method"))
 
     def set_choices(self, today: date, ppks, packages, totals: dict[int, int]) -> None:
         self.package_id.choices = [(p.id, package_choice_label(p, totals.get(p.id, 0))) for p in packages]
@@ -77,6 +95,7 @@ def checkout_form(groups, **kwargs) -> CheckoutForm:
 
 
 class ApproveForm(FlaskForm):
+    payment_method = _payment_method_field(_l("Payment method (printed on the Surat Pesanan)"))
     accept_ground = BooleanField(_l("I accept this ground for buying below the higher domestic-preference "
                                     "tier"))
 
@@ -103,6 +122,13 @@ class PaymentForm(FlaskForm):
         DataRequired(_l("Enter the payment reference.")), Length(max=80)])
     amount = RupiahField(_l("Amount transferred to the supplier"), minimum=0,
                          required_message=_l("Enter the amount paid."))
+    payment_method = _payment_method_field(_l("Payment method"))
+    sp2d_number = StringField(_l("SP2D number (optional)"), validators=[Optional(), Length(max=60)])
+    sp2d_date = DateField(_l("SP2D date (optional)"), format=DATE_FORMATS, validators=[Optional()])
+    ppn_receipt = StringField(_l("PPN withholding receipt (bukti pungut) number (optional)"),
+                              validators=[Optional(), Length(max=60)])
+    pph_receipt = StringField(_l("PPh withholding receipt (bukti potong) number (optional)"),
+                              validators=[Optional(), Length(max=60)])
 
 
 class _OfferBase(FlaskForm):

@@ -27,13 +27,14 @@ from pbj.blueprints.orders.forms import (
     checkout_form,
     handover_form,
     offer_form,
+    payment_method_of,
     per_item_values,
     ship_form,
 )
 from pbj.extensions import db
 from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product
-from pbj.models.orders import ENDED_STATUSES, CartItem, Order, OrderDocumentKind, OrderStatus
+from pbj.models.orders import ENDED_STATUSES, CartItem, Order, OrderDocumentKind, OrderStatus, PaymentMethod
 from pbj.clock import city_today, utcnow
 from pbj.services import audit, documents, notifications, orders, packages
 from pbj.services.order_lifecycle import LIFECYCLE, must_act, rounds_left
@@ -177,7 +178,8 @@ def checkout():
             package_id=form.package_id.data, delivery_address=form.delivery_address.data,
             needed_by=form.needed_by.data, ppk_id=form.ppk_id.data,
             grounds={sid: ground.data for sid, (ground, _e) in fields.items()},
-            explanations={sid: explanation.data or "" for sid, (_g, explanation) in fields.items()})
+            explanations={sid: explanation.data or "" for sid, (_g, explanation) in fields.items()},
+            payment_method=payment_method_of(form.payment_method) or PaymentMethod.LS)
         return orders.checkout(actor(), data, utcnow(), today)
 
     def sent(made: list[Order]) -> str:
@@ -228,7 +230,7 @@ def _order_page(order: Order, status: int = 200, **forms):
     allowed = orders.allowed_actions(user, order, today)
     forms.setdefault("reason_form", ReasonForm(formdata=None))
     forms.setdefault("action_form", EmptyForm(formdata=None))
-    forms.setdefault("approve_form", ApproveForm(formdata=None))
+    forms.setdefault("approve_form", ApproveForm(formdata=None, data={"payment_method": order.payment_method.value}))
     if "offer" in allowed:
         standing = order.open_offer
         prices = {f"price_{line.item_id}": line.unit_price for line in standing.lines} if standing else {
@@ -242,7 +244,8 @@ def _order_page(order: Order, status: int = 200, **forms):
         forms.setdefault("handover_form", handover_form(order, formdata=None,
                                                         data={**shipped, "signed_on": city_today()}))
     if "pay" in allowed:
-        forms.setdefault("payment_form", PaymentForm(formdata=None, data={"paid_on": city_today()}))
+        forms.setdefault("payment_form", PaymentForm(formdata=None, data={
+            "paid_on": city_today(), "payment_method": order.payment_method.value}))
     if "rate" in allowed:
         forms.setdefault("rating_form", RatingForm(formdata=None))
     if "reply" in allowed:
@@ -285,7 +288,8 @@ def simple_action(order_id: int, action: str):
     if action == "setujui":
         form = ApproveForm()
         return _act(order, "approve", form, "approve_form",
-                    lambda: orders.approve(user, order, now, today, accept_ground=bool(form.accept_ground.data)),
+                    lambda: orders.approve(user, order, now, today, accept_ground=bool(form.accept_ground.data),
+                                           payment_method=payment_method_of(form.payment_method)),
                     _("The order is approved and the Surat Pesanan is issued."))
     calls = {
         "konfirmasi": (lambda: orders.confirm(user, order, now), _("The order is confirmed; the PPK is told.")),
@@ -360,7 +364,12 @@ def pay(order_id: int):
     form = PaymentForm()
     return _act(order, "pay", form, "payment_form",
                 lambda: orders.record_payment(actor(), order, form.paid_on.data, form.reference.data,
-                                              form.amount.data, utcnow(), city_today()),
+                                              form.amount.data, utcnow(), city_today(), orders.PaymentDetails(
+                                                  sp2d_number=form.sp2d_number.data,
+                                                  sp2d_date=form.sp2d_date.data,
+                                                  payment_method=payment_method_of(form.payment_method),
+                                                  ppn_receipt=form.ppn_receipt.data,
+                                                  pph_receipt=form.pph_receipt.data)),
                 _("The payment is recorded."))
 
 

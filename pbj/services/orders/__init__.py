@@ -34,7 +34,7 @@ from pbj.services.orders.cart import (
     set_cart_quantity,
 )
 from pbj.services.orders.checkout import CheckoutData, above_pp_limit, checkout, ppk_choices
-from pbj.services.orders.delivery import record_payment, ship, sign_handover, tax_breakdown
+from pbj.services.orders.delivery import PaymentDetails, record_payment, ship, sign_handover, tax_breakdown
 from pbj.services.orders.lifecycle import (
     approve,
     cancel,
@@ -51,7 +51,7 @@ from pbj.services.orders.preference import (
     down_tier_query,
     ground_codes,
 )
-from pbj.services.orders.numbering import DOCUMENT_PREFIX, next_number
+from pbj.services.orders.numbering import check_formats, next_number
 from pbj.services.orders.ratings import RatingSummary, rate, reply_to_rating, supplier_ratings
 from pbj.services.orders.sanctions import (
     SANCTION_NOTED,
@@ -77,8 +77,8 @@ __all__ = [
     "answer_offer", "make_offer",
     "approve", "cancel", "confirm", "expire_overdue", "ppk_reject", "supplier_reject",
     # delivery, payment, ratings
-    "record_payment", "sign_handover", "ship", "tax_breakdown",
+    "PaymentDetails", "record_payment", "sign_handover", "ship", "tax_breakdown",
     "RatingSummary", "rate", "reply_to_rating", "supplier_ratings",
     # numbers, limits, and the model the callers count
-    "DOCUMENT_PREFIX", "MAX_REASON", "Order", "next_number",
+    "check_formats", "MAX_REASON", "Order", "next_number",
 ]

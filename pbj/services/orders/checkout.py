@@ -12,7 +12,7 @@ from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
 from pbj.models.catalogue import Product
-from pbj.models.orders import Order, OrderItem, OrderStatus
+from pbj.models.orders import Order, OrderItem, OrderStatus, PaymentMethod
 from pbj.models.packages import RupPackage
 from pbj.models.suppliers import Sanction, VerificationStatus
 from pbj.services import packages
@@ -34,6 +34,8 @@ class CheckoutData:
     # its category: the lawful ground (a PREFERENCE_GROUNDS code) and the explanation.
     grounds: dict[int, str] = field(default_factory=dict)
     explanations: dict[int, str] = field(default_factory=dict)
+    # How the treasurer will pay (printed on the SP); the PPK may change it when approving.
+    payment_method: PaymentMethod = PaymentMethod.LS
 
 
 def above_pp_limit(actor: User, total: int) -> bool:
@@ -69,6 +71,8 @@ def _clean_checkout(actor: User, data: CheckoutData, today: date) -> User:
     ppk = db.session.get(User, data.ppk_id) if data.ppk_id else None
     if ppk is None or ppk.role is not Role.PPK or ppk.org_id != actor.org_id or not ppk.is_active:
         raise DomainError(_l("Choose a PPK of your OPD to approve the order."), field="ppk_id")
+    if not isinstance(data.payment_method, PaymentMethod):
+        raise DomainError(_l("Choose the payment method: UP/GU, LS or KKPD."), field="payment_method")
     return ppk
 
 
@@ -122,6 +126,7 @@ def checkout(actor: User, data: CheckoutData, now: datetime, today: date) -> lis
             status=OrderStatus.SUBMITTED, package_id=package.id, rup_code=package.rup_code,
             budget_year=package.budget_year, budget_source=package.funding_source,
             delivery_address=data.delivery_address, needed_by=data.needed_by,
+            payment_method=data.payment_method,
             preference_ground=ground, preference_explanation=explanation,
             supplier_is_pkp=supplier.is_pkp, supplier_has_pp55=supplier.has_pp55_certificate,
             supplier_is_umk=supplier.is_umk, supplier_is_local=supplier.is_local(cfg["CITY_REGION_CODE"]),

@@ -1,6 +1,7 @@
 """After approval: deliveries, the BAST (with the photo), the tax breakdown and the payment."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -9,7 +10,8 @@ from pbj.clock import city_today
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
-from pbj.models.orders import Delivery, DeliveryLine, Handover, Order, OrderDocumentKind, Payment
+from pbj.models.orders import (Delivery, DeliveryLine, Handover, Order, OrderDocumentKind, Payment,
+                               PaymentMethod)
 from pbj.services import taxes
 from pbj.services.errors import DomainError
 from pbj.services.order_lifecycle import unshipped
@@ -113,10 +115,45 @@ def tax_breakdown(order: Order) -> taxes.TaxBreakdown:
     return taxes.compute(tax_lines(order, received=order.goods_received), tax_rates(order))
 
 
+@dataclass
+class PaymentDetails:
+    """What the treasurer records besides the amounts: the SP2D, how it was paid, and
+    the numbers of the withholding receipts (bukti potong/pungut), all optional."""
+
+    sp2d_number: str | None = None
+    sp2d_date: date | None = None
+    payment_method: PaymentMethod | str | None = None  # None: the order's method
+    ppn_receipt: str | None = None
+    pph_receipt: str | None = None
+
+
+def _clean_details(order: Order, details: PaymentDetails | None, today: date) -> dict:
+    details = details or PaymentDetails()
+    method = details.payment_method if details.payment_method is not None else order.payment_method
+    if not isinstance(method, PaymentMethod):
+        raise DomainError(_l("Choose the payment method: UP/GU, LS or KKPD."), field="payment_method")
+    values = {"payment_method": method}
+    for name, label in (("sp2d_number", _l("The SP2D number")), ("ppn_receipt", _l("The PPN receipt number")),
+                        ("pph_receipt", _l("The PPh receipt number"))):
+        text = " ".join((getattr(details, name) or "").split()) or None
+        if text is not None and len(text) > 60:
+            raise DomainError(_l("%(what)s has at most 60 characters.", what=label), field=name)
+        values[name] = text
+    if details.sp2d_date is not None:
+        if details.sp2d_date > today or (order.approved_at and details.sp2d_date < order.approved_at.date()):
+            raise DomainError(_l("The SP2D date must be between the approval of the order and today."),
+                              field="sp2d_date")
+        if values["sp2d_number"] is None:
+            raise DomainError(_l("Enter the SP2D number with its date."), field="sp2d_number")
+    values["sp2d_date"] = details.sp2d_date
+    return values
+
+
 def record_payment(actor: User, order: Order, paid_on: date, reference: str, amount: int,
-                   now: datetime, today: date) -> Payment:
+                   now: datetime, today: date, details: PaymentDetails | None = None) -> Payment:
     _enter(actor, order, "pay",
            _l("Only the expenditure treasurer (bendahara pengeluaran) of the ordering OPD records payments."))
+    recorded = _clean_details(order, details, today)
     reference = (reference or "").strip()
     if not 3 <= len(reference) <= 80:
         raise DomainError(_l("Enter the payment reference (SP2D or transfer number)."), field="reference")
@@ -128,9 +165,11 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
                              net=f"{tax.net:,}".replace(",", ".")), field="amount")
     _advance(order, "pay", now, paid_at=now)
     payment = Payment(order=order, paid_on=paid_on, reference=reference, gross=tax.gross, dpp=tax.dpp,
-                      ppn=tax.ppn, pph=tax.pph, net=tax.net, recorded_by_id=actor.id, recorded_at=now)
+                      ppn=tax.ppn, pph=tax.pph, net=tax.net, recorded_by_id=actor.id, recorded_at=now,
+                      **recorded)
     db.session.add(payment)
     db.session.flush()
     _record("order.paid", actor, order, now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
-            pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat())
+            pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat(),
+            payment_method=recorded["payment_method"].value, sp2d_number=recorded["sp2d_number"])
     return payment

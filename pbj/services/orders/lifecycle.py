@@ -11,7 +11,7 @@ from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
 from pbj.models.catalogue import Product
-from pbj.models.orders import OPEN_STATUSES, Order, OrderDocumentKind, OrderStatus
+from pbj.models.orders import OPEN_STATUSES, Order, OrderDocumentKind, OrderStatus, PaymentMethod
 from pbj.services.errors import DomainError, WrongState
 from pbj.services.orders.access import _enter
 from pbj.services.orders.checkout import _release
@@ -67,7 +67,8 @@ def ppk_reject(actor: User, order: Order, reason: str, now: datetime) -> None:
     _end(actor, order, "ppk_reject", "order.rejected_by_ppk", reason, now, reason=reason)
 
 
-def approve(actor: User, order: Order, now: datetime, today: date, accept_ground: bool = False) -> str:
+def approve(actor: User, order: Order, now: datetime, today: date, accept_ground: bool = False,
+            payment_method: PaymentMethod | None = None) -> str:
     """The PPK approves: the Surat Pesanan is issued with the next number of the OPD.
 
     An order that went down a domestic-preference tier needs `accept_ground`: the PPK
@@ -81,13 +82,20 @@ def approve(actor: User, order: Order, now: datetime, today: date, accept_ground
                                  "category: read the ground and the explanation, and tick that you accept "
                                  "them before approving (or reject the order)."), field="accept_ground")
         accepted = dict(ground_accepted_by_id=actor.id, ground_accepted_at=now)
+    # The PPK may change the buyer's payment method; the SP carries the one approved.
+    if payment_method is not None:
+        if not isinstance(payment_method, PaymentMethod):
+            raise DomainError(_l("Choose the payment method: UP/GU, LS or KKPD."), field="payment_method")
+        if payment_method is not order.payment_method:
+            accepted["payment_method"] = payment_method
     _advance(order, "approve", now, approved_at=now, **accepted)
     fix_taxes(order, today)
     number = _document_number(order, OrderDocumentKind.SURAT_PESANAN, today)
     order.sp_number = number
     db.session.flush()
     _issue(order, OrderDocumentKind.SURAT_PESANAN, number, now)
-    detail = dict(ground_accepted=True, preference_ground=order.preference_ground) if accepted else {}
+    detail = dict(ground_accepted=True, preference_ground=order.preference_ground) if order.went_down_tier else {}
+    detail["payment_method"] = order.payment_method.value
     _record("order.approved", actor, order, now, sp_number=number, total=order.total, **detail)
     return number
 
