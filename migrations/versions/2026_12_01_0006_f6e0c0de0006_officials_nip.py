@@ -33,9 +33,14 @@ def upgrade():
     op.add_column('payments', sa.Column('payment_method', _METHOD, nullable=True))
     op.add_column('payments', sa.Column('ppn_receipt', sa.String(length=60), nullable=True))
     op.add_column('payments', sa.Column('pph_receipt', sa.String(length=60), nullable=True))
+    # Documents already issued keep the content shape their fingerprints cover.
+    op.add_column('order_documents', sa.Column('content_version', sa.SmallInteger(), nullable=False,
+                                               server_default='2'))
+    op.execute("UPDATE order_documents SET content_version = 1")
 
 
 def downgrade():
+    op.drop_column('order_documents', 'content_version')
     for table, columns in (('payments', ('pph_receipt', 'ppn_receipt', 'payment_method', 'sp2d_date',
                                          'sp2d_number')),
                            ('orders', ('payment_method',)), ('organisations', ('address',))):

@@ -413,6 +413,9 @@ class OrderDocument(db.Model):
     code: Mapped[str] = mapped_column(sa.String(24), unique=True)  # random, in the QR code's URL
     fingerprint: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of the document's content
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Which shape of content the fingerprint covers (services.documents.content): documents
+    # issued before the SP carried NIP, addresses and terms keep shape 1.
+    content_version: Mapped[int] = mapped_column(sa.SmallInteger, default=2, server_default="2")
 
     order: Mapped[Order] = relationship()
 

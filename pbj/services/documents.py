@@ -44,8 +44,13 @@ LATE_PENALTY_PER_MILLE_PER_DAY = 1
 VOIDING_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
 
 
+# The shape of a document's content; a document keeps the shape it was issued with.
+# 1: before the SP carried the officials' NIP, the addresses, the NIB and the terms.
+CONTENT_VERSION = 2
+
+
 def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
-            issued_on: date | None = None) -> dict:
+            issued_on: date | None = None, version: int | None = None) -> dict:
     """The canonical content of the order's document of `kind`: what its fingerprint covers.
 
     `number` and `issued_on` default to those of the document already issued;
@@ -57,6 +62,8 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
             raise LookupError(f"no {kind.value} document issued for order {order.id}")
         number = document.number if number is None else number
         issued_on = issue_date(document) if issued_on is None else issued_on
+        version = document.content_version if version is None else version
+    version = CONTENT_VERSION if version is None else version
 
     # The SP commits what was ordered; the BAST and the invoice cover what was received.
     by_receipt = kind is not OrderDocumentKind.SURAT_PESANAN
@@ -84,7 +91,14 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
         "items": items,
         "total": sum(line["line_total"] for line in items),
     }
-    if kind is OrderDocumentKind.SURAT_PESANAN:
+    if version == 1:
+        data["opd"] = {"name": order.opd.name, "code": order.opd.code}
+        data["supplier"] = {"name": order.supplier.name, "npwp": order.supplier.npwp}
+        data["ppk"] = {"name": order.ppk.name}
+    if kind is OrderDocumentKind.SURAT_PESANAN and version == 1:
+        data["delivery_address"] = order.delivery_address
+        data["needed_by"] = order.needed_by
+    elif kind is OrderDocumentKind.SURAT_PESANAN:
         data["delivery_address"] = order.delivery_address
         data["needed_by"] = order.needed_by
         data["payment_method"] = order.payment_method.value
@@ -96,6 +110,8 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
         data["bast"] = None if handover is None else {
             "number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name,
             "signed_by_nip": handover.signed_by.nip}
+        if version == 1 and data["bast"] is not None:
+            del data["bast"]["signed_by_nip"]
     if kind is OrderDocumentKind.INVOICE:
         from pbj.services.orders.delivery import tax_breakdown
         tax = tax_breakdown(order)  # under the rates fixed at the SP
@@ -145,9 +161,10 @@ def issue_document(order: Order, kind: OrderDocumentKind, number: str,
     if issued(order, kind) is not None:
         raise DomainError(_l("This document was already issued for this order."))
     issued_at = issued_at or utcnow()  # the transition's time (demo data replays a year)
-    data = content(order, kind, number=number, issued_on=city_date(issued_at))
+    data = content(order, kind, number=number, issued_on=city_date(issued_at), version=CONTENT_VERSION)
     document = OrderDocument(order_id=order.id, kind=kind, number=number, issued_at=issued_at,
-                             code=secrets.token_urlsafe(CODE_BYTES), fingerprint=fingerprint(data))
+                             code=secrets.token_urlsafe(CODE_BYTES), fingerprint=fingerprint(data),
+                             content_version=CONTENT_VERSION)
     db.session.add(document)
     db.session.flush()
     return document

@@ -269,3 +269,30 @@ def test_qr_svg_encodes_the_url_at_level_m():
 def test_qr_svg_title_is_escaped():
     svg = documents.qr_svg("http://localhost/dokumen/x", title='<script>alert("x")</script>')
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_documents_issued_before_the_new_contents_keep_their_fingerprints(world):
+    """An SP and a BAST issued before the SP carried NIP, addresses and terms (content
+    shape 1, set by the 2026_12_01_0006 migration) still verify as unchanged once the
+    officials get a NIP and the OPD an address; documents issued now cover those too."""
+    order = order_of(world)
+    old = {}
+    for kind, number in ((Kind.SURAT_PESANAN, "SP-LAMA"), (Kind.BAST, "BAST-LAMA")):
+        document = documents.issue_document(order, kind, number)
+        # As the migration leaves a document issued before: shape 1 and its fingerprint.
+        document.content_version = 1
+        document.fingerprint = documents.fingerprint(documents.content(order, kind, version=1))
+        old[kind] = document
+    sp_v1 = documents.content(order, Kind.SURAT_PESANAN)
+    assert sp_v1["ppk"] == {"name": "Budi Santoso"} and "payment_method" not in sp_v1
+    assert "nib" not in sp_v1["supplier"] and "address" not in sp_v1["opd"]
+    world.ppk.nip = "198503122010011001"
+    world.opd.address = "Jl. Firdaus No. 1, Singkawang"
+    db.session.flush()
+    for kind, document in old.items():
+        assert documents.fingerprint(documents.content(order, kind)) == document.fingerprint, kind
+    # The shape issued today carries the NIP and the address, so changing them shows.
+    now_shape = documents.content(order, Kind.SURAT_PESANAN, version=documents.CONTENT_VERSION)
+    assert now_shape["ppk"]["nip"] == "198503122010011001"
+    assert now_shape["opd"]["address"] == "Jl. Firdaus No. 1, Singkawang"
+    assert documents.fingerprint(now_shape) != old[Kind.SURAT_PESANAN].fingerprint

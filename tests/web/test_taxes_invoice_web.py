@@ -40,7 +40,7 @@ def test_nasi_kotak_invoice_has_no_ppn_and_no_pph22(app, p):
     orders.ship(p.supplier, order, {item.id: 35}, "SJ", oh.today(), "", utcnow(), oh.today())
     orders.sign_handover(p.ppk, order, {item.id: 35}, "", oh.today(), None, utcnow(), oh.today())
     db.session.commit()
-    text = text_of(login(app, p.supplier).get(f"/pesanan/{order.id}/dokumen/faktur"))
+    text = text_of(login(app, p.supplier).get(f"/pesanan/{order.id}/dokumen/tagihan"))
     # PBJT: no PPN, no PPh 22; catering is a service: PPh 23 2 % × 1.204.700 = 24.094; net 1.180.606
     assert "tidak ada (objek pajak daerah, PBJT)" in text
     assert "PPh 23 2% (jasa)" in text and "Rp 24.094" in text and "Rp 1.180.606" in text
