@@ -17,8 +17,21 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("handovers") as batch:
+        batch.add_column(sa.Column("penalty_detail", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("penalty_computed", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("penalty", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("penalty_waived_by_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("penalty_waiver_reason", sa.Text(), nullable=True))
+        batch.create_foreign_key("fk_handovers_penalty_waived_by_id_users", "users",
+                                 ["penalty_waived_by_id"], ["id"])
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("handovers") as batch:
+        batch.drop_constraint("fk_handovers_penalty_waived_by_id_users", type_="foreignkey")
+        batch.drop_column("penalty_waiver_reason")
+        batch.drop_column("penalty_waived_by_id")
+        batch.drop_column("penalty")
+        batch.drop_column("penalty_computed")
+        batch.drop_column("penalty_detail")

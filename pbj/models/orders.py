@@ -344,9 +344,18 @@ class Handover(db.Model):
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     photo_name: Mapped[str | None] = mapped_column(sa.String(80))  # under instance/uploads/evidence
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Late-delivery penalty (services.penalties), computed when the BAST is signed: the
+    # rows per late delivery, the computed total (kept even when waived) and what is
+    # deducted at payment (0 when the PPK waived it, with the reason and who waived).
+    penalty_detail: Mapped[list | None] = mapped_column(sa.JSON)
+    penalty_computed: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    penalty: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    penalty_waived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    penalty_waiver_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     order: Mapped[Order] = relationship(back_populates="handover")
-    signed_by: Mapped[User] = relationship()
+    signed_by: Mapped[User] = relationship(foreign_keys=[signed_by_id])
+    penalty_waived_by: Mapped[User | None] = relationship(foreign_keys=[penalty_waived_by_id])
 
 
 class Payment(db.Model):

@@ -67,7 +67,12 @@ def local_datetime(value: datetime | None, fmt: str = DATETIME_PATTERN) -> str:
     return format_datetime(value, fmt)
 
 
-def local_date(value: date | None, fmt: str = DATE_PATTERN) -> str:
+def local_date(value: date | str | None, fmt: str = DATE_PATTERN) -> str:
+    if isinstance(value, str):  # an ISO date kept in a JSON record (e.g. the BAST's penalty rows)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return "–" if value is None else format_date(value, fmt)
 
 

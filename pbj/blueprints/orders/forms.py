@@ -146,6 +146,9 @@ class _HandoverBase(FlaskForm):
     signed_on = DateField(_l("Date of the BAST"), format=DATE_FORMATS, validators=[DataRequired(_l("Enter the date as DD/MM/YYYY."))])
     notes = TextAreaField(_l("Inspection notes"), validators=[Optional(), Length(max=2000)])
     photo = FileField(_l("Photo of the goods or work received (optional, JPEG or PNG)"))
+    waive_penalty = BooleanField(_l("Waive the late-delivery penalty (keadaan kahar, or a delay that was not "
+                                    "the supplier's fault)"))
+    waiver_reason = TextAreaField(_l("Reason for waiving the penalty"), validators=[Optional(), Length(max=2000)])
 
 
 def _per_item(base, order: Order, make_field, prefix: str):

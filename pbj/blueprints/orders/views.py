@@ -36,7 +36,7 @@ from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product
 from pbj.models.orders import ENDED_STATUSES, CartItem, Order, OrderDocumentKind, OrderStatus, PaymentMethod
 from pbj.clock import city_today, utcnow
-from pbj.services import audit, documents, notifications, orders, packages
+from pbj.services import audit, documents, notifications, orders, packages, penalties
 from pbj.services.order_lifecycle import LIFECYCLE, must_act, rounds_left
 from pbj.services.uploads import evidence_photo_path
 from pbj.web.auth import actor, get_or_404, roles_required
@@ -255,7 +255,11 @@ def _order_page(order: Order, status: int = 200, **forms):
     ids = {e.actor_id for e in timeline if e.actor_id}
     actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     problem_forms = [f for f in forms.values() if f.errors]
-    return render("orders/order.html", order=order, allowed=allowed, tax=orders.tax_breakdown(order),
+    tax = orders.tax_breakdown(order)
+    late_penalty = penalties.compute(order) if "handover" in allowed else None
+    penalty_due = penalties.deduction(order, tax.net)
+    return render("orders/order.html", order=order, allowed=allowed, tax=tax,
+                  late_penalty=late_penalty, penalty_due=penalty_due,
                   steps=LIFECYCLE, action_urls=ACTION_URLS, rounds_left=rounds_left(order),
                   sanction=orders.sanction_notice(order, today), my_turn=must_act(user, order),
                   package_link=order.package is not None and packages.can_view(user, order.package),
@@ -350,7 +354,8 @@ def handover(order_id: int):
         photo = upload.read(current_app.config["IMAGE_MAX_BYTES"] + 1) \
             if upload and getattr(upload, "filename", "") else None
         orders.sign_handover(actor(), order, per_item_values(form, order, "qty"), form.notes.data,
-                             form.signed_on.data, photo, utcnow(), city_today())
+                             form.signed_on.data, photo, utcnow(), city_today(),
+                             waive_penalty=bool(form.waive_penalty.data), waiver_reason=form.waiver_reason.data or "")
 
     return _act(order, "handover", form, "handover_form", sign,
                 _("The BAST is signed; the expenditure treasurer (bendahara pengeluaran) can now record the "

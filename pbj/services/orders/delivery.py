@@ -12,7 +12,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import User
 from pbj.models.orders import (Delivery, DeliveryLine, Handover, Order, OrderDocumentKind, Payment,
                                PaymentMethod)
-from pbj.services import taxes
+from pbj.services import penalties, taxes
 from pbj.services.errors import DomainError
 from pbj.services.order_lifecycle import unshipped
 from pbj.services.orders.access import _enter
@@ -53,9 +53,11 @@ def ship(actor: User, order: Order, quantities: dict[int, int], note_number: str
 
 
 def sign_handover(actor: User, order: Order, received: dict[int, int], notes: str, signed_on: date,
-                  photo: bytes | None, now: datetime, today: date) -> Handover:
+                  photo: bytes | None, now: datetime, today: date, waive_penalty: bool = False,
+                  waiver_reason: str = "") -> Handover:
     """The PPK inspects and signs the BAST (with an optional photo of the goods); the BAST
-    and the invoice are issued."""
+    and the invoice are issued. The late-delivery penalty is computed and stored; the PPK
+    may waive it with a reason (keadaan kahar, or a delay not the supplier's fault)."""
     _enter(actor, order, "handover", _l("Only the PPK named on this order signs the BAST."))
     if signed_on > today or (order.shipped_at and signed_on < order.shipped_at.date() - timedelta(days=1)):
         raise DomainError(_l("The BAST date must be between the delivery and today."), field="signed_on")
@@ -68,18 +70,31 @@ def sign_handover(actor: User, order: Order, received: dict[int, int], notes: st
     if not any(item.received_qty for item in order.items):
         raise DomainError(_l("Nothing was received in good order: do not sign the BAST; agree a new delivery "
                                "with the supplier first."))
+    penalty = penalties.compute(order)
+    waiver_reason = " ".join((waiver_reason or "").split())[:MAX_REASON]
+    if waive_penalty and penalty.total and len(waiver_reason) < 10:
+        raise DomainError(_l("To waive the late-delivery penalty, write the reason (keadaan kahar, or a delay "
+                             "that was not the supplier's fault) in at least 10 characters."),
+                          field="waiver_reason")
+    waived = bool(waive_penalty and penalty.total)
     # Stored only once everything else is known to be right, so a refused BAST leaves no file.
     photo_name = store_evidence_photo(photo, current_app.config["IMAGE_MAX_BYTES"]) if photo else None
     _advance(order, "handover", now, received_at=now)
     handover = Handover(order=order, number=_document_number(order, OrderDocumentKind.BAST, today),
                         signed_by_id=actor.id, signed_on=signed_on, notes=(notes or "").strip()[:MAX_REASON],
-                        photo_name=photo_name, recorded_at=now)
+                        photo_name=photo_name, recorded_at=now, penalty_detail=penalty.rows,
+                        penalty_computed=penalty.total, penalty=0 if waived else penalty.total,
+                        penalty_waived_by_id=actor.id if waived else None,
+                        penalty_waiver_reason=waiver_reason if waived else None)
     db.session.add(handover)
     db.session.flush()
     _issue(order, OrderDocumentKind.BAST, handover.number, now)
     _issue(order, OrderDocumentKind.INVOICE, _document_number(order, OrderDocumentKind.INVOICE, today), now)
     _record("order.received", actor, order, now, bast_number=handover.number, value=order.received_total,
-            received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None)
+            received={str(i.id): i.received_qty for i in order.items}, photo=photo_name is not None,
+            penalty=handover.penalty, penalty_computed=penalty.total)
+    if waived:
+        _record("order.penalty_waived", actor, order, now, penalty_computed=penalty.total, reason=waiver_reason)
     return handover
 
 
@@ -160,7 +175,14 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
     if paid_on > today or paid_on < order.received_at.date() - timedelta(days=1):
         raise DomainError(_l("The payment date must be between the BAST and today."), field="paid_on")
     tax = tax_breakdown(order)
-    if amount != tax.net:
+    penalty = penalties.deduction(order, tax.net)
+    due = tax.net - penalty
+    if amount != due:
+        if penalty:
+            raise DomainError(_l("The amount paid to the supplier must be the net amount less the late-delivery "
+                                 "penalty: Rp %(net)s − Rp %(penalty)s = Rp %(due)s.",
+                                 net=f"{tax.net:,}".replace(",", "."), penalty=f"{penalty:,}".replace(",", "."),
+                                 due=f"{due:,}".replace(",", ".")), field="amount")
         raise DomainError(_l("The amount paid to the supplier must be the net amount, Rp %(net)s.",
                              net=f"{tax.net:,}".replace(",", ".")), field="amount")
     _advance(order, "pay", now, paid_at=now)
@@ -170,6 +192,6 @@ def record_payment(actor: User, order: Order, paid_on: date, reference: str, amo
     db.session.add(payment)
     db.session.flush()
     _record("order.paid", actor, order, now, reference=reference, gross=tax.gross, dpp=tax.dpp, ppn=tax.ppn,
-            pph=tax.pph, net=tax.net, paid_on=paid_on.isoformat(),
+            pph=tax.pph, net=tax.net, penalty=penalty, transferred=due, paid_on=paid_on.isoformat(),
             payment_method=recorded["payment_method"].value, sp2d_number=recorded["sp2d_number"])
     return payment
