@@ -46,7 +46,8 @@ VOIDING_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXP
 
 # The shape of a document's content; a document keeps the shape it was issued with.
 # 1: before the SP carried the officials' NIP, the addresses, the NIB and the terms.
-CONTENT_VERSION = 2
+# 2: before the BAST and the invoice carried the late-delivery penalty.
+CONTENT_VERSION = 3
 
 
 def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
@@ -112,6 +113,8 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
             "signed_by_nip": handover.signed_by.nip}
         if version == 1 and data["bast"] is not None:
             del data["bast"]["signed_by_nip"]
+        if version >= 3:
+            data["late_penalty"] = None if handover is None else _penalty_content(handover)
     if kind is OrderDocumentKind.INVOICE:
         from pbj.services.orders.delivery import tax_breakdown
         tax = tax_breakdown(order)  # under the rates fixed at the SP
@@ -125,6 +128,17 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
                        # Whether the treasurer withholds PPN too, or the supplier remits it.
                        "ppn_withheld": bool(current_app.config.get("PPN_COLLECTED_BY_TREASURER", True))}
     return data
+
+
+def _penalty_content(handover) -> dict:
+    """The late-delivery penalty on the BAST and the invoice (content version 3)."""
+    waiver = None
+    if handover.penalty_waiver_reason is not None:
+        waiver = {"by": handover.penalty_waived_by.name, "reason": handover.penalty_waiver_reason}
+    return {"computed": handover.penalty_computed, "deducted": handover.penalty,
+            "per_mille_per_day": LATE_PENALTY_PER_MILLE_PER_DAY, "waiver": waiver,
+            "rows": [{key: row[key] for key in ("note_number", "shipped_on", "days", "value", "penalty")}
+                     for row in handover.penalty_detail or []]}
 
 
 def _json_value(value):

@@ -119,3 +119,28 @@ def test_waiver_without_a_penalty_is_ignored(p):
     order = delivered(p, price=100_000, qty=10, late_days=0)
     handover = sign(p, order, waive_penalty=True, waiver_reason="")
     assert handover.penalty_waived_by_id is None and handover.penalty == 0
+
+
+def test_bast_and_invoice_carry_the_penalty_and_an_issued_v2_bast_keeps_its_fingerprint(p):
+    from pbj.models.orders import OrderDocumentKind as Kind
+    from pbj.services import documents
+    order = delivered(p, price=100_000, qty=10, late_days=1)
+    sign(p, order)
+    bast = documents.issued(order, Kind.BAST)
+    assert bast.content_version == 3
+    data = documents.content(order, Kind.BAST)
+    assert data["late_penalty"]["computed"] == 1_000 and data["late_penalty"]["deducted"] == 1_000
+    assert data["late_penalty"]["rows"][0]["days"] == 1
+    assert documents.content(order, Kind.INVOICE)["late_penalty"]["deducted"] == 1_000
+    assert documents.fingerprint(data) == bast.fingerprint
+    # As a BAST issued before the penalty was printed leaves it: shape 2 and its fingerprint.
+    bast.content_version = 2
+    bast.fingerprint = documents.fingerprint(documents.content(order, Kind.BAST, version=2))
+    db.session.flush()
+    assert "late_penalty" not in documents.content(order, Kind.BAST)
+    order.handover.penalty_waiver_reason = "Ditambahkan kemudian"  # the penalty changing later ...
+    order.handover.penalty_waived_by_id = p.ppk.id
+    db.session.flush()
+    db.session.expire(order.handover)
+    # ... changes nothing the v2 BAST covers.
+    assert documents.fingerprint(documents.content(order, Kind.BAST)) == bast.fingerprint
