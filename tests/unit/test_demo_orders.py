@@ -44,6 +44,12 @@ def test_a_year_of_demo_orders_follows_the_order_rules(app):
         if order.status is OrderStatus.COMPLETED:
             assert 3 <= order.rating.stars <= 5 and order.rating.comment
 
+    # Late deliveries carry their penalty (through the same service), one waived with a reason.
+    late = [order for order in placed if order.handover and order.handover.penalty_computed]
+    assert len(late) >= 3
+    assert any(o.handover.penalty == 0 and o.handover.penalty_waiver_reason for o in late)
+    assert any(o.handover.penalty > 0 for o in late)
+
     # Document numbers per OPD and year run 1..n without gaps.
     sp = _numbers_per_opd_and_year(order.sp_number for order in placed if order.sp_number)
     bast = _numbers_per_opd_and_year(order.handover.number for order in placed if order.handover)
