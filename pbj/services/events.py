@@ -45,6 +45,7 @@ ORDER_EVENT_LABELS = {
     "order.approved": _l("Order approved, Surat Pesanan issued"),
     "order.shipped": _l("Goods delivered or work done"),
     "order.received": _l("BAST signed, goods or work received"),
+    "order.penalty_waived": _l("Late-delivery penalty waived by the PPK"),
     "order.paid": _l("Payment recorded"),
     "order.rated": _l("Supplier rated"),
     "order.rating_replied": _l("Supplier replied to the rating"),

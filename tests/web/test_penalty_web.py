@@ -78,3 +78,4 @@ def test_waived_penalty_is_shown_with_who_and_why(p, client, auth):
     html = response.get_data(as_text=True)
     assert "Banjir &lt;b&gt;besar&lt;/b&gt; menutup jalan" in html and "<b>besar" not in html
     assert "Terhitung Rp 1.000, dibebaskan oleh" in text_of(response)
+    assert "Denda keterlambatan dibebaskan oleh PPK" in text_of(response)  # the order's timeline
