@@ -41,7 +41,9 @@ def make_order(opd: Organisation, ppk: User, supplier_org_id: int, lines: list[t
     db.session.add(order)
     db.session.flush()
     if bast_number:
+        lines = [{"item_id": item.id, "delivered": item.received_qty, "received": item.received_qty,
+                  "cancelled": 0} for item in order.items]
         db.session.add(Handover(order_id=order.id, number=bast_number, signed_by_id=ppk.id,
-                                signed_on=date(2026, 12, 10)))
+                                signed_on=date(2026, 12, 10), lines=lines))
         db.session.flush()
     return order

@@ -135,6 +135,10 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]  # cancelled, rejected or expired
+    # The undelivered rest cancelled by the PPK after a partial BAST left it open (a rest
+    # cancelled at a BAST is recorded on that BAST).
+    rest_cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    rest_cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     end_reason: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -144,11 +148,12 @@ class Order(db.Model):
     ppk: Mapped[User] = relationship(foreign_keys=[ppk_id])
     package: Mapped[RupPackage | None] = relationship()  # noqa: F821
     ground_accepted_by: Mapped[User | None] = relationship(foreign_keys=[ground_accepted_by_id])
+    rest_cancelled_by: Mapped[User | None] = relationship(foreign_keys=[rest_cancelled_by_id])
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id",
                                                   cascade="all, delete-orphan")
     offers: Mapped[list[Offer]] = relationship(back_populates="order", order_by="Offer.id")
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="order", order_by="Delivery.id")
-    handover: Mapped[Handover | None] = relationship(back_populates="order", uselist=False)
+    handovers: Mapped[list[Handover]] = relationship(back_populates="order", order_by="Handover.id")
     payment: Mapped[Payment | None] = relationship(back_populates="order", uselist=False)
     rating: Mapped[Rating | None] = relationship(back_populates="order", uselist=False)
 
@@ -164,9 +169,25 @@ class Order(db.Model):
         return sum(item.list_price * item.quantity for item in self.items)
 
     @property
-    def total(self) -> int:
-        """The agreed value of the order (what the Surat Pesanan commits)."""
+    def sp_total(self) -> int:
+        """The value the Surat Pesanan committed (agreed prices × quantities ordered)."""
         return sum(item.agreed_price * item.quantity for item in self.items)
+
+    @property
+    def total(self) -> int:
+        """The agreed value of the order: what the SP committed, less an undelivered rest
+        the PPK cancelled at or after a partial BAST."""
+        return sum(item.agreed_price * (item.quantity - item.cancelled_qty) for item in self.items)
+
+    @property
+    def handover(self) -> Handover | None:
+        """The latest BAST (None before the first)."""
+        return self.handovers[-1] if self.handovers else None
+
+    @property
+    def penalty_deducted(self) -> int:
+        """The late-delivery penalties of all BASTs, less the waived ones."""
+        return sum(handover.penalty or 0 for handover in self.handovers)
 
     @property
     def received_total(self) -> int:
@@ -240,8 +261,11 @@ class OrderItem(db.Model):
     bmp_x100: Mapped[int] = mapped_column(default=0)
     preference: Mapped[int] = mapped_column(sa.SmallInteger)
     tax_class: Mapped[str] = mapped_column(sa.String(10), default="goods", server_default="goods")
+    # Shipped and not refused at a BAST (refused goods go back and are shipped again),
+    # received in good order at the BASTs, and the undelivered rest the PPK cancelled.
     shipped_qty: Mapped[int] = mapped_column(default=0)
     received_qty: Mapped[int] = mapped_column(default=0)
+    cancelled_qty: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="items")
     product: Mapped[Product] = relationship()
@@ -251,7 +275,23 @@ class OrderItem(db.Model):
         sa.CheckConstraint("agreed_price > 0 AND agreed_price <= list_price", name="agreed_price_range"),
         sa.CheckConstraint("shipped_qty BETWEEN 0 AND quantity", name="shipped_range"),
         sa.CheckConstraint("received_qty BETWEEN 0 AND shipped_qty", name="received_range"),
+        sa.CheckConstraint("cancelled_qty BETWEEN 0 AND quantity - received_qty", name="cancelled_range"),
     )
+
+    @property
+    def to_ship(self) -> int:
+        """Still to be delivered: ordered, not cancelled, not shipped (or shipped and refused)."""
+        return self.quantity - self.cancelled_qty - self.shipped_qty
+
+    @property
+    def awaiting_inspection(self) -> int:
+        """Delivered since the last BAST: what the next BAST inspects."""
+        return self.shipped_qty - self.received_qty
+
+    @property
+    def outstanding(self) -> int:
+        """Ordered and neither received nor cancelled: the rest a BAST must decide on."""
+        return self.quantity - self.cancelled_qty - self.received_qty
 
 
 class OfferSide(enum.Enum):
@@ -314,6 +354,8 @@ class Delivery(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The BAST that inspected this delivery (None until one does).
+    handover_id: Mapped[int | None] = mapped_column(sa.ForeignKey("handovers.id"), index=True)
 
     order: Mapped[Order] = relationship(back_populates="deliveries")
     lines: Mapped[list[DeliveryLine]] = relationship(back_populates="delivery", cascade="all, delete-orphan")
@@ -332,30 +374,54 @@ class DeliveryLine(db.Model):
     __table_args__ = (sa.CheckConstraint("quantity >= 1", name="quantity_positive"),)
 
 
+class HandoverRest(enum.Enum):
+    """What a partial BAST decides about the ordered quantities neither received nor
+    cancelled: the supplier still delivers them, or the PPK cancels them with a reason."""
+
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
 class Handover(db.Model):
-    """The BAST: the PPK's inspection and the quantities received."""
+    """A BAST: the PPK's inspection of the deliveries since the previous one, and the
+    quantities received. An order has one BAST, or several when the PPK signs a partial
+    BAST and leaves the rest open for delivery."""
 
     __tablename__ = "handovers"
 
-    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    sequence: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")  # 1st, 2nd… of the order
     number: Mapped[str] = mapped_column(sa.String(60), unique=True)
     signed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     signed_on: Mapped[date]
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     photo_name: Mapped[str | None] = mapped_column(sa.String(80))  # under instance/uploads/evidence
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Per item inspected: {"item_id", "delivered" (awaiting inspection), "received"};
+    # delivered − received was refused and goes back to the supplier.
+    lines: Mapped[list | None] = mapped_column(sa.JSON)
+    # The rest decided at this BAST (None: nothing was left, everything ordered is received).
+    rest: Mapped[HandoverRest | None] = mapped_column(enum_column(HandoverRest))
+    rest_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Late-delivery penalty (services.penalties), computed when the BAST is signed: the
     # rows per late delivery, the computed total (kept even when waived) and what is
     # deducted at payment (0 when the PPK waived it, with the reason and who waived).
+    # Basis "whole": the late part cannot be used without the rest of the order.
+    penalty_basis: Mapped[str] = mapped_column(sa.String(10), default="part", server_default="part")
     penalty_detail: Mapped[list | None] = mapped_column(sa.JSON)
     penalty_computed: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     penalty: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     penalty_waived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     penalty_waiver_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    order: Mapped[Order] = relationship(back_populates="handover")
+    order: Mapped[Order] = relationship(back_populates="handovers")
     signed_by: Mapped[User] = relationship(foreign_keys=[signed_by_id])
     penalty_waived_by: Mapped[User | None] = relationship(foreign_keys=[penalty_waived_by_id])
+
+    def received(self, item_id: int) -> int:
+        """The quantity of the item received at this BAST."""
+        return next((line["received"] for line in self.lines or [] if line["item_id"] == item_id), 0)
 
 
 class Payment(db.Model):
@@ -428,7 +494,9 @@ class OrderDocument(db.Model):
 
     order: Mapped[Order] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("order_id", "kind"),)
+    # One SP and one invoice per order; a BAST per partial handover.
+    __table_args__ = (sa.Index("uq_order_documents_order_id", "order_id", "kind", unique=True,
+                               sqlite_where=sa.text("kind <> 'bast'"), postgresql_where=sa.text("kind <> 'bast'")),)
 
 
 class DocumentSequence(db.Model):

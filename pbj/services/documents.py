@@ -1,7 +1,8 @@
 """Order documents: Surat Pesanan, BAST and invoice (DESIGN.md, "Order lifecycle").
 
-A document is issued once per order and kind by the order transition that
-creates it (approval: SP; BAST signing: BAST and invoice), which also numbers
+A document is issued by the order transition that creates it (approval: the SP;
+each BAST signing: a BAST; the BAST that completes the order, or the cancellation
+of an undelivered rest: the invoice), which also numbers
 it and writes the audit entry. Issuing stores a random public code (the QR
 code's link to the verification page) and the SHA-256 fingerprint of the
 document's canonical content, so a paper copy can be checked against the
@@ -47,7 +48,8 @@ VOIDING_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXP
 # The shape of a document's content; a document keeps the shape it was issued with.
 # 1: before the SP carried the officials' NIP, the addresses, the NIB and the terms.
 # 2: before the BAST and the invoice carried the late-delivery penalty.
-CONTENT_VERSION = 3
+# 3: before partial BASTs (one BAST per order, its quantities the order's received ones).
+CONTENT_VERSION = 4
 
 
 def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
@@ -58,7 +60,7 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
     `issue_document` passes them for the document it is about to create.
     """
     if number is None or issued_on is None:
-        document = issued(order, kind)
+        document = issued(order, kind, number)
         if document is None:
             raise LookupError(f"no {kind.value} document issued for order {order.id}")
         number = document.number if number is None else number
@@ -66,16 +68,23 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
         version = document.content_version if version is None else version
     version = CONTENT_VERSION if version is None else version
 
-    # The SP commits what was ordered; the BAST and the invoice cover what was received.
-    by_receipt = kind is not OrderDocumentKind.SURAT_PESANAN
-    items = []
-    for item in order.items:
-        quantity = item.received_qty if by_receipt else item.quantity
-        line = {"name": item.name, "unit": item.unit, "quantity": quantity,
-                "unit_price": item.agreed_price, "line_total": item.agreed_price * quantity}
-        if kind is OrderDocumentKind.BAST:
-            line["ordered_quantity"] = item.quantity
-        items.append(line)
+    # The SP commits what was ordered; a BAST covers what it received, the invoice what
+    # all BASTs received.
+    handover = _handover(order, number) if kind is OrderDocumentKind.BAST else order.handover
+    if kind is OrderDocumentKind.BAST and version >= 4 and handover is not None:
+        items = _bast_lines(order, handover)
+    else:
+        items = []
+        for item in order.items:
+            quantity = item.quantity if kind is OrderDocumentKind.SURAT_PESANAN else item.received_qty
+            line = {"name": item.name, "unit": item.unit, "quantity": quantity,
+                    "unit_price": item.agreed_price, "line_total": item.agreed_price * quantity}
+            if kind is OrderDocumentKind.BAST:
+                line["ordered_quantity"] = item.quantity
+            if kind is OrderDocumentKind.INVOICE and version >= 4:
+                line["ordered_quantity"] = item.quantity
+                line["cancelled_quantity"] = item.cancelled_qty
+            items.append(line)
 
     data = {
         "kind": kind.value,
@@ -106,15 +115,22 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
         # The late-delivery clause (Perpres 16/2018 Art. 79(4), as amended by Perpres
         # 12/2021): per mille of the late part's value before PPN, per day of delay.
         data["penalty_per_mille_per_day"] = LATE_PENALTY_PER_MILLE_PER_DAY
+    elif kind is OrderDocumentKind.INVOICE and version >= 4:
+        data["basts"] = [_bast_facts(h) for h in order.handovers]
+        data["late_penalty"] = _penalties_content(order.handovers)
+        data["rest_cancelled"] = None if order.rest_cancel_reason is None else {
+            "by": order.rest_cancelled_by.name, "reason": order.rest_cancel_reason}
     else:
-        handover = order.handover
-        data["bast"] = None if handover is None else {
-            "number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name,
-            "signed_by_nip": handover.signed_by.nip}
+        data["bast"] = None if handover is None else _bast_facts(handover)
         if version == 1 and data["bast"] is not None:
             del data["bast"]["signed_by_nip"]
+        if version >= 4 and handover is not None:
+            data["bast"].update(sequence=handover.sequence, rest=handover.rest.value if handover.rest else None,
+                                rest_reason=handover.rest_reason)
         if version >= 3:
             data["late_penalty"] = None if handover is None else _penalty_content(handover)
+            if version >= 4 and handover is not None:
+                data["late_penalty"]["basis"] = handover.penalty_basis
     if kind is OrderDocumentKind.INVOICE:
         from pbj.services.orders.delivery import tax_breakdown
         tax = tax_breakdown(order)  # under the rates fixed at the SP
@@ -128,6 +144,48 @@ def content(order: Order, kind: OrderDocumentKind, *, number: str | None = None,
                        # Whether the treasurer withholds PPN too, or the supplier remits it.
                        "ppn_withheld": bool(current_app.config.get("PPN_COLLECTED_BY_TREASURER", True))}
     return data
+
+
+def _handover(order: Order, number: str | None):
+    """The BAST of this number; the latest when none has it yet (the one being issued)."""
+    return next((h for h in order.handovers if h.number == number), order.handover)
+
+
+def _bast_facts(handover) -> dict:
+    return {"number": handover.number, "signed_on": handover.signed_on, "signed_by": handover.signed_by.name,
+            "signed_by_nip": handover.signed_by.nip}
+
+
+def _bast_lines(order: Order, handover) -> list[dict]:
+    """A BAST's lines, from what it recorded (later BASTs and cancellations change nothing)."""
+    before: dict[int, int] = {}
+    for earlier in order.handovers:
+        if earlier.sequence >= handover.sequence:
+            break
+        for line in earlier.lines or []:
+            before[line["item_id"]] = before.get(line["item_id"], 0) + line["received"]
+    recorded = {line["item_id"]: line for line in handover.lines or []}
+    lines = []
+    for item in order.items:
+        line = recorded.get(item.id, {})
+        received = line.get("received", 0)
+        lines.append({"name": item.name, "unit": item.unit, "ordered_quantity": item.quantity,
+                      "received_before": before.get(item.id, 0), "delivered": line.get("delivered", 0),
+                      "quantity": received, "cancelled": line.get("cancelled", 0),
+                      "unit_price": item.agreed_price, "line_total": item.agreed_price * received})
+    return lines
+
+
+def _penalties_content(handovers) -> dict:
+    """The late-delivery penalties of all the order's BASTs, on the invoice (version 4)."""
+    rows, waivers = [], []
+    for handover in handovers:
+        part = _penalty_content(handover)
+        rows += [dict(row, bast=handover.number) for row in part["rows"]]
+        if part["waiver"] is not None:
+            waivers.append(dict(part["waiver"], bast=handover.number, computed=handover.penalty_computed))
+    return {"computed": sum(h.penalty_computed for h in handovers), "deducted": sum(h.penalty for h in handovers),
+            "per_mille_per_day": LATE_PENALTY_PER_MILLE_PER_DAY, "waivers": waivers, "rows": rows}
 
 
 def _penalty_content(handover) -> dict:
@@ -172,7 +230,7 @@ def issue_document(order: Order, kind: OrderDocumentKind, number: str,
     number = (number or "").strip()
     if not number or len(number) > 60:
         raise DomainError(_l("A document needs a number of at most 60 characters."))
-    if issued(order, kind) is not None:
+    if issued(order, kind, number if kind is OrderDocumentKind.BAST else None) is not None:
         raise DomainError(_l("This document was already issued for this order."))
     issued_at = issued_at or utcnow()  # the transition's time (demo data replays a year)
     data = content(order, kind, number=number, issued_on=city_date(issued_at), version=CONTENT_VERSION)
@@ -184,10 +242,25 @@ def issue_document(order: Order, kind: OrderDocumentKind, number: str,
     return document
 
 
-def issued(order: Order, kind: OrderDocumentKind) -> OrderDocument | None:
-    """The order's document of `kind`, or None when it was not issued (yet)."""
-    return db.session.scalar(
-        sa.select(OrderDocument).where(OrderDocument.order_id == order.id, OrderDocument.kind == kind))
+def issued(order: Order, kind: OrderDocumentKind, number: str | None = None) -> OrderDocument | None:
+    """The order's document of `kind` (of this number: an order may have several BASTs;
+    without one, the first), or None when it was not issued (yet)."""
+    query = sa.select(OrderDocument).where(OrderDocument.order_id == order.id, OrderDocument.kind == kind)
+    if number is not None:
+        query = query.where(OrderDocument.number == number)
+    return db.session.scalars(query.order_by(OrderDocument.id).limit(1)).first()
+
+
+def issued_all(order: Order) -> list[OrderDocument]:
+    """Every document issued for the order, in the order they were issued."""
+    return list(db.session.scalars(
+        sa.select(OrderDocument).where(OrderDocument.order_id == order.id).order_by(OrderDocument.id)))
+
+
+def document_content(document: OrderDocument) -> dict:
+    """The content of an issued document, in the shape it was issued with."""
+    return content(document.order, document.kind, number=document.number, issued_on=issue_date(document),
+                   version=document.content_version)
 
 
 def find_by_code(code: str) -> OrderDocument | None:
@@ -215,7 +288,12 @@ def public_summary(document: OrderDocument) -> dict:
     officials, contacts, addresses and NPWP are not.
     """
     order = document.order
-    total = order.total if document.kind is OrderDocumentKind.SURAT_PESANAN else order.received_total
+    if document.kind is OrderDocumentKind.SURAT_PESANAN:
+        total = order.sp_total
+    elif document.kind is OrderDocumentKind.BAST and document.content_version >= 4:
+        total = document_content(document)["total"]
+    else:
+        total = order.received_total
     return {
         "kind": document.kind,
         "number": document.number,

@@ -45,6 +45,8 @@ ORDER_EVENT_LABELS = {
     "order.approved": _l("Order approved, Surat Pesanan issued"),
     "order.shipped": _l("Goods delivered or work done"),
     "order.received": _l("BAST signed, goods or work received"),
+    "order.received_part": _l("Partial BAST signed: the rest stays open for delivery"),
+    "order.rest_cancelled": _l("Undelivered rest cancelled by the PPK"),
     "order.penalty_waived": _l("Late-delivery penalty waived by the PPK"),
     "order.paid": _l("Payment recorded"),
     "order.rated": _l("Supplier rated"),

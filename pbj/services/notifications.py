@@ -26,7 +26,7 @@ from pbj.services.events import order_event_label
 from pbj.urls import absolute_url
 
 # Events the treasurer must hear about besides the buyer and the PPK.
-TREASURER_EVENTS = {"order.received"}
+TREASURER_EVENTS = {"order.received", "order.rest_cancelled"}
 # Events only the buying side hears about (the supplier knows it was sanctioned).
 BUYER_ONLY_EVENTS = {"order.supplier_sanctioned"}
 

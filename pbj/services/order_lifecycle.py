@@ -56,7 +56,19 @@ def rounds_left(order: Order) -> int:
 
 
 def unshipped(order: Order) -> bool:
-    return any(item.shipped_qty < item.quantity for item in order.items)
+    """Something is still to be delivered (ordered, not cancelled, not shipped or refused)."""
+    return any(item.to_ship > 0 for item in order.items)
+
+
+def awaiting_inspection(order: Order) -> bool:
+    """Something was delivered since the last BAST."""
+    return any(item.awaiting_inspection > 0 for item in order.items)
+
+
+def rest_left_open(order: Order) -> bool:
+    """A partial BAST left the rest open and nothing waits for inspection."""
+    return bool(order.handovers) and not awaiting_inspection(order) and any(
+        item.outstanding > 0 for item in order.items)
 
 
 def _offer_waits_for(actor: User, order: Order) -> bool:
@@ -79,6 +91,14 @@ def _nothing_open(actor: User, order: Order) -> bool:
 
 def _ships_left(actor: User, order: Order) -> bool:
     return unshipped(order)
+
+
+def _inspection_due(actor: User, order: Order) -> bool:
+    return awaiting_inspection(order)
+
+
+def _rest_open(actor: User, order: Order) -> bool:
+    return rest_left_open(order)
 
 
 def _rating_unanswered(actor: User, order: Order) -> bool:
@@ -139,6 +159,11 @@ def _handed_over(order: Order) -> Message:
               when=LocalTime(handover.signed_on), name=handover.signed_by.name, number=handover.number)
 
 
+def _rest_decided(order: Order) -> Message:
+    return _l("The undelivered rest was already decided on %(when)s: the order is received as it stands.",
+              when=LocalTime(order.received_at))
+
+
 def _paid(order: Order) -> Message:
     payment = order.payment
     return _l("The payment was already recorded on %(when)s by %(name)s (reference %(reference)s).",
@@ -181,6 +206,8 @@ def already_done(order: Order, action: str) -> Message | None:
     step = LIFECYCLE[action]
     if action == "ship" and order.status is S.SHIPPED and order.deliveries and not unshipped(order):
         return _all_shipped(order)  # a second click on the last delivery
+    if action == "handover" and order.status is S.SHIPPED and order.handovers and not awaiting_inspection(order):
+        return _handed_over(order)  # a second click on a partial BAST that left the rest open
     if order.status in step.from_states:
         return None
     ended = _ended(order)
@@ -217,9 +244,14 @@ LIFECYCLE: dict[str, Step] = {
     "ship": Step((supplier_side,), (S.APPROVED, S.SHIPPED), S.SHIPPED, _l("Record the delivery"),
                  _l("Goods are delivered, or work is done, after the PPK approves the order."),
                  when=_ships_left, done=_delivered),
+    # A partial BAST that leaves the rest open keeps the order SHIPPED (the service
+    # decides); one that receives everything, or cancels the rest, moves it on.
     "handover": Step((order_ppk,), (S.SHIPPED,), S.RECEIVED, _l("Sign the BAST"),
                      _l("The BAST is signed after the goods are delivered or the work is done."),
-                     done=_handed_over),
+                     when=_inspection_due, done=_handed_over),
+    "cancel_rest": Step((order_ppk,), (S.SHIPPED,), S.RECEIVED, _l("Cancel the undelivered rest"),
+                        _l("The rest can be cancelled after a partial BAST."), when=_rest_open,
+                        done=_rest_decided),
     "pay": Step((bendahara,), (S.RECEIVED,), S.PAID, _l("Record the payment"),
                 _l("Payment is recorded after the BAST is signed."), done=_paid),
     "rate": Step((order_ppk,), (S.PAID,), S.COMPLETED, _l("Send the rating"),

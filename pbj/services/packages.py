@@ -376,10 +376,14 @@ def escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# The quantity an order line still commits: ordered, less a cancelled undelivered rest.
+KEPT = OrderItem.quantity - OrderItem.cancelled_qty
+
+
 def live_total(package: RupPackage, *, excluding: int | None = None) -> int:
     """The agreed value of the package's live orders (every status but cancelled,
-    rejected and expired), optionally without one order."""
-    query = (sa.select(sa.func.coalesce(sa.func.sum(OrderItem.agreed_price * OrderItem.quantity), 0))
+    rejected and expired; less a rest the PPK cancelled), optionally without one order."""
+    query = (sa.select(sa.func.coalesce(sa.func.sum(OrderItem.agreed_price * KEPT), 0))
              .join(Order, Order.id == OrderItem.order_id)
              .where(Order.package_id == package.id, Order.status.not_in(DEAD_STATUSES)))
     if excluding is not None:
@@ -392,7 +396,7 @@ def live_totals(package_ids: list[int]) -> dict[int, int]:
     if not package_ids:
         return {}
     rows = db.session.execute(
-        sa.select(Order.package_id, sa.func.sum(OrderItem.agreed_price * OrderItem.quantity))
+        sa.select(Order.package_id, sa.func.sum(OrderItem.agreed_price * KEPT))
         .join(Order, Order.id == OrderItem.order_id)
         .where(Order.package_id.in_(package_ids), Order.status.not_in(DEAD_STATUSES))
         .group_by(Order.package_id)).all()

@@ -27,11 +27,27 @@ PEOPLE = {
 }
 
 
-def _order(status, *, offer_by=None, offers=0, unshipped=True, rating=None):
+class _Item(SimpleNamespace):
+    """An order line with the model's derived quantities (OrderItem's properties)."""
+
+    to_ship = property(lambda self: self.quantity - self.cancelled_qty - self.shipped_qty)
+    awaiting_inspection = property(lambda self: self.shipped_qty - self.received_qty)
+    outstanding = property(lambda self: self.quantity - self.cancelled_qty - self.received_qty)
+
+
+def _order(status, *, offer_by=None, offers=0, unshipped=True, rating=None, shipped=None, received=None,
+           bast=False):
+    """5 ordered; shipped 2 (`unshipped`) or 5, unless given; received as given, or all
+    once the order is received."""
     open_offer = SimpleNamespace(side=offer_by) if offer_by else None
-    item = SimpleNamespace(quantity=5, shipped_qty=0 if unshipped else 5)
+    if shipped is None:
+        shipped = 0 if status in (S.SUBMITTED, S.NEGOTIATING, S.CONFIRMED, S.APPROVED) else 2 if unshipped else 5
+    if received is None:
+        received = shipped if status in (S.RECEIVED, S.PAID, S.COMPLETED) else 0
+    item = _Item(quantity=5, shipped_qty=shipped, received_qty=received, cancelled_qty=0)
+    handovers = [object()] if bast or received else []
     return SimpleNamespace(status=status, opd_id=OPD, supplier_id=SUPPLIER, ppk_id=2, open_offer=open_offer,
-                           offers=[object()] * offers, items=[item], rating=rating)
+                           offers=[object()] * offers, items=[item], rating=rating, handovers=handovers)
 
 
 def _actions(order) -> dict[str, set[str]]:
@@ -63,6 +79,12 @@ CASES = [
     ("approved", _order(S.APPROVED), {"supplier": {"ship"}}),
     ("shipped in part", _order(S.SHIPPED), {"supplier": {"ship"}, "ppk": {"handover"}}),
     ("shipped in full", _order(S.SHIPPED, unshipped=False), {"ppk": {"handover"}}),
+    # A partial BAST received 2 of 5 and left the rest open: the supplier ships, and
+    # until a new delivery the PPK may only cancel the rest.
+    ("partial BAST, rest open", _order(S.SHIPPED, shipped=2, received=2, bast=True),
+     {"supplier": {"ship"}, "ppk": {"cancel_rest"}}),
+    ("partial BAST, rest delivered", _order(S.SHIPPED, shipped=5, received=2, bast=True),
+     {"ppk": {"handover"}}),
     ("received", _order(S.RECEIVED, unshipped=False), {"bendahara": {"pay"}}),
     ("paid", _order(S.PAID, unshipped=False), {"ppk": {"rate"}}),
     ("rated", _order(S.COMPLETED, unshipped=False, rating=SimpleNamespace(reply=None)), {"supplier": {"reply"}}),

@@ -47,8 +47,10 @@ def test_full_lifecycle_writes_one_audit_entry_per_transition(p):
     assert "ship" in orders.allowed_actions(p.supplier, order, oh.today())
     orders.ship(p.supplier, order, {item.id: 4}, "SJ-02", oh.today(), "", now(), oh.today())
     assert "ship" not in orders.allowed_actions(p.supplier, order, oh.today())
-    orders.sign_handover(p.ppk, order, {item.id: 9}, "Satu rim basah", oh.today(), None, now(), oh.today())
+    orders.sign_handover(p.ppk, order, {item.id: 9}, "Satu rim basah", oh.today(), None, now(), oh.today(),
+                         rest="cancel", rest_reason="Satu rim basah, tidak perlu diganti")
     assert order.handover.number == f"BAST/{p.opd_code}/{oh.today().year}/0001"
+    assert (item.received_qty, item.cancelled_qty, order.total) == (9, 1, 9 * 55_000)
     tax = orders.tax_breakdown(order)
     assert tax.gross == 9 * 55_000  # only what was received is paid
     orders.record_payment(p.bendahara, order, oh.today(), "SP2D-0001", tax.net, now(), oh.today())
@@ -57,7 +59,8 @@ def test_full_lifecycle_writes_one_audit_entry_per_transition(p):
     db.session.commit()
     assert order.status is OrderStatus.COMPLETED
     assert audit_actions(order) == ["order.submitted", "order.confirmed", "order.approved", "order.shipped",
-                                    "order.shipped", "order.received", "order.paid", "order.rated",
+                                    "order.shipped", "order.received", "order.rest_cancelled", "order.paid",
+                                    "order.rated",
                                     "order.rating_replied"]
     with pytest.raises(WrongState):
         orders.reply_to_rating(p.supplier, order, "Lagi", now())

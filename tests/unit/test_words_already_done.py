@@ -71,7 +71,7 @@ def _order(status, answer=None):
                                  number="BAST/DISDIK/2026/0003"),
         payment=SimpleNamespace(paid_on=date(2026, 11, 20), recorded_by=person, reference="SP2D-1"),
         rating=SimpleNamespace(rated_at=MOMENT, rated_by=person), ended_at=MOMENT, updated_at=MOMENT,
-        offers=offers, open_offer=None, deliveries=[], items=[])
+        handovers=[], offers=offers, open_offer=None, deliveries=[], items=[])
 
 
 @pytest.mark.parametrize("status", list(TABLE), ids=lambda s: s.value)
@@ -83,7 +83,7 @@ def test_what_a_second_click_says_in_each_state(app, status):
 @pytest.mark.parametrize("shipped, msgid", [(4, ALL_SHIPPED), (3, None)])
 def test_recording_the_last_delivery_again_says_everything_was_delivered(app, shipped, msgid):
     order = _order(S.SHIPPED)
-    order.items = [SimpleNamespace(quantity=4, shipped_qty=shipped)]
+    order.items = [SimpleNamespace(quantity=4, shipped_qty=shipped, to_ship=4 - shipped)]
     order.deliveries = [SimpleNamespace(note_number="SJ/KWM/2611/001", shipped_on=date(2026, 11, 20))]
     assert getattr(already_done(order, "ship"), "msgid", None) == msgid
 

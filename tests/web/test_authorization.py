@@ -313,6 +313,8 @@ ENDPOINTS: dict[str, Access] = {
     "orders.ship": Access(NOBODY, url=_ORDER, form=lambda o: {"note_number": "SJ-1", "shipped_on": _TODAY},
                           note=PARTIES_ONLY),
     "orders.handover": Access(NOBODY, url=_ORDER, form=lambda o: {"signed_on": _TODAY}, note=PARTIES_ONLY),
+    "orders.cancel_rest": Access(NOBODY, url=_ORDER, form=lambda o: {"rest_reason": "Penyedia tidak sanggup"},
+                                 note=PARTIES_ONLY),
     "orders.pay": Access(NOBODY, url=_ORDER, form=lambda o: {"paid_on": _TODAY, "reference": "SP2D-1",
                                                              "amount": "1"}, note=PARTIES_ONLY),
     "orders.rate": Access(NOBODY, url=_ORDER, form=lambda o: {"stars": "5"}, note=PARTIES_ONLY),

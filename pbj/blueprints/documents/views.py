@@ -1,7 +1,7 @@
 """Printable order documents and their public verification page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,8 +24,11 @@ OLD_URL_WORDS = {"faktur": "tagihan"}
 
 
 @bp.app_template_global()
-def printable_url(order_id: int, kind: OrderDocumentKind) -> str:
-    """Where the printable document is: the one place that knows the URL words."""
+def printable_url(order_id: int, kind: OrderDocumentKind, number: str | None = None) -> str:
+    """Where the printable document is: the one place that knows the URL words. A BAST
+    is named by its number (an order may have several)."""
+    if kind is OrderDocumentKind.BAST and number is not None:
+        return url_for("documents.printable", order_id=order_id, kind=URL_WORDS[kind], nomor=number)
     return url_for("documents.printable", order_id=order_id, kind=URL_WORDS[kind])
 
 
@@ -47,11 +50,12 @@ def printable(order_id: int, kind: str):
     # 404, not 403, for orders the user may not see: ids cannot be probed.
     if kind not in KINDS or not orders.can_view(actor(), order):
         abort(404)
-    document = documents.issued(order, KINDS[kind])
+    number = request.args.get("nomor") if KINDS[kind] is OrderDocumentKind.BAST else None
+    document = documents.issued(order, KINDS[kind], number[:60] if number else None)
     if document is None:
         abort(404)
     verify_url = absolute_url("documents.verify", code=document.code)
-    data = documents.content(order, document.kind)
+    data = documents.document_content(document)
     return render_template(
         "documents/printable.html", document=document, order=order, data=data,
         verify_url=verify_url, in_force=documents.is_in_force(document),
@@ -69,6 +73,6 @@ def verify(code: str):
     order = document.order
     link = None
     if current_user.is_authenticated and orders.can_view(actor(), order):
-        link = printable_url(order.id, document.kind)
+        link = printable_url(order.id, document.kind, document.number)
     return render_template("documents/verify.html", summary=documents.public_summary(document),
                            printable_url=link)

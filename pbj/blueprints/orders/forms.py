@@ -149,6 +149,19 @@ class _HandoverBase(FlaskForm):
     waive_penalty = BooleanField(_l("Waive the late-delivery penalty (keadaan kahar, or a delay that was not "
                                     "the supplier's fault)"))
     waiver_reason = TextAreaField(_l("Reason for waiving the penalty"), validators=[Optional(), Length(max=2000)])
+    whole_order = BooleanField(_l("The late part cannot be used without the rest of the order: the penalty is "
+                                  "computed on the value of the whole order"))
+    # Checked by the service, which knows whether anything is left to decide.
+    rest = RadioField(_l("If less than ordered is received, the rest:"), validate_choice=False, choices=[
+        ("open", _l("stays open: the supplier delivers it later and a next BAST receives it")),
+        ("cancel", _l("is cancelled: the supplier does not deliver it and it is not paid"))])
+    rest_reason = TextAreaField(_l("Reason for cancelling the rest"), validators=[Optional(), Length(max=2000)])
+
+
+class RestForm(FlaskForm):
+    rest_reason = TextAreaField(_l("Reason for cancelling the rest"), validators=[
+        DataRequired(_l("Write the reason.")), Length(min=10, max=2000,
+                                                      message=_l("Write between %(min)d and %(max)d characters."))])
 
 
 def _per_item(base, order: Order, make_field, prefix: str):
@@ -183,9 +196,12 @@ def ship_form(order: Order, **kwargs) -> FlaskForm:
 
 def handover_form(order: Order, **kwargs) -> FlaskForm:
     def quantity(item):
-        return WholeNumberField(_l("%(name)s: quantity received in good order (%(n)s %(unit)s delivered)",
-                                   name=item.name, n=item.shipped_qty, unit=item.unit),
-                                minimum=0, maximum=item.shipped_qty,
+        if item.awaiting_inspection <= 0:
+            return None
+        return WholeNumberField(_l("%(name)s: quantity received in good order (%(n)s %(unit)s delivered "
+                                   "since the last BAST)", name=item.name, n=item.awaiting_inspection,
+                                   unit=item.unit),
+                                minimum=0, maximum=item.awaiting_inspection,
                                 range_message=_l("Enter between 0 and the quantity delivered."),
                                 required_message=_l("Enter the quantity received."))
     return _per_item(_HandoverBase, order, quantity, "qty")(**kwargs)

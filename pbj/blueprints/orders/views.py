@@ -24,6 +24,7 @@ from pbj.blueprints.orders.forms import (
     RatingForm,
     ReasonForm,
     ReplyForm,
+    RestForm,
     checkout_form,
     handover_form,
     offer_form,
@@ -34,7 +35,8 @@ from pbj.blueprints.orders.forms import (
 from pbj.extensions import db
 from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product
-from pbj.models.orders import ENDED_STATUSES, CartItem, Order, OrderDocumentKind, OrderStatus, PaymentMethod
+from pbj.models.orders import (ENDED_STATUSES, CartItem, Handover, HandoverRest, Order, OrderDocumentKind,
+                               OrderStatus, PaymentMethod)
 from pbj.clock import city_today, utcnow
 from pbj.services import audit, documents, notifications, orders, packages, penalties
 from pbj.services.order_lifecycle import LIFECYCLE, must_act, rounds_left
@@ -240,9 +242,11 @@ def _order_page(order: Order, status: int = 200, **forms):
         left = {f"qty_{i.id}": i.quantity - i.shipped_qty for i in order.items}
         forms.setdefault("ship_form", ship_form(order, formdata=None, data={**left, "shipped_on": city_today()}))
     if "handover" in allowed:
-        shipped = {f"qty_{i.id}": i.shipped_qty for i in order.items}
+        delivered = {f"qty_{i.id}": i.awaiting_inspection for i in order.items}
         forms.setdefault("handover_form", handover_form(order, formdata=None,
-                                                        data={**shipped, "signed_on": city_today()}))
+                                                        data={**delivered, "signed_on": city_today(), "rest": "open"}))
+    if "cancel_rest" in allowed:
+        forms.setdefault("rest_form", RestForm(formdata=None))
     if "pay" in allowed:
         forms.setdefault("payment_form", PaymentForm(formdata=None, data={
             "paid_on": city_today(), "payment_method": order.payment_method.value}))
@@ -250,16 +254,20 @@ def _order_page(order: Order, status: int = 200, **forms):
         forms.setdefault("rating_form", RatingForm(formdata=None))
     if "reply" in allowed:
         forms.setdefault("reply_form", ReplyForm(formdata=None))
-    issued = {kind: doc for kind in OrderDocumentKind if (doc := documents.issued(order, kind)) is not None}
+    issued = documents.issued_all(order)
     timeline = audit.entries_for("orders", order.id)
     ids = {e.actor_id for e in timeline if e.actor_id}
     actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     problem_forms = [f for f in forms.values() if f.errors]
     tax = orders.tax_breakdown(order)
     late_penalty = penalties.compute(order) if "handover" in allowed else None
+    penalty_basis = penalties.basis_of(order)
+    outstanding_text = ", ".join(f"{item.outstanding} {item.unit} {item.name}" for item in order.items
+                                 if item.outstanding > 0)
     penalty_due = penalties.deduction(order, tax.net)
     return render("orders/order.html", order=order, allowed=allowed, tax=tax,
-                  late_penalty=late_penalty, penalty_due=penalty_due,
+                  late_penalty=late_penalty, penalty_due=penalty_due, penalty_basis=penalty_basis,
+                  outstanding_text=outstanding_text,
                   steps=LIFECYCLE, action_urls=ACTION_URLS, rounds_left=rounds_left(order),
                   sanction=orders.sanction_notice(order, today), my_turn=must_act(user, order),
                   package_link=order.package is not None and packages.can_view(user, order.package),
@@ -353,13 +361,31 @@ def handover(order_id: int):
         # One byte over the limit is enough for the service to refuse a file that is too large.
         photo = upload.read(current_app.config["IMAGE_MAX_BYTES"] + 1) \
             if upload and getattr(upload, "filename", "") else None
-        orders.sign_handover(actor(), order, per_item_values(form, order, "qty"), form.notes.data,
-                             form.signed_on.data, photo, utcnow(), city_today(),
-                             waive_penalty=bool(form.waive_penalty.data), waiver_reason=form.waiver_reason.data or "")
+        return orders.sign_handover(
+            actor(), order, per_item_values(form, order, "qty"), form.notes.data, form.signed_on.data, photo,
+            utcnow(), city_today(), waive_penalty=bool(form.waive_penalty.data),
+            waiver_reason=form.waiver_reason.data or "", rest=form.rest.data or "",
+            rest_reason=form.rest_reason.data or "", whole_order=bool(form.whole_order.data))
 
-    return _act(order, "handover", form, "handover_form", sign,
-                _("The BAST is signed; the expenditure treasurer (bendahara pengeluaran) can now record the "
-                  "payment."))
+    def signed(handover: Handover) -> str:
+        if handover.rest is HandoverRest.OPEN:
+            return _("The partial BAST is signed. The rest stays open: the supplier delivers it, and you sign "
+                     "the next BAST.")
+        return _("The BAST is signed; the expenditure treasurer (bendahara pengeluaran) can now record the "
+                 "payment.")
+
+    return _act(order, "handover", form, "handover_form", sign, signed)
+
+
+@bp.post("/pesanan/<int:order_id>/batal-sisa")
+@login_required
+def cancel_rest(order_id: int):
+    order = _order_or_404(order_id)
+    form = RestForm()
+    return _act(order, "cancel_rest", form, "rest_form",
+                lambda: orders.cancel_rest(actor(), order, form.rest_reason.data, utcnow(), city_today()),
+                _("The undelivered rest is cancelled; the expenditure treasurer (bendahara pengeluaran) can now "
+                  "record the payment of what was received."))
 
 
 @bp.post("/pesanan/<int:order_id>/bayar")
@@ -402,9 +428,12 @@ def reply(order_id: int):
 @login_required
 def handover_photo(order_id: int):
     order = _order_or_404(order_id)
-    if order.handover is None or not order.handover.photo_name:
+    sequence = request.args.get("nomor", type=int)
+    handover = next((h for h in order.handovers if h.sequence == sequence), None) if sequence \
+        else order.handover
+    if handover is None or not handover.photo_name:
         abort(404)
-    path = evidence_photo_path(order.handover.photo_name)
+    path = evidence_photo_path(handover.photo_name)
     if path is None or not path.exists():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0)

@@ -34,7 +34,8 @@ from pbj.services.orders.cart import (
     set_cart_quantity,
 )
 from pbj.services.orders.checkout import CheckoutData, above_pp_limit, checkout, ppk_choices
-from pbj.services.orders.delivery import PaymentDetails, record_payment, ship, sign_handover, tax_breakdown
+from pbj.services.orders.delivery import (PaymentDetails, cancel_rest, record_payment, ship, sign_handover,
+                                         tax_breakdown)
 from pbj.services.orders.lifecycle import (
     approve,
     cancel,
@@ -77,7 +78,7 @@ __all__ = [
     "answer_offer", "make_offer",
     "approve", "cancel", "confirm", "expire_overdue", "ppk_reject", "supplier_reject",
     # delivery, payment, ratings
-    "PaymentDetails", "record_payment", "sign_handover", "ship", "tax_breakdown",
+    "PaymentDetails", "cancel_rest", "record_payment", "sign_handover", "ship", "tax_breakdown",
     "RatingSummary", "rate", "reply_to_rating", "supplier_ratings",
     # numbers, limits, and the model the callers count
     "check_formats", "MAX_REASON", "Order", "next_number",
