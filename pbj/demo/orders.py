@@ -117,6 +117,8 @@ PPK_REJECT_REASONS = ["Kode RUP tidak sesuai dengan paket pada DPA.",
                       "Jumlah barang melebihi kebutuhan; mohon diajukan ulang."]
 # Why the PPK waives a late-delivery penalty (Perpres 16/2018 Art. 79(4): only a delay
 # that is the supplier's fault is fined).
+# Why the PPK cancels the rest that was not accepted at the BAST.
+REST_REASON = "Kekurangan tidak diganti: kebutuhan sudah terpenuhi, sisa pesanan dibatalkan."
 WAIVER_REASON = ("Keterlambatan karena banjir yang menutup jalan ke Singkawang (keadaan kahar), "
                  "bukan kesalahan penyedia.")
 
@@ -694,7 +696,12 @@ class Replay:
                         "Pekerjaan tahap pertama selesai." if service else "Pengiriman tahap pertama.",
                         self.now, self.today)
             yield wait(2, 6)
-            rest = {item.id: item.quantity - item.shipped_qty for item in items}
+            if order.id % 2 == 0:  # half of them: the PPK receives the first part with its own BAST
+                orders.sign_handover(ppk, order, {item.id: item.awaiting_inspection for item in items},
+                                     "Penerimaan tahap pertama; sisa pesanan menyusul.", self.today, None,
+                                     self.now, self.today, rest="open")
+                yield wait(1, 4)
+            rest = {item.id: item.to_ship for item in items}
             orders.ship(supplier, order, rest, self._note_number(order), self.today,
                         "Pekerjaan tahap kedua (sisa pesanan) selesai." if service
                         else "Pengiriman tahap kedua (sisa pesanan).", self.now, self.today)
@@ -706,13 +713,13 @@ class Replay:
         if stopped():
             return
         yield wait(0, 3)
-        received = {item.id: item.shipped_qty for item in items}
+        received = {item.id: item.awaiting_inspection for item in items}
         notes = rng.choice(SERVICE_BAST_NOTES if service else BAST_NOTES)
-        damaged = [item for item in items if item.shipped_qty >= 2]
+        damaged = [item for item in items if item.awaiting_inspection >= 2]
         short = plan.short and bool(damaged)
         if short:
             item = rng.choice(damaged)
-            missing = rng.randint(1, max(1, item.shipped_qty // 10))
+            missing = rng.randint(1, max(1, item.awaiting_inspection // 10))
             received[item.id] -= missing
             what = f"{missing} {item.unit} {item.name}"
             notes = (f"{what} tidak dikerjakan sesuai spesifikasi dan tidak diterima." if service
@@ -721,8 +728,20 @@ class Replay:
         # in five of them (chosen by the order number, so the random stream is unchanged).
         late = penalties.compute(order).total > 0
         waive = late and order.id % 5 == 0
+        # What was not accepted: one time in three the supplier replaces it (the rest stays open
+        # and a second BAST receives it), otherwise the PPK cancels it with a reason.
+        replace = short and order.id % 3 == 0
         orders.sign_handover(ppk, order, received, notes, self.today, None, self.now, self.today,
-                             waive_penalty=waive, waiver_reason=WAIVER_REASON if waive else "")
+                             waive_penalty=waive, waiver_reason=WAIVER_REASON if waive else "",
+                             rest="open" if replace else "cancel", rest_reason=REST_REASON)
+        if replace:
+            yield wait(1, 4)
+            orders.ship(supplier, order, {item.id: item.to_ship for item in items}, self._note_number(order),
+                        self.today, "Pengganti barang yang tidak diterima.", self.now, self.today)
+            yield wait(0, 2)
+            orders.sign_handover(ppk, order, {item.id: item.awaiting_inspection for item in items},
+                                 "Barang pengganti diterima dalam keadaan baik.", self.today, None, self.now,
+                                 self.today)
         if stopped():
             return
         yield wait(2, 12)

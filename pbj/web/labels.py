@@ -8,7 +8,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.catalogue import Preference, ProductStatus, RevisionStatus
 from pbj.models.holidays import HolidayKind
-from pbj.models.orders import BudgetSource, OfferSide, PaymentMethod, OrderDocumentKind, OrderStatus
+from pbj.models.orders import BudgetSource, HandoverRest, OfferSide, OrderDocumentKind, OrderStatus, PaymentMethod
 from pbj.models.packages import ProcurementMethod
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.services.events import ORDER_EVENT_LABELS, ORDER_STATUS_LABELS
@@ -196,7 +196,10 @@ REVISION_STATUS_LABELS = {
     RevisionStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
-_ALL: dict[enum.Enum, object] = {**REVISION_STATUS_LABELS, **ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
+# What a partial BAST decided about the rest (models.orders.HandoverRest).
+REST_LABELS = {HandoverRest.OPEN: _l("Left open for delivery"), HandoverRest.CANCELLED: _l("Cancelled")}
+
+_ALL: dict[enum.Enum, object] = {**REST_LABELS, **REVISION_STATUS_LABELS, **ROLE_LABELS, **ORG_KIND_LABELS, **SCALE_LABELS, **DOCUMENT_LABELS,
                                   **PRODUCT_STATUS_LABELS, **ORDER_STATUS_LABELS, **ORDER_DOCUMENT_LABELS,
                                   **BUDGET_SOURCE_LABELS, **METHOD_LABELS, **PAYMENT_METHOD_LABELS, **HOLIDAY_KIND_LABELS}
 
@@ -248,9 +251,15 @@ DETAIL_LABELS = {
     "method": _l("Procurement method"), "source": _l("Funding source"), "year": _l("Budget year"),
     "preference_ground": _l("Ground for a lower preference step"), "ground_accepted": _l("Ground accepted"),
     "added": _l("Added"), "updated": _l("Updated"), "before": _l("Before"),
+    "rest": _l("The undelivered rest"), "cancelled": _l("Quantities cancelled"),
+    "penalty": _l("Late-delivery penalty"), "penalty_computed": _l("Penalty computed"),
+    "transferred": _l("Transferred to the supplier"), "sp2d_number": _l("SP2D number"),
+    "payment_method": _l("Payment method"), "nip": "NIP", "previous_nip": _l("Previous NIP"),
+    "address": _l("Address"), "previous_address": _l("Previous address"),
+    "listing_clock_restarted": _l("Listing-age clock restarted"),
 }
 MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net",
-                 "pagu"}
+                 "pagu", "penalty", "penalty_computed", "transferred"}
 DATE_DETAILS = {"paid_on", "until", "deadline", "day"}  # stored as ISO text
 # Who missed a deadline (services.orders.lifecycle.expire_overdue).
 MISSED_BY_LABELS = {"supplier": _l("the supplier"), "buyer": _l("the buyer (PP)"), "ppk": _l("the PPK")}
@@ -259,7 +268,7 @@ DETAIL_CODES: dict[str, tuple[type[enum.Enum], ...]] = {
     "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind, HolidayKind),
     "sanction": (Sanction,), "side": (OfferSide,), "status": (OrderStatus, ProductStatus),
     "scale": (BusinessScale,), "declared_scale": (BusinessScale,), "method": (ProcurementMethod,),
-    "source": (BudgetSource,), "payment_method": (PaymentMethod,),
+    "source": (BudgetSource,), "payment_method": (PaymentMethod,), "rest": (HandoverRest,),
 }
 OFFER_SIDE_LABELS = {OfferSide.BUYER: _l("buyer"), OfferSide.SUPPLIER: _l("supplier")}
 SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Suspended"),
