@@ -177,6 +177,7 @@ class Plan:
     negotiate: bool = False
     partial: bool = False  # delivered in two notes
     short: bool = False  # the BAST receives less than was shipped
+    replace: bool | None = None  # what was not received: delivered again, or cancelled (None: by chance)
     fast: bool = False  # one working day between steps
 
 
@@ -280,6 +281,7 @@ class Replay:
         self._seq = itertools.count()
         self._index_catalogue()
         self.favourite: dict[tuple[int, str], int] = {}  # an OPD goes back to the supplier it knows
+        self.late_basts = 0  # the PPK waives the first late BAST and one in five after it
         # The package an OPD buys a need under, per year (a big purchase has its own); a
         # new stage when the pagu is used up.
         self.packages: dict[tuple[int, int, str, bool], RupPackage] = {}
@@ -502,6 +504,10 @@ class Replay:
         for fate, plans in zip(FATES, rng.sample(settled, min(len(settled), len(FATES)))):
             plans[0].fate = fate
             plans[0].negotiate = plans[0].negotiate or fate == "expire_negotiating"
+        # A shortfall at the BAST happens at least twice: once delivered again, once cancelled.
+        whole = [plans for plans in settled if plans[0].fate == "complete"]
+        for replace, plans in zip((True, False), rng.sample(whole, min(len(whole), 2))):
+            plans[0].short, plans[0].replace = True, replace
         for day, plans in carts:
             self.spawn(self._purchase(self.office_moment(day), self._team(), plans))
         for _ in range(big):
@@ -619,6 +625,14 @@ class Replay:
             offered[item.id] + (item.list_price - offered[item.id]) * self.rng.uniform(0.4, 0.7))))
             for item in order.items}
 
+    def _waives(self, order: Order) -> bool:
+        """Late deliveries get their penalty through the same service; the PPK waives one
+        late BAST in five (counted, so the random stream is unchanged)."""
+        if penalties.compute(order).total <= 0:
+            return False
+        self.late_basts += 1
+        return self.late_basts % 5 == 1
+
     def _note_number(self, order: Order) -> str:
         self.counters[("sj", order.supplier_id)] += 1
         initials = "".join(w[0] for w in order.supplier.org.name.split() if w[0].isalpha())[:4].upper()
@@ -697,9 +711,11 @@ class Replay:
                         self.now, self.today)
             yield wait(2, 6)
             if order.id % 2 == 0:  # half of them: the PPK receives the first part with its own BAST
+                waive = self._waives(order)
                 orders.sign_handover(ppk, order, {item.id: item.awaiting_inspection for item in items},
                                      "Penerimaan tahap pertama; sisa pesanan menyusul.", self.today, None,
-                                     self.now, self.today, rest="open")
+                                     self.now, self.today, rest="open", waive_penalty=waive,
+                                     waiver_reason=WAIVER_REASON if waive else "")
                 yield wait(1, 4)
             rest = {item.id: item.to_ship for item in items}
             orders.ship(supplier, order, rest, self._note_number(order), self.today,
@@ -715,7 +731,9 @@ class Replay:
         yield wait(0, 3)
         received = {item.id: item.awaiting_inspection for item in items}
         notes = rng.choice(SERVICE_BAST_NOTES if service else BAST_NOTES)
-        damaged = [item for item in items if item.awaiting_inspection >= 2]
+        # One unit short of an item, or a whole item when the order has others received.
+        damaged = [item for item in items if item.awaiting_inspection >= 2 or (
+            item.awaiting_inspection and sum(1 for other in items if other.awaiting_inspection) > 1)]
         short = plan.short and bool(damaged)
         if short:
             item = rng.choice(damaged)
@@ -724,13 +742,10 @@ class Replay:
             what = f"{missing} {item.unit} {item.name}"
             notes = (f"{what} tidak dikerjakan sesuai spesifikasi dan tidak diterima." if service
                      else f"{what} rusak saat pengiriman dan tidak diterima.")
-        # Late deliveries get their penalty through the same service; the PPK waives one
-        # in five of them (chosen by the order number, so the random stream is unchanged).
-        late = penalties.compute(order).total > 0
-        waive = late and order.id % 5 == 0
+        waive = self._waives(order)
         # What was not accepted: one time in three the supplier replaces it (the rest stays open
         # and a second BAST receives it), otherwise the PPK cancels it with a reason.
-        replace = short and order.id % 3 == 0
+        replace = short and (plan.replace if plan.replace is not None else order.id % 3 == 0)
         orders.sign_handover(ppk, order, received, notes, self.today, None, self.now, self.today,
                              waive_penalty=waive, waiver_reason=WAIVER_REASON if waive else "",
                              rest="open" if replace else "cancel", rest_reason=REST_REASON)
