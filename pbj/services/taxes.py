@@ -11,9 +11,10 @@ the supplier is PKP, so the order's value is the gross amount. Rounding:
   faktur's own rounding); the price before PPN ("DPP") = gross − PPN.
 - PPh = base × rate rounded down; base = the lines' price before PPN.
 - The treasurer neither collects PPN nor PPh 22 on a payment of at most
-  TREASURER_COLLECTION_THRESHOLD_RUPIAH that is not split (PMK 59/2022,
-  PMK 34/2017); PPh 23 has no threshold. Not collected PPN and a final PP 55
-  tax not withheld are what the supplier must pay itself.
+  TREASURER_COLLECTION_THRESHOLD_RUPIAH, not counting the PPN, that is not split
+  (PMK 59/2022 and PMK 81/2024); PPh 23 has no threshold. No PPh 22 is collected on
+  goods paid with the government's credit card (KKPD; PMK 81/2024). Not collected
+  PPN and a final PP 55 tax not withheld are what the supplier must pay itself.
 - A valid PP 55/2022 certificate replaces PPh 22 and 23 with the final 0.5 %.
 
 The rates are fixed on the order at the SP (`fixed_rates`); an order issued before
@@ -77,10 +78,15 @@ def _floor(value) -> int:
     return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
-def fixed_rates(config=None, *, is_pkp: bool, pp55: bool) -> dict:
-    """The rates and threshold in force now, as stored on the order at the SP."""
+def fixed_rates(config=None, *, is_pkp: bool, pp55: bool, by_card: bool = False) -> dict:
+    """The rates and threshold in force now, as stored on the order at the SP.
+
+    `threshold_base` "before_ppn": the threshold is compared with the payment less its
+    PPN (orders fixed before this key compared the gross, and keep doing so).
+    `by_card`: the SP's payment method is the government credit card (KKPD)."""
     config = config if config is not None else current_app.config
-    return {"method": METHOD, "is_pkp": bool(is_pkp), "pp55": bool(pp55),
+    return {"method": METHOD, "is_pkp": bool(is_pkp), "pp55": bool(pp55), "by_card": bool(by_card),
+            "threshold_base": "before_ppn",
             "ppn_rate": str(config["PPN_RATE_PERCENT"]), "dpp_factor": str(config["PPN_DPP_FACTOR"]),
             "pph22_rate": str(config["PPH22_RATE_PERCENT"]), "pph23_rate": str(config["PPH23_RATE_PERCENT"]),
             "pph_final_rate": str(config["PPH_FINAL_UMKM_RATE_PERCENT"]),
@@ -114,7 +120,8 @@ def compute(lines: dict, rates: dict, *, split: bool = False) -> TaxBreakdown:
         base[SERVICES] -= services_ppn
         base[GOODS] -= ppn - services_ppn
     threshold = int(rates["threshold"])
-    below = gross <= threshold and not split
+    measured = gross - ppn if rates.get("threshold_base") == "before_ppn" else gross
+    below = measured <= threshold and not split
     r22, r23, rf = (Decimal(rates["pph22_rate"]), Decimal(rates["pph23_rate"]), Decimal(rates["pph_final_rate"]))
     pph22 = pph23 = final = 0
     if pp55:
@@ -122,13 +129,13 @@ def compute(lines: dict, rates: dict, *, split: bool = False) -> TaxBreakdown:
     else:
         pph22 = _floor(Decimal(base[GOODS]) * r22 / 100)
         pph23 = _floor(Decimal(base[SERVICES] + base[PBJT]) * r23 / 100)
-    pph22_collected = not below
+    pph22_collected = not below and not rates.get("by_card", False)
     ppn_collected = bool(rates["ppn_collected"]) and not below
     withheld = (pph22 if pph22_collected else 0) + pph23
     supplier_pays = 0 if ppn_collected else ppn
     if pp55:
-        # The final tax replaces PPh 22 (withheld above the threshold) and PPh 23 (always).
-        final_withheld = _floor(Decimal(base[SERVICES] + base[PBJT]) * rf / 100) if below else final
+        # The final tax replaces PPh 22 (withheld where PPh 22 would be) and PPh 23 (always).
+        final_withheld = final if pph22_collected else _floor(Decimal(base[SERVICES] + base[PBJT]) * rf / 100)
         withheld += final_withheld
         supplier_pays += final - final_withheld
     if not pph22_collected:

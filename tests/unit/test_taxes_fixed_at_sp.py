@@ -110,3 +110,31 @@ def test_order_issued_before_tax_classes_keeps_its_formula_and_fingerprint(app, 
                    "ppn_rate": taxes.Decimal("11"), "pph_rate": taxes.Decimal("1.5"), "pph_final": False,
                    "is_pkp": True, "ppn_withheld": True}
     assert re.fullmatch(r"[0-9a-f]{64}", documents.fingerprint(documents.content(order, Kind.INVOICE)))
+
+
+def test_kkpd_on_the_sp_fixes_no_pph22_and_the_payment_keeps_to_it(p):
+    from pbj.models.orders import PaymentMethod
+    from pbj.services.errors import DomainError
+    from tests.refusals import refused
+
+    p.supplier.org.supplier.has_pp55_certificate = False
+    p.supplier.org.supplier.is_pkp = False
+    product = oh.listed(p, price=333_000, stock=None)
+    order = oh.place(p, product, 10, payment_method=PaymentMethod.KKPD)  # goods 3.330.000, not PKP
+    orders.confirm(p.supplier, order, utcnow())
+    orders.approve(p.ppk, order, utcnow(), oh.today())
+    assert order.tax_fixed["rates"]["by_card"] is True
+    item = order.items[0]
+    orders.ship(p.supplier, order, {item.id: 10}, "SJ", oh.today(), "", utcnow(), oh.today())
+    orders.sign_handover(p.ppk, order, {item.id: 10}, "", oh.today(), None, utcnow(), oh.today())
+    db.session.commit()
+    tax = orders.tax_breakdown(order)
+    assert (tax.pph22, tax.net) == (0, 3_330_000)  # by card: no PPh 22 (1,5 % would be 49.950)
+    with refused(DomainError, "The Surat Pesanan fixed the taxes for payment with the government credit card "
+                              "(KKPD), on which no PPh 22 is collected: record the payment as KKPD.",
+                 field="payment_method"):
+        orders.record_payment(p.bendahara, order, oh.today(), "TRF-1", 3_330_000, utcnow(), oh.today(),
+                              orders.PaymentDetails(payment_method=PaymentMethod.LS))
+    db.session.rollback()
+    payment = orders.record_payment(p.bendahara, order, oh.today(), "KKPD-1", 3_330_000, utcnow(), oh.today())
+    assert payment.payment_method is PaymentMethod.KKPD and payment.pph == 0

@@ -155,3 +155,38 @@ def test_supplier_remits_ppn_itself_when_so_configured():
     tax = compute({GOODS: 3_330_000}, fixed_rates(dict(CONFIG, PPN_COLLECTED_BY_TREASURER=False),
                                                   is_pkp=True, pp55=False))
     assert (tax.ppn, tax.net, tax.supplier_pays) == (330_000, 3_285_000, 330_000)
+
+
+def test_threshold_counts_the_payment_without_its_ppn():
+    # PMK 59/2022 and PMK 81/2024: at most Rp 2.000.000 *not counting PPN*. Goods Rp 2.200.000 from a PKP:
+    # P0 = floor(2.200.000 × 100/111) = 1.981.981; DPP nilai lain = floor(1.981.981 × 11/12 = 1.816.815,9)
+    # = 1.816.815; PPN = floor(1.816.815 × 12 % = 218.017,8) = 218.017; without PPN 2.200.000 − 218.017
+    # = 1.981.983 <= 2.000.000: the treasurer collects neither PPN nor PPh 22; the supplier remits 218.017.
+    tax = compute({GOODS: 2_200_000}, fixed_rates(CONFIG, is_pkp=True, pp55=False))
+    assert (tax.ppn, tax.dpp, tax.below_threshold, tax.pph, tax.net, tax.supplier_pays) == (
+        218_017, 1_981_983, True, 0, 2_200_000, 218_017)
+    # Rp 2.300.000: P0 = 2.072.072; DPP nilai lain = floor(1.899.399,3) = 1.899.399; PPN = floor(227.927,88)
+    # = 227.927; without PPN 2.072.073 > 2.000.000: PPN and PPh 22 1,5 % × 2.072.073 = 31.081 collected.
+    tax = compute({GOODS: 2_300_000}, fixed_rates(CONFIG, is_pkp=True, pp55=False))
+    assert (tax.ppn, tax.pph22, tax.net) == (227_927, 31_081, 2_300_000 - 227_927 - 31_081)
+    # An order fixed before the rule (no threshold_base) keeps comparing the gross: 2.200.000 > 2.000.000.
+    old = {k: v for k, v in fixed_rates(CONFIG, is_pkp=True, pp55=False).items() if k != "threshold_base"}
+    assert not compute({GOODS: 2_200_000}, old).below_threshold
+
+
+@pytest.mark.parametrize("cls, pp55, pph22, pph23, final, withheld, supplier_pays", [
+    # goods, not PKP, 3.330.000 paid with the government credit card (KKPD): no PPh 22 (PMK 81/2024);
+    # nothing else is owed at the payment (PPh 22 is a prepayment of the supplier's own income tax)
+    (GOODS, False, 0, 0, 0, 0, 0),
+    # with a valid PP 55 certificate: the final 0,5 % × 3.330.000 = 16.650 is not withheld either:
+    # the supplier pays it itself
+    (GOODS, True, 0, 0, 16_650, 0, 16_650),
+    # services by card: PPh 23 2 % × 3.330.000 = 66.600 is still withheld (the card exception is PPh 22's)
+    (SERVICES, False, 0, 66_600, 0, 66_600, 0),
+])
+def test_payment_by_government_credit_card_collects_no_pph22(cls, pp55, pph22, pph23, final, withheld,
+                                                            supplier_pays):
+    tax = compute({cls: 3_330_000}, fixed_rates(CONFIG, is_pkp=False, pp55=pp55, by_card=True))
+    assert (tax.pph22, tax.pph23, tax.pph_final, tax.pph, tax.supplier_pays) == (
+        pph22, pph23, final, withheld, supplier_pays)
+    assert tax.net == 3_330_000 - withheld

@@ -217,7 +217,8 @@ def tax_rates(order: Order, today: date | None = None) -> dict:
         return order.tax_fixed["rates"] if "rates" in order.tax_fixed else order.tax_fixed
     day = today or city_today()
     pp55 = order.supplier_has_pp55 and order.supplier.pp55_valid_on(day)
-    return taxes.fixed_rates(is_pkp=order.supplier_is_pkp, pp55=pp55)
+    return taxes.fixed_rates(is_pkp=order.supplier_is_pkp, pp55=pp55,
+                             by_card=order.payment_method is PaymentMethod.KKPD)
 
 
 def fix_taxes(order: Order, today: date) -> taxes.TaxBreakdown:
@@ -251,6 +252,15 @@ def _clean_details(order: Order, details: PaymentDetails | None, today: date) ->
     method = details.payment_method if details.payment_method is not None else order.payment_method
     if not isinstance(method, PaymentMethod):
         raise DomainError(_l("Choose the payment method: UP/GU, LS or KKPD."), field="payment_method")
+    rates = (order.tax_fixed or {}).get("rates", {})
+    if "by_card" in rates and (method is PaymentMethod.KKPD) != rates["by_card"]:
+        # PPh 22 was fixed on the SP for its payment method (none is collected on a KKPD purchase).
+        if rates["by_card"]:
+            raise DomainError(_l("The Surat Pesanan fixed the taxes for payment with the government credit card "
+                                 "(KKPD), on which no PPh 22 is collected: record the payment as KKPD."),
+                              field="payment_method")
+        raise DomainError(_l("The Surat Pesanan fixed the taxes for payment by UP/GU or LS, with PPh 22: record "
+                             "the payment as UP/GU or LS, not KKPD."), field="payment_method")
     values = {"payment_method": method}
     for name, label in (("sp2d_number", _l("The SP2D number")), ("ppn_receipt", _l("The PPN receipt number")),
                         ("pph_receipt", _l("The PPh receipt number"))):
