@@ -344,3 +344,54 @@ def test_anonymous_product_page_explains_who_may_order_and_how_to_sign_in(app, c
     signed_in = app.test_client()
     signed_in.post("/masuk", data={"email": p.pp.email, "password": PASSWORD})
     assert "how-to-order" not in signed_in.get(f"/produk/{product.id}").get_data(as_text=True)
+
+
+# -- Fast with many orders ---------------------------------------------------------------
+
+def queries_for(client, url="/meja") -> int:
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_desk_reads_a_fixed_number_of_queries_however_much_waits(app, p, create_user):
+    """No query per row: one more order in every state changes no role's query count."""
+    paper = oh.listed(p, stock=None)
+    users = (p.pp, p.ppk, p.bendahara, p.supplier, p.admin, create_user(Role.AUDITOR))
+    clients = {}
+    for user in users:
+        clients[user.id] = app.test_client()
+        clients[user.id].post("/masuk", data={"email": user.email, "password": PASSWORD})
+
+    def one_of_each():
+        oh.place(p, paper, 2)
+        negotiating(p, paper, supplier_answers=True)
+        confirmed = oh.place(p, paper, 2)
+        orders.confirm(p.supplier, confirmed, now())
+        db.session.commit()
+        approved(p, paper)
+        shipped(p, paper)
+        received(p, paper)
+        paid(p, paper)
+        for name in ("Map", "Amplop"):
+            product = h.product(p.supplier, p.admin, f"{name} {utcnow().timestamp()}", publish=False)
+            catalogue.submit_product(p.supplier, product)
+        catalogue.reject_product(p.admin, product, "Foto kurang jelas")
+        db.session.commit()
+
+    one_of_each()
+    few = {user.role: queries_for(clients[user.id]) for user in users}
+    one_of_each()
+    one_of_each()
+    many = {user.role: queries_for(clients[user.id]) for user in users}
+    assert many == few
