@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.admin.views import bp as admin_bp
     from pbj.blueprints.audit.views import bp as audit_bp
     from pbj.blueprints.catalogue.views import bp as catalogue_bp
+    from pbj.blueprints.desk.views import bp as desk_bp
     from pbj.blueprints.documents.views import bp as documents_bp
     from pbj.blueprints.orders.views import bp as orders_bp
     from pbj.blueprints.auth.views import bp as auth_bp
@@ -75,7 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.packages.views import bp as packages_bp
 
     for bp in (main_bp, catalogue_bp, auth_bp, supplier_bp, listings_bp, admin_bp, review_bp, audit_bp,
-               documents_bp, orders_bp, packages_bp):
+               documents_bp, orders_bp, packages_bp, desk_bp):
         app.register_blueprint(bp)
 
     from pbj import cli

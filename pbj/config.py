@@ -60,6 +60,10 @@ PP_ORDER_LIMIT_RUPIAH = 200_000_000
 # negotiation move; the PPK acts within PPK_DEADLINE_WORKING_DAYS of the confirmation.
 SUPPLIER_DEADLINE_WORKING_DAYS = 3
 PPK_DEADLINE_WORKING_DAYS = 3
+# The desk (/meja) shows the bendahara a payment as overdue once this many working days
+# have passed since the BAST, without payment. A house rule for the reminder, not a legal
+# deadline: set it to the city's own practice (the contract's payment term).
+PAYMENT_DUE_WORKING_DAYS = 14
 # PPN 12 % of DPP nilai lain = 11/12 of the price (PMK 131/2024): 11 % of the price in effect.
 PPN_RATE_PERCENT = "12"
 PPN_DPP_FACTOR = "11/12"

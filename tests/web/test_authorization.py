@@ -301,6 +301,7 @@ ENDPOINTS: dict[str, Access] = {
                               note="the walker's cart is empty: a clear form error (GET: back to the cart)"),
     # Orders: the ordering OPD and the supplier see theirs; UKPBJ and auditors see all.
     "orders.index": Access(LOGGED_IN),
+    "desk.index": Access(LOGGED_IN),
     "orders.detail": Access(frozenset({"admin", "auditor"}), owner_only=True, url=_ORDER),
     "orders.handover_photo": Access(NOBODY, url=_ORDER, note="that order has no BAST photo"),
     # Order actions: only the order's own parties act (none of them walks here; they are tested

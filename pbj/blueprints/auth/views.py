@@ -30,7 +30,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/masuk", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect_303(url_for("main.home"))
+        return redirect_303(url_for("desk.index"))
     form = LoginForm()
     expired = session.pop("expired", False)
     throttle, address, now = throttling.current(), throttling.client_address(), utcnow()
@@ -56,7 +56,7 @@ def login():
     if request.method == "GET":
         return page()
     return submit_form(form, log_in, page=page, on_refusal=count_failure, after_commit=start,
-                       success=None, redirect_to=safe_next(request.args.get("next")))
+                       success=None, redirect_to=safe_next(request.args.get("next"), "desk.index"))
 
 
 @bp.post("/keluar")
