@@ -102,3 +102,51 @@ def test_admin_selects_start_on_choose_and_untouched_gives_422(client, auth, cre
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and f'value="{data["name"]}"' in html
+
+
+# -- Headings and descriptions ------------------------------------------------------
+
+HEADING = re.compile(r"<h([1-6])\b")
+DESCRIPTION = re.compile(r'<meta name="description" content="([^"]+)">')
+
+
+def heading_skips(html: str) -> list[str]:
+    """Each place a heading goes down more than one level ("h1 → h3")."""
+    levels = [int(level) for level in HEADING.findall(html)]
+    return [f"h{a} → h{b}" for a, b in zip([0] + levels, levels) if b > a + 1]
+
+
+def test_heading_skips_are_found():
+    assert heading_skips("<h1>a</h1><h3>b</h3>") == ["h1 → h3"]
+    assert heading_skips("<h1>a</h1><h2>b</h2><h3>c</h3><h2>d</h2>") == []
+
+
+def test_catalogue_cards_sit_under_a_results_heading(app, client, create_org, create_user, create_supplier):
+    from tests import order_helpers as oh
+
+    oh.listed(oh.parties(create_org, create_user, create_supplier))
+    html = client.get("/katalog").get_data(as_text=True)
+    assert '<h3 class="card-title">' in html and heading_skips(html) == []
+    assert '<h2 class="visually-hidden">Hasil</h2>' in html
+    fragment = client.get("/katalog", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert '<h2 class="visually-hidden">Hasil</h2>' in fragment  # the heading travels with the results
+
+
+def test_every_main_page_describes_itself(app, client, create_org, create_user, create_supplier):
+    from tests import order_helpers as oh
+
+    product = oh.listed(oh.parties(create_org, create_user, create_supplier), name="Kopi Bubuk Robusta 250 g")
+    pages = ["/", "/katalog", "/masuk", "/daftar", f"/produk/{product.id}", f"/penyedia/{product.supplier_id}"]
+    descriptions = {}
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = DESCRIPTION.findall(response.get_data(as_text=True))
+        assert len(found) == 1 and len(found[0]) > 40, url
+        descriptions[url] = found[0]
+    assert len(set(descriptions.values())) == len(pages), descriptions
+    assert descriptions[f"/produk/{product.id}"].startswith("Kopi Bubuk Robusta 250 g: Rp ")
+    # Any other page has the site's own description.
+    other = DESCRIPTION.findall(client.get("/lupa-sandi").get_data(as_text=True))
+    assert other == ["e-Katalog Lokal Kota Singkawang: barang dan jasa dari penyedia terverifikasi yang dipesan "
+                     "perangkat daerah secara daring."]
