@@ -150,3 +150,11 @@ def test_every_main_page_describes_itself(app, client, create_org, create_user, 
     other = DESCRIPTION.findall(client.get("/lupa-sandi").get_data(as_text=True))
     assert other == ["e-Katalog Lokal Kota Singkawang: barang dan jasa dari penyedia terverifikasi yang dipesan "
                      "perangkat daerah secara daring."]
+
+
+def test_audit_entries_have_three_columns_and_the_details_on_their_own_line(client, auth, create_user):
+    auth.login(create_user(Role.AUDITOR))  # the login itself is an entry
+    html = client.get("/audit/").get_data(as_text=True)
+    table = re.search(r'<table class="table table-compact audit-entries">.*?</table>', html, re.S).group(0)
+    assert len(re.findall(r"<th scope=\"col\">", table)) == 3
+    assert re.search(r'<tr class="entry-details">\s*<td colspan="3" class="small">Objek: users \d+', table)
