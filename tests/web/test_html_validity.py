@@ -1,4 +1,5 @@
-"""Every page is valid HTML: the Nu HTML Checker (vnu) over the route walk, every role.
+"""Every page is valid HTML: the Nu HTML Checker (vnu) over the route walk, every role;
+and every page has one meta description and no heading that skips a level.
 
 The same small demo world and the same walk as the words test (tests/route_walk.py):
 every GET page with ids of real objects, as every role. The pages are written to a
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.web.test_accessibility import DESCRIPTION, heading_skips
 from tests.web.test_words_pages import _log_in, walk  # noqa: F401  (the walk is a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +63,7 @@ def test_the_filter_keeps_errors_other_than_htmx_attributes():
 def test_every_page_is_valid_html(vnu, app, walk, tmp_path):  # noqa: F811
     logins, urls = walk
     names: dict[str, str] = {}
+    problems = set()
     for role, credentials in logins.items():
         client = app.test_client()
         _log_in(client, credentials)
@@ -68,11 +71,14 @@ def test_every_page_is_valid_html(vnu, app, walk, tmp_path):  # noqa: F811
             response = client.get(url)
             if response.mimetype != "text/html" or response.status_code >= 300:
                 continue
+            html = response.get_data(as_text=True)
+            if len(DESCRIPTION.findall(html)) != 1:
+                problems.add(f"{role} {url}: not exactly one meta description")
+            problems.update(f"{role} {url}: heading {skip}" for skip in heading_skips(html))
             name = f"{len(names):04d}.html"
             names[name] = f"{role} {url}"
             (tmp_path / name).write_bytes(response.data)
     assert len(names) > 200
-    problems = set()
     for message in vnu_errors(tmp_path):
         if HTMX_ATTRIBUTE.search(message.get("message", "")):
             continue
