@@ -43,13 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from pbj.web import i18n, security, errors, templating, throttling
+    from pbj.web import assets, i18n, security, errors, templating, throttling
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     throttling.init_app(app)
+    assets.init_app(app)  # last: its hooks run first, before the security headers
 
     with app.app_context():
         from pbj import models  # noqa: F401  (registers the mappers)

@@ -34,6 +34,9 @@ PUBLIC_BASE_URL = ""
 # Host names the app answers to; any other Host (or X-Forwarded-Host) gets 400.
 # None: the host of PUBLIC_BASE_URL, plus localhost and 127.0.0.1 outside production.
 TRUSTED_HOSTS: list[str] | None = None
+# Compress pages, CSS and JavaScript (brotli or gzip, as the browser accepts). Turn off
+# when nginx in front compresses (docs/OPERATIONS.md): compressing twice wastes CPU.
+COMPRESS_RESPONSES = True
 
 # -- City --------------------------------------------------------------------
 CITY_NAME = "Kota Singkawang"
@@ -191,6 +194,7 @@ ENV_OVERRIDES = {
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": lambda v: v.lower() in ("1", "true", "yes"),
+    "COMPRESS_RESPONSES": lambda v: v.lower() in ("1", "true", "yes"),
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_SENDER": str,

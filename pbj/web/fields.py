@@ -10,7 +10,7 @@ import re
 
 from flask_babel import get_locale
 from wtforms import Field, SelectField
-from wtforms.validators import StopValidation
+from wtforms.validators import DataRequired, StopValidation
 from wtforms.widgets import Select, TextInput
 
 from pbj.messages import lazy_gettext as _l
@@ -211,3 +211,10 @@ class IdChoiceField(SelectField):
         offered = {int(value) for value, *_ in self.iter_choices() if value != ""}
         if self.data not in offered:
             raise StopValidation(str(self.message))
+
+
+def required_choice(label, choices, message, **kwargs) -> SelectField:
+    """A select that starts on an empty "— choose —" option, so an untouched field is
+    caught: by the browser's `required` and, without it, by `message` (422)."""
+    return SelectField(label, choices=[("", _l("— choose —"))] + list(choices),
+                       validators=[DataRequired(message)], **kwargs)

@@ -8,6 +8,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import OrgKind, Role
 from pbj.models.holidays import HolidayKind
 from pbj.models.suppliers import BusinessScale
+from pbj.web.fields import required_choice
 from pbj.web.labels import HOLIDAY_KIND_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 
 STAFF_ROLES = [r for r in Role if r is not Role.PENYEDIA]
@@ -19,8 +20,8 @@ class RejectForm(FlaskForm):
 
 
 class SanctionForm(FlaskForm):
-    sanction = SelectField(_l("Sanction"), choices=[("suspended", _l("Suspend")), ("blacklisted", _l("Blacklist"))],
-                           validators=[DataRequired(_l("Choose suspend or blacklist."))])
+    sanction = required_choice(_l("Sanction"), [("suspended", _l("Suspend")), ("blacklisted", _l("Blacklist"))],
+                               _l("Choose suspend or blacklist."))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for the sanction.")), Length(max=2000)])
     until = DateField(_l("Until (date)"), validators=[DataRequired(_l("Enter the end date as YYYY-MM-DD."))])
 
@@ -31,7 +32,8 @@ class OrganisationForm(FlaskForm):
         Optional(), Length(max=20),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and dashes only, e.g. DISDIK.")),
     ])
-    kind = SelectField(_l("Kind"), choices=[(k.value, ORG_KIND_LABELS[k]) for k in (OrgKind.OPD, OrgKind.UKPBJ)])
+    kind = required_choice(_l("Kind"), [(k.value, ORG_KIND_LABELS[k]) for k in (OrgKind.OPD, OrgKind.UKPBJ)],
+                           _l("Choose the kind of organisation."))
     address = TextAreaField(_l("Office address (optional)"), validators=[Optional(), Length(max=300)],
                             render_kw={"rows": 2})
 
@@ -46,7 +48,7 @@ class UserForm(FlaskForm):
         DataRequired(_l("Enter the e-mail address.")),
         Email(_l("Enter an e-mail address like nama@contoh.go.id."), check_deliverability=False),
         Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in STAFF_ROLES])
+    role = required_choice(_l("Role"), [(r.value, ROLE_LABELS[r]) for r in STAFF_ROLES], _l("Choose the role."))
     org_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
 
 

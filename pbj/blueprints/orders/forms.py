@@ -106,7 +106,8 @@ class ReasonForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    stars = RadioField(_l("Rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)],
+    stars = RadioField(_l("Rating"), coerce=int, choices=[(n, _l("%(stars)s %(n)s of 5 stars", stars="★" * n, n=n))
+                                                  for n in range(5, 0, -1)],
                        validators=[DataRequired(_l("Choose 1 to 5 stars."))])
     comment = TextAreaField(_l("Comment (shown on the supplier's profile)"), validators=[Length(max=2000)])
 

@@ -6,14 +6,15 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 from pbj.blueprints.listings.forms import OptionalDateField
 from pbj.messages import lazy_gettext as _l
 from pbj.models.suppliers import BusinessScale, DocumentKind
+from pbj.web.fields import required_choice
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 
 class RegistrationForm(FlaskForm):
     business_name = StringField(_l("Business name"), validators=[DataRequired(_l("Enter the business name.")), Length(max=200)])
     nib = StringField(_l("NIB"), validators=[DataRequired(_l("Enter the NIB.")), Length(max=30)])
     npwp = StringField(_l("NPWP"), validators=[DataRequired(_l("Enter the NPWP.")), Length(max=30)])
-    scale = SelectField(_l("Business scale"), choices=[(s.value, SCALE_LABELS[s]) for s in BusinessScale],
-                        validators=[DataRequired(_l("Choose the business scale."))])
+    scale = required_choice(_l("Business scale"), [(s.value, SCALE_LABELS[s]) for s in BusinessScale],
+                            _l("Choose the business scale."))
     is_cooperative = BooleanField(_l("The business is a cooperative (koperasi)"))
     is_pkp = BooleanField(_l("VAT-registered business (PKP)"))
     has_pp55_certificate = BooleanField(_l("Holds a PP 55/2022 certificate (final income tax of 0.5 percent)"))
@@ -40,8 +41,8 @@ class RegistrationForm(FlaskForm):
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField(_l("Kind of document"), choices=[(k.value, DOCUMENT_LABELS[k]) for k in DocumentKind],
-                       validators=[DataRequired(_l("Choose the kind of document."))])
+    kind = required_choice(_l("Kind of document"), [(k.value, DOCUMENT_LABELS[k]) for k in DocumentKind],
+                           _l("Choose the kind of document."))
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
 
 
