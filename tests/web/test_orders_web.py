@@ -294,3 +294,20 @@ def test_a_ppk_sees_the_cancel_and_reject_forms_each_with_its_own_field(p, clien
     assert body.count('aria-invalid="true"') == 1
     assert 'id="ppk_reject-reason-error"' in body and 'id="cancel-reason-error"' not in body
     assert fresh(order.id).status is OrderStatus.SUBMITTED
+
+
+def test_checkout_starts_from_the_opds_address(p, client, auth):
+    p.pp.org.address = "Jl. Firdaus No. 1, Kel. Sungai Garam Hilir, Singkawang Utara"
+    db.session.commit()
+    auth.login(p.pp)
+    client.post("/keranjang", data={"product_id": oh.listed(p, "Map plastik").id, "quantity": "10"})
+    page = client.get("/keranjang/pesan").get_data(as_text=True)
+    box = re.search(r'<textarea[^>]*id="delivery_address"[^>]*>(.*?)</textarea>', page, re.S)[1]
+    assert box.strip() == "Jl. Firdaus No. 1, Kel. Sungai Garam Hilir, Singkawang Utara"
+    assert "Sudah diisi dengan alamat OPD Anda" in page
+    # Without an address on file the box starts empty, with no such hint.
+    p.pp.org.address = None
+    db.session.commit()
+    page = client.get("/keranjang/pesan").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*id="delivery_address"[^>]*>\s*</textarea>', page)
+    assert "Sudah diisi dengan alamat OPD Anda" not in page

@@ -168,6 +168,8 @@ def checkout():
     if request.method == "GET":
         if actor().role is Role.PPK:
             form.ppk_id.data = actor().id
+        # Most goods go to the office itself: start from the OPD's address (editable).
+        form.delivery_address.data = actor().org.address or ""
         if not groups:
             flash(_("Your cart is empty: add products from the catalogue first."), "info")
             return redirect_303(url_for("orders.cart"))
