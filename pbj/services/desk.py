@@ -194,7 +194,9 @@ def _bendahara_desk(user: User, now: datetime, today: date) -> list[Section]:
 # -- Supplier --------------------------------------------------------------------------
 
 def _unshipped():
-    return sa.exists().where(OrderItem.order_id == Order.id, OrderItem.shipped_qty < OrderItem.quantity)
+    # Still to deliver: ordered, less a cancelled rest, more than shipped (refused goods count again).
+    return sa.exists().where(OrderItem.order_id == Order.id,
+                             OrderItem.shipped_qty < OrderItem.quantity - OrderItem.cancelled_qty)
 
 
 def _review_items(key: str, products: tuple, revisions_where: tuple, newest_first: bool) -> Section:

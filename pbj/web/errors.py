@@ -1,7 +1,7 @@
 """Error pages in the site layout, in the user's language; no stack traces."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -40,7 +40,31 @@ def error_response(code: int, detail: str | None = None):
 
 
 def handle_http_error(e: HTTPException):
+    if e.code == 405 and request.method in ("GET", "HEAD"):
+        page = form_page(request.path)
+        if page is not None:
+            return redirect(page, 303)
     return error_response(e.code or 500)
+
+
+def form_page(path: str) -> str | None:
+    """The page a POST-only address belongs to: the nearest shorter path a GET answers.
+
+    After a refused form (422) the address bar shows the POST's URL (/usaha/produk/7/kirim).
+    A reload asks before sending again; but opening that address (Enter in the address bar,
+    history, a restored tab) is a GET: it leads back to the form's page (/usaha/produk/7),
+    not to an error. Built from the path's own segments, so it never leaves the site.
+    """
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    segments = [s for s in path.split("/") if s]
+    for end in range(len(segments) - 1, -1, -1):
+        candidate = "/" + "/".join(segments[:end])
+        try:
+            adapter.match(candidate, method="GET")
+        except HTTPException:  # no page there (404, 405, or a redirect to another form)
+            continue
+        return candidate
+    return None
 
 
 def handle_csrf_error(e: CSRFError):
@@ -50,8 +74,6 @@ def handle_csrf_error(e: CSRFError):
 def handle_unexpected(e: Exception):
     if isinstance(e, HTTPException):
         return handle_http_error(e)
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     if current_app.config.get("PROPAGATE_UNHANDLED"):
         raise e

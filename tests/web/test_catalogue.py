@@ -213,3 +213,25 @@ def test_the_step_filter_speaks_the_rule(client, shop):
     assert "Kertas HVS A4" not in body  # an import is below every step
     unknown = client.get("/katalog?tingkat=z").get_data(as_text=True)
     assert "Tingkat preferensi tidak dikenal; semua produk ditampilkan." in unknown
+
+
+def test_results_come_before_the_filters_and_empty_categories_are_folded(client, shop):
+    h.category("Mebel")  # no products at all
+    body = client.get("/katalog?q=kopi").get_data(as_text=True)
+    # In the page's own order (phones, text browsers, screen readers): results, then filters.
+    assert body.index('id="hasil"') < body.index('id="filter"')
+    assert body.index("Kopi Bubuk Robusta") < body.index('name="kategori"')
+    shown, folded = body.split('<details class="empty-categories">')
+    folded = folded.split("</details>")[0]
+    # None for "kopi" in "Alat Tulis", none published in "Makanan" (the draft's) or "Mebel".
+    assert "3 kategori tanpa hasil" in folded
+    assert "Alat Tulis" in folded and "Mebel" in folded and "Minuman" not in folded
+    assert re.search(r'value="minuman"[^>]*> Minuman</label> <span class="muted" id="c-\d+">1</span>', shown)
+    # Each category once: the out-of-band counts find a single element.
+    assert len(re.findall(r'id="c-\d+"', body)) == len(set(re.findall(r'id="c-\d+"', body)))
+
+
+def test_a_chosen_category_stays_in_view_even_without_results(client, shop):
+    body = client.get("/katalog?q=kopi&kategori=alat-tulis").get_data(as_text=True)
+    shown = body.split('<details class="empty-categories">')[0]
+    assert re.search(r'value="alat-tulis" checked> Alat Tulis</label>', shown)

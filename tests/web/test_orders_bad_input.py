@@ -82,9 +82,11 @@ FORMS = {
         ("price_{item}", "9" * 23, "Offer at most the list price.", "price_{item}"),
         ("note", *too_long(2000), "note"),
     ]),
-    "batal": ("submitted", "pp", [("reason", junk, msg, "reason") for junk, msg in REASON_JUNK]),
-    "tolak": ("submitted", "supplier", [("reason", junk, msg, "reason") for junk, msg in REASON_JUNK]),
-    "tolak-ppk": ("confirmed", "ppk", [("reason", junk, msg, "reason") for junk, msg in REASON_JUNK]),
+    # Each end action's reason box has its own id (a PPK sees two of them on one page).
+    "batal": ("submitted", "pp", [("reason", junk, msg, "cancel-reason") for junk, msg in REASON_JUNK]),
+    "tolak": ("submitted", "supplier",
+              [("reason", junk, msg, "supplier_reject-reason") for junk, msg in REASON_JUNK]),
+    "tolak-ppk": ("confirmed", "ppk", [("reason", junk, msg, "ppk_reject-reason") for junk, msg in REASON_JUNK]),
     "kirim": ("approved", "supplier", [
         ("note_number", "", "Enter the delivery note number.", "note_number"),
         ("note_number", " ", "Enter the delivery note number.", "note_number"),

@@ -275,3 +275,39 @@ def test_catalogue_cards_add_the_minimum_order_for_buyers_only(p, client, auth):
     auth.logout()
     auth.login(p.supplier)
     assert 'form="tambah"' not in client.get("/katalog").get_data(as_text=True)
+
+
+def test_a_ppk_sees_the_cancel_and_reject_forms_each_with_its_own_field(p, client, auth):
+    order = oh.place(p, oh.listed(p))
+    auth.login(p.ppk)
+    body = client.get(f"/pesanan/{order.id}").get_data(as_text=True)
+    for action in ("cancel", "ppk_reject"):
+        assert f'<label for="{action}-reason">' in body
+        assert re.search(f'<textarea aria-describedby="{action}-reason-hint" id="{action}-reason" [^>]*'
+                         f'name="reason"', body)
+    assert 'id="reason"' not in body
+    # An empty reason comes back on the reject form only, and the summary links to it.
+    answer = client.post(f"/pesanan/{order.id}/tolak-ppk", data={"reason": ""})
+    assert answer.status_code == 422
+    body = answer.get_data(as_text=True)
+    assert 'href="#ppk_reject-reason"' in body
+    assert body.count('aria-invalid="true"') == 1
+    assert 'id="ppk_reject-reason-error"' in body and 'id="cancel-reason-error"' not in body
+    assert fresh(order.id).status is OrderStatus.SUBMITTED
+
+
+def test_checkout_starts_from_the_opds_address(p, client, auth):
+    p.pp.org.address = "Jl. Firdaus No. 1, Kel. Sungai Garam Hilir, Singkawang Utara"
+    db.session.commit()
+    auth.login(p.pp)
+    client.post("/keranjang", data={"product_id": oh.listed(p, "Map plastik").id, "quantity": "10"})
+    page = client.get("/keranjang/pesan").get_data(as_text=True)
+    box = re.search(r'<textarea[^>]*id="delivery_address"[^>]*>(.*?)</textarea>', page, re.S)[1]
+    assert box.strip() == "Jl. Firdaus No. 1, Kel. Sungai Garam Hilir, Singkawang Utara"
+    assert "Sudah diisi dengan alamat OPD Anda" in page
+    # Without an address on file the box starts empty, with no such hint.
+    p.pp.org.address = None
+    db.session.commit()
+    page = client.get("/keranjang/pesan").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*id="delivery_address"[^>]*>\s*</textarea>', page)
+    assert "Sudah diisi dengan alamat OPD Anda" not in page

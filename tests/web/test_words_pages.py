@@ -11,20 +11,14 @@ searching) are codes, not words, and are left out.
 from __future__ import annotations
 
 import html
-import random
 import re
-from collections import defaultdict
 
 import pytest
-import sqlalchemy as sa
 
-from pbj import demo
-from pbj.extensions import db
-from pbj.models.accounts import User
-from pbj.models.catalogue import Product, ProductStatus
-from pbj.models.orders import OfferAnswer, OfferSide, Order, OrderDocument, OrderStatus
-from pbj.models.suppliers import Sanction, SupplierDocument, SupplierProfile, VerificationStatus
-from tests.route_walk import page_urls, register_arguments
+from pbj.models.catalogue import ProductStatus
+from pbj.models.orders import OfferAnswer, OfferSide, OrderStatus
+from pbj.models.suppliers import Sanction, VerificationStatus
+from tests.route_walk import demo_walk
 
 # Codes that are English words: on an Indonesian page they can only be a code that leaked.
 CODED = (OrderStatus, ProductStatus, VerificationStatus, OfferAnswer, OfferSide)
@@ -42,56 +36,7 @@ def visible_text(body: str) -> str:
 
 @pytest.fixture
 def walk(app):
-    credentials = demo.seed(random.Random(8), products=60, orders=36)
-    db.session.commit()
-    by_role = defaultdict(list)
-    for role, email, password in credentials:
-        by_role[role].append((email, password))
-    orders = db.session.scalars(sa.select(Order)).all()
-    busiest_opd = max({o.opd_id for o in orders}, key=lambda opd: sum(o.opd_id == opd for o in orders))
-    busiest_supplier = max({o.supplier_id for o in orders},
-                           key=lambda s: sum(o.supplier_id == s for o in orders))
-
-    def member(role, org_id=None):
-        for email, password in by_role[role]:
-            user_org = db.session.scalar(sa.select(User.org_id).where(User.email == email))
-            if org_id is None or user_org == org_id:
-                return email, password
-        raise AssertionError(f"no {role} in organisation {org_id}")
-
-    logins = {"anonymous": None, "admin": member("admin"), "auditor": member("auditor"),
-              "pp": member("pp", busiest_opd), "ppk": member("ppk", busiest_opd),
-              "bendahara": member("bendahara", busiest_opd), "penyedia": member("penyedia", busiest_supplier)}
-    order_ids = set()
-    for status in OrderStatus:  # an order in every state, on the buyer's and the supplier's side
-        for owner in (lambda o: o.opd_id == busiest_opd, lambda o: o.supplier_id == busiest_supplier):
-            order_ids.update([o.id for o in orders if owner(o) and o.status is status][:1])
-    products = db.session.scalars(sa.select(Product).order_by(Product.id)).all()
-    product_ids = {next(p.id for p in products if p.status is s) for s in ProductStatus
-                   if any(p.status is s for p in products)}
-    product_ids.update(p.id for p in products if p.supplier_id == busiest_supplier)
-    profiles = db.session.scalars(sa.select(SupplierProfile).order_by(SupplierProfile.org_id)).all()
-    one_per_state = {}
-    for profile in profiles:  # a supplier in every verification state, and the sanctioned ones
-        one_per_state.setdefault(profile.verification, profile.org_id)
-    suppliers = {busiest_supplier, *one_per_state.values(),
-                 *(s.org_id for s in profiles if s.sanction is not Sanction.NONE)}
-    arguments = {
-        "order_id": sorted(order_ids),
-        "product_id": sorted(product_ids)[:14],
-        "org_id": sorted(suppliers)[:12],
-        "user_id": sorted(db.session.scalars(sa.select(User.id).limit(4)).all()),
-        "category_id": db.session.scalars(sa.text("SELECT id FROM categories ORDER BY id LIMIT 2")).all(),
-        "code": db.session.scalars(sa.select(OrderDocument.code).limit(3)).all(),
-        "doc_id": db.session.scalars(sa.select(SupplierDocument.id).limit(1)).all(),
-        "kind": ["sp", "bast", "tagihan"],
-        **register_arguments(busiest_opd),
-    }
-    urls = page_urls(app, arguments)
-    # The order list under every status tab.
-    tabs = ("berjalan", "menunggu-penyedia", "menunggu-ppk", "dikirim", "menunggu-bayar", "selesai", "batal")
-    urls += [f"/pesanan?status={word}" for word in tabs]
-    return logins, sorted(set(urls))
+    return demo_walk(app)
 
 
 def _log_in(client, credentials) -> None:

@@ -1,8 +1,8 @@
-"""Home page, health check and language switch."""
+"""Home page, health check, the site icon and language switch."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, render_template, session
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory, session
 
 from pbj.blueprints.main.forms import LanguageForm
 from pbj.extensions import db, limiter
@@ -28,6 +28,16 @@ def healthz():
     status = "ok" if database == "ok" else "degraded"
     return jsonify(status=status, database=database,
                    version=current_app.config["VERSION"]), (200 if status == "ok" else 503)
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """Our basket icon for clients that ask /favicon.ico without reading the page's
+    <link rel="icon"> (text browsers, bookmarks, older browsers): an SVG, not an ICO;
+    every browser that shows icons reads it by its type."""
+    return send_from_directory(current_app.static_folder, "img/favicon.svg", mimetype="image/svg+xml",
+                               max_age=86400)
 
 
 @bp.post("/bahasa")

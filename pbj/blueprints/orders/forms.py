@@ -104,6 +104,13 @@ class ApproveForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Write the reason.")), REASON_LENGTH])
 
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A PPK sees the cancel and the reject form on one page: each its own ids (the
+        # label, hint and error point at the right box), the posted name stays "reason".
+        self.action = action
+        self.reason.id = self.reason.label.field_id = f"{action}-reason"
+
 
 class RatingForm(FlaskForm):
     stars = RadioField(_l("Rating"), coerce=int, choices=[(n, _l("%(stars)s %(n)s of 5 stars", stars="★" * n, n=n))

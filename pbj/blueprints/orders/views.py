@@ -67,6 +67,7 @@ ACTION_WORDS = {"konfirmasi": "confirm", "setujui": "approve", "terima-tawaran":
                 "tolak-tawaran": "decline_offer", "batal": "cancel", "tolak": "supplier_reject",
                 "tolak-ppk": "ppk_reject"}
 ACTION_URLS = {action: word for word, action in ACTION_WORDS.items()}
+END_ACTIONS = ("cancel", "supplier_reject", "ppk_reject")  # the actions that end an order, with a reason
 
 
 # -- Cart -------------------------------------------------------------------------------
@@ -169,6 +170,8 @@ def checkout():
     if request.method == "GET":
         if actor().role is Role.PPK:
             form.ppk_id.data = actor().id
+        # Most goods go to the office itself: start from the OPD's address (editable).
+        form.delivery_address.data = actor().org.address or ""
         if not groups:
             flash(_("Your cart is empty: add products from the catalogue first."), "info")
             return redirect_303(url_for("orders.cart"))
@@ -230,7 +233,9 @@ def _order_or_404(order_id: int) -> Order:
 def _order_page(order: Order, status: int = 200, **forms):
     user, today = actor(), city_today()
     allowed = orders.allowed_actions(user, order, today)
-    forms.setdefault("reason_form", ReasonForm(formdata=None))
+    posted_reason = forms.pop("reason_form", None)  # the end action that came back with an error
+    forms["reason_forms"] = {action: posted_reason if posted_reason and posted_reason.action == action
+                             else ReasonForm(formdata=None, action=action) for action in END_ACTIONS}
     forms.setdefault("action_form", EmptyForm(formdata=None))
     forms.setdefault("approve_form", ApproveForm(formdata=None, data={"payment_method": order.payment_method.value}))
     if "offer" in allowed:
@@ -258,7 +263,8 @@ def _order_page(order: Order, status: int = 200, **forms):
     timeline = audit.entries_for("orders", order.id)
     ids = {e.actor_id for e in timeline if e.actor_id}
     actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
-    problem_forms = [f for f in forms.values() if f.errors]
+    problem_forms = [f for name, f in forms.items() if name != "reason_forms" and f.errors]
+    problem_forms += [f for f in forms["reason_forms"].values() if f.errors]
     tax = orders.tax_breakdown(order)
     late_penalty = penalties.compute(order) if "handover" in allowed else None
     penalty_basis = penalties.basis_of(order)
@@ -319,7 +325,7 @@ def simple_action(order_id: int, action: str):
 def end(order_id: int, action: str):
     order = _order_or_404(order_id)
     user, now = actor(), utcnow()
-    form = ReasonForm()
+    form = ReasonForm(action=ACTION_WORDS[action])
     service = {"batal": orders.cancel, "tolak": orders.supplier_reject, "tolak-ppk": orders.ppk_reject}[action]
     message = {"batal": _("The order is cancelled and its stock released."),
                "tolak": _("The order is rejected; the buyer sees your reason."),
