@@ -172,6 +172,7 @@ ENDPOINTS: dict[str, Access] = {
     "htmx_js": Access(EVERYONE),
     "main.home": Access(EVERYONE),
     "main.healthz": Access(EVERYONE),
+    "main.favicon": Access(EVERYONE),
     "main.set_language": Access(EVERYONE, form=lambda o: {"lang": "en", "next": "/"}),
     "auth.login": Access(EVERYONE, form=lambda o: {"email": o.user_email, "password": PASSWORD},
                          note="logged-in users are sent home"),
