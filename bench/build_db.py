@@ -90,8 +90,8 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
     import sqlalchemy as sa
 
     from pbj.demo import LOCAL_KELURAHAN, OTHER_REGIONS, SUPPLIER_NAMES
-    from pbj.demo.catalogue import (COLOURS, VARIANTS, _domestic_evidence, _picture, _supplier_fields,
-                                    seed_categories)
+    from pbj.demo.catalogue import _domestic_evidence, line_products, picture_kind, seed_categories, supplier_range
+    from pbj.demo.pictures import stored_picture
     from pbj.extensions import db
     from pbj.models.accounts import Organisation, OrgKind
     from pbj.models.catalogue import Product, ProductImage, ProductStatus
@@ -121,10 +121,12 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
         mark = time.perf_counter()
         tree = seed_categories()  # through the service (a few audit entries)
         pictures = {}
-        for subs in tree.values():
-            for sub, _lines in subs:
-                colour = COLOURS[sub.id % len(COLOURS)]
-                pictures[sub.id] = [_picture(sub.name, colour, v) for v in range(3)]
+        by_name = {}
+        for top_slug, subs in tree.items():
+            for sub, kind_and_lines in subs:
+                by_name[sub.name] = (sub, kind_and_lines.lines)
+                for line in kind_and_lines.lines:
+                    pictures[line.name] = stored_picture(picture_kind(sub.name, line), top_slug, line.name)
         db.session.commit()
         timings["categories and pictures"] = time.perf_counter() - mark
 
@@ -184,8 +186,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
             # A transient (never added) profile, so the ranking code reads the real properties.
             profile = SupplierProfile(org_id=org_id, scale=scale, is_cooperative=row["is_cooperative"],
                                       region_code=region_code)
-            lines = [(sub, line) for slug in _supplier_fields(business)
-                     for sub, ls in tree[slug] for line in ls]
+            lines = [(by_name[name][0], line) for name in supplier_range(business) for line in by_name[name][1]]
             profiles.append((profile, row, business, lines))
         db.session.execute(sa.insert(Organisation.__table__), org_rows)
         db.session.execute(sa.insert(SupplierProfile.__table__), supplier_rows)
@@ -206,8 +207,10 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
             for product_id in range(start + 1, min(start + CHUNK, products) + 1):
                 profile, srow, business, lines = profiles[
                     min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(profiles) - 1)]
-                sub, (name, unit, low, high, evidence, tkdn_range, certs) = rng.choice(lines)
-                variant = rng.choice(VARIANTS)
+                sub, line = rng.choice(lines)
+                name, factor = rng.choice(line_products(line))
+                unit, evidence, tkdn_range, certs = line.unit, line.evidence, line.tkdn_range, line.certs
+                low, high = int(line.low * factor), int(line.high * factor)
                 # The demo's TKDN certificates, TKDN-IK, BMP and SIINas, by product line.
                 found = ProductData(category_id=sub.id, name=name, unit=unit, unit_price=low,
                                     is_pdn=evidence != "import")
@@ -235,7 +238,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
                 _refresh_rank(rank, profile)  # the application's own ranking rules
                 product_rows.append({
                     "id": product_id, "supplier_id": srow["org_id"], "category_id": sub.id,
-                    "name": f"{name} {variant}".strip(), "unit": unit, "unit_price": price,
+                    "name": name, "unit": unit, "unit_price": price,
                     "description": " ".join(filter(None, [
                         f"{name} dari {business}, {srow['kecamatan']}, {srow['region_name']}.",
                         "Dikemas rapi dan dikirim ke kantor OPD.", rng.choice(EXTRA_SENTENCES),
@@ -259,7 +262,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
                     "created_at": created, "updated_at": created + timedelta(days=1),
                 })
                 for position in range(2 if rng.random() < 0.2 else 1):
-                    picture = rng.choice(pictures[sub.id])
+                    picture = pictures[line.name]
                     image_id += 1
                     image_rows.append({
                         "id": image_id, "product_id": product_id, "position": position,

@@ -185,7 +185,8 @@ def holidays_seed(year):
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
 @click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
-              help="How many demo products to list.")
+              help="How many demo products to list at most (each supplier lists only what fits its "
+                   "business, each name once, so the demo may hold fewer).")
 @click.option("--orders", default=None, type=click.IntRange(0, 20_000),
               help="How many demo orders to replay over the past year.  [default: a tenth of --products, "
                    "at most 250]")

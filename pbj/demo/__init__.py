@@ -94,6 +94,7 @@ SUPPLIER_NAMES = [
     "Souvenir Khas Singkawang", "Tenun Ikat Dayak Bengkayang", "Kerupuk Basah Sambas",
     "Koperasi Serba Usaha Maju Bersama", "Koperasi Wanita Melati", "Air Minum Isi Ulang Segar",
     "Laundry Kilat Roban", "Percetakan Undangan Bintang", "Toko Pertanian Tani Makmur",
+    "Penggilingan Padi Sedau Makmur", "Toko Sembako Sinar Harapan",
 ]
 LOCAL_KELURAHAN = {
     "Singkawang Barat": ["Tengah", "Melayu", "Kuala", "Pasiran"],

@@ -46,14 +46,14 @@ SMALL_OFFICE_WEIGHT = 0.7  # the kecamatan offices
 # What OPDs buy (top category slug: weight), and what some buy more of.
 NEEDS = {"alat-tulis-kantor": 4, "makanan-minuman": 4, "jasa-percetakan": 2.5, "jasa-kebersihan": 1,
          "pakaian-seragam": 1, "kerajinan-suvenir": 0.7, "elektronik": 0.6, "furnitur": 0.5,
-         "bahan-bangunan": 0.1}
+         "bahan-bangunan": 0.1, "bahan-pokok": 0.8, "perlengkapan-kebersihan": 0.8}
 NEEDS_OF = {
     "SETDA": {"makanan-minuman": 6, "kerajinan-suvenir": 2},
-    "RSUD": {"jasa-kebersihan": 3.5, "makanan-minuman": 3},
+    "RSUD": {"jasa-kebersihan": 3.5, "makanan-minuman": 3, "perlengkapan-kebersihan": 2},
     "DISDIKBUD": {"alat-tulis-kantor": 5, "jasa-percetakan": 3.5},
     "DINKES": {"jasa-percetakan": 3.5},
     "DPUPR": {"bahan-bangunan": 3},
-    "BPBD": {"pakaian-seragam": 2, "bahan-bangunan": 1},
+    "BPBD": {"pakaian-seragam": 2, "bahan-bangunan": 1, "bahan-pokok": 3},  # the dapur umum
     "SATPOLPP": {"pakaian-seragam": 2.5},
     "DISPARPORA": {"kerajinan-suvenir": 2.5, "pakaian-seragam": 1.5, "jasa-percetakan": 3},
     "DISKOPUKMDAG": {"kerajinan-suvenir": 1.5},
@@ -65,7 +65,8 @@ AUGUST_NEEDS = {"pakaian-seragam": 2.5, "jasa-percetakan": 2.0}
 # Typical value of one order line (rupiah), varied log-normally.
 LINE_VALUE = {"alat-tulis-kantor": 1_500_000, "makanan-minuman": 2_500_000, "jasa-percetakan": 3_000_000,
               "jasa-kebersihan": 9_000_000, "pakaian-seragam": 6_000_000, "kerajinan-suvenir": 3_000_000,
-              "elektronik": 12_000_000, "furnitur": 8_000_000, "bahan-bangunan": 10_000_000}
+              "elektronik": 12_000_000, "furnitur": 8_000_000, "bahan-bangunan": 10_000_000,
+              "bahan-pokok": 4_000_000, "perlengkapan-kebersihan": 1_500_000}
 BIG_ORDER_NEEDS = ["elektronik", "furnitur", "pakaian-seragam"]
 BIG_ORDER_OPDS = ["DISDIKBUD", "RSUD", "SETDA", "DPUPR", "SATPOLPP", "DINKES"]
 STREETS = ["Firdaus", "Alianyang", "GM Situt", "Diponegoro", "Ratu Sepudak", "Yos Sudarso", "Pahlawan",
@@ -93,6 +94,7 @@ PACKAGE_NAMES = {
     "pakaian-seragam": "Belanja pakaian dinas dan seragam", "kerajinan-suvenir": "Belanja cendera mata",
     "elektronik": "Belanja peralatan elektronik kantor", "furnitur": "Belanja mebel kantor",
     "bahan-bangunan": "Belanja bahan bangunan pemeliharaan gedung",
+    "bahan-pokok": "Belanja bahan pokok kegiatan", "perlengkapan-kebersihan": "Belanja alat dan bahan kebersihan",
     "konstruksi": "Rehabilitasi gedung kantor",  # a tender package: not for the catalogue
 }
 BIG_PACKAGE_PAGU = 450_000_000

@@ -264,10 +264,15 @@ class QueuePage:
     page: int
     per_page: int
     has_next: bool
+    total: int = 0  # what waits under the chosen filters, kind included
 
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 def _queue_selects(filters: QueueFilter):
@@ -313,7 +318,8 @@ def review_queue(filters: QueueFilter, page: int, per_page: int) -> QueuePage:
     found = {r.id: r for r in db.session.scalars(
         sa.select(ProductRevision).where(ProductRevision.id.in_(revision_ids)))} if revision_ids else {}
     items = [QueueItem(r.kind, products[r.product_id], found.get(r.revision_id), r.since) for r in shown]
-    return QueuePage(items, counts, page, per_page, len(rows) > per_page)
+    total = counts[filters.kind] if filters.kind in selects else sum(counts.values())
+    return QueuePage(items, counts, page, per_page, len(rows) > per_page, total)
 
 
 def queue_suppliers() -> list[tuple[int, str]]:
