@@ -203,3 +203,17 @@ def test_admin_edits_nip_and_opd_address(p, client, auth):
     assert p.ppk.org.address == "Jl. Firdaus No. 1 <b>Pasiran</b>"
     page = client.get("/admin/opd").get_data(as_text=True)
     assert "&lt;b&gt;Pasiran&lt;/b&gt;" in page and "<b>Pasiran</b>" not in page  # escaped once
+
+
+def test_admin_enters_an_officials_nip_when_creating_the_account(p, client, auth):
+    from pbj.models.accounts import User
+    import sqlalchemy as sa
+
+    auth.login(p.admin)
+    base = {"name": "Rina Wulandari", "email": "rina.w@disdik.go.id", "role": "ppk", "org_id": str(p.ppk.org_id)}
+    bad = client.post("/admin/pengguna", data={**base, "nip": "19851312 201001 1 004"})
+    assert bad.status_code == 422 and "Rina Wulandari" in bad.get_data(as_text=True)  # the typing is kept
+    assert db.session.scalar(sa.select(User).where(User.email == base["email"])) is None  # nothing half-made
+    assert client.post("/admin/pengguna", data={**base, "nip": "19900101 201501 2 003"}).status_code == 303
+    user = db.session.scalar(sa.select(User).where(User.email == base["email"]))
+    assert user.nip == "199001012015012003"

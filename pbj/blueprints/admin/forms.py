@@ -50,6 +50,8 @@ class UserForm(FlaskForm):
         Length(max=254)])
     role = required_choice(_l("Role"), [(r.value, ROLE_LABELS[r]) for r in STAFF_ROLES], _l("Choose the role."))
     org_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    # Officials' NIP (checked by pbj.services.accounts.clean_nip); optional, as on the user's page.
+    nip = StringField(_l("NIP (officials: PP, PPK, treasurer; optional)"), validators=[Optional(), Length(max=40)])
 
 
 class RoleForm(FlaskForm):

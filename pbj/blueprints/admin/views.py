@@ -251,6 +251,9 @@ def create_user():
         # The user chooses their own password through the e-mailed link.
         user = accounts.create_user(actor(), org=org, email=form.email.data, name=form.name.data,
                                     role=Role(form.role.data), password=secrets.token_urlsafe(24))
+        if form.nip.data:
+            db.session.flush()  # the user's id, for the NIP's audit entry
+            accounts.set_nip(actor(), user, form.nip.data)
         link = absolute_url("auth.reset_password", token=accounts.make_reset_token(user))
         notifications.mail_after_commit(user.email, _("Your e-Katalog account"),
                                         render_template("admin/welcome_mail.txt", user=user, link=link))
