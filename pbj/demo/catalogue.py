@@ -57,7 +57,15 @@ class Sub(NamedTuple):
 # PPN); the rest goods (rice and packaged food included).
 TAX_CLASS_BY_SUBCATEGORY = {"Kebersihan Gedung": "services", "Binatu": "services",
                             "Pengendalian Hama dan Taman": "services",
-                            "Snack Box dan Kue": "pbjt", "Katering dan Nasi Kotak": "pbjt"}
+                            "Snack Box dan Kue": "pbjt", "Katering dan Nasi Kotak": "pbjt",
+                            "Beras": "rice"}
+# Basic staples exempt from PPN (PP 49/2022) among the groceries; cooking oil, flour, noodles
+# and tea are not on that list and stay goods.
+TAX_CLASS_BY_LINE = {"Gula Pasir Putih": "staple", "Telur Ayam Ras": "staple", "Garam Beryodium": "staple"}
+
+
+def tax_class_of(subcategory: str, line_name: str) -> str:
+    return TAX_CLASS_BY_LINE.get(line_name) or TAX_CLASS_BY_SUBCATEGORY.get(subcategory, "goods")
 SIZES_PAPER = ("", "Isi 5 Rim", "Warna Putih Terang")
 COLOURS_PEN = ("Hitam", "Biru", "Merah")
 CATATAN = ("", "Ukuran Kecil", "Ukuran Besar")
@@ -616,7 +624,7 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
                 is_pdn=line.evidence != "import",
                 origin=supplier.region_name if line.evidence != "import" else "Impor",
                 certifications=line.certs.split(),
-                tax_class=TAX_CLASS_BY_SUBCATEGORY.get(sub.name, "goods"),
+                tax_class=tax_class_of(sub.name, line.name),
             )
             _domestic_evidence(data, line.evidence, line.tkdn_range, rng)
             actor = admin if n % 17 == 0 else owner  # a few listed on the supplier's behalf

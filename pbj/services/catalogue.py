@@ -91,8 +91,8 @@ def _clean(data: ProductData, today: date | None = None) -> ProductData:
     if data.stock is not None and data.stock < 0:
         raise DomainError(_l("Stock cannot be negative; leave it empty for made to order."), field="stock")
     if data.tax_class not in taxes.TAX_CLASSES:
-        raise DomainError(_l("Choose whether the product is goods, a service or restaurant/catering food and "
-                             "drink."), field="tax_class")
+        raise DomainError(_l("Choose the product's tax class: goods, a service, restaurant/catering food and "
+                             "drink, a basic staple, or rice."), field="tax_class")
     if not 0 <= data.tkdn_x100 <= 10000:
         raise DomainError(_l("TKDN is a percentage from 0 to 100."), field="tkdn")
     if not 0 <= data.bmp_x100 <= 1500:

@@ -29,7 +29,11 @@ from fractions import Fraction
 from flask import current_app
 
 GOODS, SERVICES, PBJT = "goods", "services", "pbjt"
-TAX_CLASSES = (GOODS, SERVICES, PBJT)
+# Basic staples the PPN law exempts (UU PPN Art. 16B as amended by UU 7/2021; PP 49/2022:
+# rice, eggs, vegetables, fruit, salt, meat, milk, consumption sugar…), and among them
+# rice and unhulled rice (beras, gabah), on which no PPh 22 is collected (PMK 81/2024).
+STAPLE, RICE = "staple", "rice"
+TAX_CLASSES = (GOODS, SERVICES, PBJT, STAPLE, RICE)
 METHOD = "2025"
 LEGACY_METHOD = "2024"
 
@@ -58,6 +62,8 @@ class TaxBreakdown:
     below_threshold: bool
     pp55: bool
     is_pkp: bool
+    staple_base: int = 0  # value of PPN-exempt staples (rice included); left out of as_dict when 0
+    rice_base: int = 0    # of which rice and unhulled rice (no PPh 22)
 
     @property
     def pph_rate(self) -> Decimal:  # the rate shown when only one PPh applies
@@ -68,8 +74,14 @@ class TaxBreakdown:
         out = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
+            if name in _ADDED_LATER and not value:
+                continue  # the content of documents issued before these fields stays the same
             out[name] = str(value) if isinstance(value, Decimal) else value
         return out
+
+
+# Fields added after documents were issued with `as_dict` in their content.
+_ADDED_LATER = ("staple_base", "rice_base")
 
 
 def _floor(value) -> int:
@@ -113,7 +125,7 @@ def compute(lines: dict, rates: dict, *, split: bool = False) -> TaxBreakdown:
         ppn = _floor(dpp_other * rate / 100)
     else:
         dpp_other, ppn = 0, 0
-    # Bases before PPN, per class (PPN split pro rata, the remainder on goods).
+    # Bases before PPN, per class (PPN split pro rata, the remainder on goods); staples bear no PPN.
     base = dict(gross_by)
     if ppn:
         services_ppn = ppn * gross_by[SERVICES] // ppn_gross
@@ -125,9 +137,9 @@ def compute(lines: dict, rates: dict, *, split: bool = False) -> TaxBreakdown:
     r22, r23, rf = (Decimal(rates["pph22_rate"]), Decimal(rates["pph23_rate"]), Decimal(rates["pph_final_rate"]))
     pph22 = pph23 = final = 0
     if pp55:
-        final = _floor(Decimal(base[GOODS] + base[SERVICES] + base[PBJT]) * rf / 100)
+        final = _floor(Decimal(sum(base.values())) * rf / 100)
     else:
-        pph22 = _floor(Decimal(base[GOODS]) * r22 / 100)
+        pph22 = _floor(Decimal(base[GOODS] + base[STAPLE]) * r22 / 100)
         pph23 = _floor(Decimal(base[SERVICES] + base[PBJT]) * r23 / 100)
     pph22_collected = not below and not rates.get("by_card", False)
     ppn_collected = bool(rates["ppn_collected"]) and not below
@@ -135,7 +147,11 @@ def compute(lines: dict, rates: dict, *, split: bool = False) -> TaxBreakdown:
     supplier_pays = 0 if ppn_collected else ppn
     if pp55:
         # The final tax replaces PPh 22 (withheld where PPh 22 would be) and PPh 23 (always).
-        final_withheld = final if pph22_collected else _floor(Decimal(base[SERVICES] + base[PBJT]) * rf / 100)
+        if pph22_collected and not base[RICE]:
+            final_withheld = final
+        else:  # where no PPh 22 is collected (rice, a card payment, the threshold), nor is the final tax
+            withheld_base = base[SERVICES] + base[PBJT] + (base[GOODS] + base[STAPLE] if pph22_collected else 0)
+            final_withheld = _floor(Decimal(withheld_base) * rf / 100)
         withheld += final_withheld
         supplier_pays += final - final_withheld
     if not pph22_collected:
@@ -145,7 +161,8 @@ def compute(lines: dict, rates: dict, *, split: bool = False) -> TaxBreakdown:
                         pph_final=final, pph=withheld, ppn_collected=ppn_collected, pph22_collected=pph22_collected,
                         supplier_pays=supplier_pays, pbjt_base=gross_by[PBJT], net=net, ppn_rate=ppn_rate,
                         dpp_factor=rates["dpp_factor"], pph22_rate=r22, pph23_rate=r23, pph_final_rate=rf,
-                        threshold=threshold, below_threshold=below, pp55=pp55, is_pkp=is_pkp)
+                        threshold=threshold, below_threshold=below, pp55=pp55, is_pkp=is_pkp,
+                        staple_base=gross_by[STAPLE] + gross_by[RICE], rice_base=gross_by[RICE])
 
 
 def _legacy(gross: int, rates: dict) -> TaxBreakdown:

@@ -318,4 +318,6 @@ TAX_CLASS_LABELS = {
     "goods": _l("Goods (PPh 22)"),
     "services": _l("Service, e.g. cleaning or laundry (PPh 23)"),
     "pbjt": _l("Restaurant or catering food and drink, e.g. nasi kotak or snacks (regional tax PBJT, no PPN)"),
+    "staple": _l("Basic staple exempt from PPN, e.g. eggs, vegetables, fruit, sugar, salt (PPh 22)"),
+    "rice": _l("Rice or unhulled rice (beras, gabah): no PPN and no PPh 22"),
 }

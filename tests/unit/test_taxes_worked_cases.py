@@ -190,3 +190,38 @@ def test_payment_by_government_credit_card_collects_no_pph22(cls, pp55, pph22, p
     assert (tax.pph22, tax.pph23, tax.pph_final, tax.pph, tax.supplier_pays) == (
         pph22, pph23, final, withheld, supplier_pays)
     assert tax.net == 3_330_000 - withheld
+
+
+# Basic staples (PP 49/2022: exempt from PPN) and rice (also no PPh 22, PMK 81/2024), by hand:
+#   lines (class: gross)              PKP  PP55  PPN      PPh 22  final   withheld  net        supplier pays
+#   goods 1.110.000 + staple 2.000.000 yes  no    109.999  45.000  0       154.999   2.955.001  0
+#     (PPN on the goods only: P0 1.000.000, DPP nilai lain 916.666, PPN 109.999; without PPN
+#      3.000.001 > 2 juta; PPh 22 1,5 % × (1.000.001 + 2.000.000) = 45.000,015 → 45.000)
+#   rice 3.330.000                    yes  no    0        0       0       0         3.330.000  0
+#   rice 3.330.000                    no   yes   0        0       16.650  0         3.330.000  16.650
+#     (final 0,5 % × 3.330.000, not withheld where no PPh 22 is: the supplier pays it)
+#   rice 2.000.000 + goods 1.110.000  no   yes   0        0       15.550  5.550     3.104.450  10.000
+#     (final 0,5 % × 3.110.000 = 15.550; withheld on the goods only: 0,5 % × 1.110.000 = 5.550)
+#   staple 3.330.000                  no   no    0        49.950  0       49.950    3.280.050  0
+STAPLE_CASES = [
+    ({"goods": 1_110_000, "staple": 2_000_000}, True, False, 109_999, 45_000, 0, 154_999, 2_955_001, 0),
+    ({"rice": 3_330_000}, True, False, 0, 0, 0, 0, 3_330_000, 0),
+    ({"rice": 3_330_000}, False, True, 0, 0, 16_650, 0, 3_330_000, 16_650),
+    ({"rice": 2_000_000, "goods": 1_110_000}, False, True, 0, 0, 15_550, 5_550, 3_104_450, 10_000),
+    ({"staple": 3_330_000}, False, False, 0, 49_950, 0, 49_950, 3_280_050, 0),
+]
+
+
+@pytest.mark.parametrize("lines, pkp, pp55, ppn, pph22, final, withheld, net, supplier_pays", STAPLE_CASES)
+def test_staples_bear_no_ppn_and_rice_no_pph22(lines, pkp, pp55, ppn, pph22, final, withheld, net, supplier_pays):
+    tax = compute(lines, fixed_rates(CONFIG, is_pkp=pkp, pp55=pp55))
+    assert (tax.ppn, tax.pph22, tax.pph_final) == (ppn, pph22, final)
+    assert ((tax.ppn if tax.ppn_collected else 0) + tax.pph, tax.net, tax.supplier_pays) == (
+        withheld, net, supplier_pays)
+    assert tax.staple_base == lines.get("staple", 0) + lines.get("rice", 0)
+
+
+def test_fields_added_later_stay_out_of_documents_without_staples():
+    tax = compute({GOODS: 1_110_000}, fixed_rates(CONFIG, is_pkp=True, pp55=False))
+    assert "staple_base" not in tax.as_dict() and "rice_base" not in tax.as_dict()
+    assert compute({"rice": 10}, fixed_rates(CONFIG, is_pkp=True, pp55=False)).as_dict()["rice_base"] == 10
