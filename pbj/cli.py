@@ -150,16 +150,22 @@ def holidays_import(file):
     All or nothing: a file with a bad row changes nothing and every bad row is
     listed. A date already known takes the file's name and kind.
     """
+    from contextlib import ExitStack
+
+    from pbj.cli_progress import Progress
     from pbj.clock import utcnow
     from pbj.services import holidays
 
-    try:
-        result = holidays.import_csv(None, file.read(), utcnow())
-    except holidays.BadRows as refused:
-        db.session.rollback()
-        for line, message in refused.rows:
-            click.echo(f"line {line}: {message}" if line else message, err=True)
-        raise click.ClickException(f"{len(refused.rows)} bad row(s); nothing was imported.")
+    with Progress() as progress, ExitStack() as rows:
+        try:
+            result = holidays.import_csv(
+                None, file.read(), utcnow(),
+                progress=lambda total: rows.enter_context(progress.task("Holidays", total)))
+        except holidays.BadRows as refused:
+            db.session.rollback()
+            for line, message in refused.rows:
+                click.echo(f"line {line}: {message}" if line else message, err=True)
+            raise click.ClickException(f"{len(refused.rows)} bad row(s); nothing was imported.")
     db.session.commit()
     click.echo(f"Added {result.added}, changed {result.changed}, unchanged {result.unchanged}.")
 
@@ -198,8 +204,11 @@ def seed_demo(if_empty, products, orders):
             click.echo("Database already has data; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
-    credentials = seed(products=products, orders=orders, progress=click.echo)
-    db.session.commit()
+    from pbj.cli_progress import Progress
+
+    with Progress() as progress:
+        credentials = seed(products=products, orders=orders, progress=progress)
+        db.session.commit()
     from pathlib import Path
 
     from flask import current_app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -239,8 +240,10 @@ def _domestic_evidence(data: catalogue.ProductData, evidence: str, tkdn_range: t
             data.siinas_number = f"SIINAS-{rng.randint(1000000, 9999999)}"
 
 
-def seed_products(admin: User, rng: random.Random, count: int) -> int:
-    """About `count` products spread over the demo suppliers; most published."""
+def seed_products(admin: User, rng: random.Random, count: int,
+                  advance: Callable[[], None] = lambda: None) -> int:
+    """About `count` products spread over the demo suppliers; most published.
+    `advance()` is called after each product (the CLI's progress bar)."""
     tree = seed_categories()
     pictures: dict[int, list[StoredImage]] = {}
     for slug, subs in tree.items():
@@ -279,6 +282,7 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
             product = catalogue.create_product(actor, supplier, data)
             catalogue.attach_image(actor, product, rng.choice(pictures[sub.id]))
             made += 1
+            advance()
             roll = rng.random()
             if roll < 0.05:
                 continue  # left as draft
