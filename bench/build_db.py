@@ -96,6 +96,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
     from pbj.models.accounts import Organisation, OrgKind
     from pbj.models.catalogue import Product, ProductImage, ProductStatus
     from pbj.models.suppliers import BusinessScale, Sanction, SupplierProfile, VerificationStatus
+    from pbj.cli_progress import Progress
     from pbj.clock import utcnow
     from pbj.services.catalogue import ProductData, _refresh_rank
 
@@ -201,76 +202,81 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
         cumulative = list(itertools.accumulate(weights))
         image_id = 0
         status_counts: dict[str, int] = {}
-        for start in range(0, products, CHUNK):
-            product_rows, image_rows = [], []
-            for product_id in range(start + 1, min(start + CHUNK, products) + 1):
-                profile, srow, business, lines = profiles[
-                    min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(profiles) - 1)]
-                sub, (name, unit, low, high, evidence, tkdn_range, certs) = rng.choice(lines)
-                variant = rng.choice(VARIANTS)
-                # The demo's TKDN certificates, TKDN-IK, BMP and SIINas, by product line.
-                found = ProductData(category_id=sub.id, name=name, unit=unit, unit_price=low,
-                                    is_pdn=evidence != "import")
-                _domestic_evidence(found, evidence, tkdn_range, rng)
-                is_pdn, tkdn, bmp = found.is_pdn, found.tkdn_x100, found.bmp_x100
-                price = rng.randrange(low, high + 1, 500 if low >= 5_000 else 100)
-                created = now - timedelta(days=rng.randint(2, 730), minutes=rng.randint(0, 1439))
-                roll = rng.random()
-                if srow["verification"] is not VerificationStatus.VERIFIED:
-                    status = ProductStatus.DRAFT if roll < 0.4 else ProductStatus.SUBMITTED
-                elif roll < 0.04:
-                    status = ProductStatus.DRAFT
-                elif roll < 0.08:
-                    status = ProductStatus.SUBMITTED
-                elif roll < 0.10:
-                    status = ProductStatus.REJECTED
-                elif roll < 0.14:
-                    status = ProductStatus.ARCHIVED
-                else:
-                    status = ProductStatus.PUBLISHED
-                status_counts[status.value] = status_counts.get(status.value, 0) + 1
-                published = (status in (ProductStatus.PUBLISHED, ProductStatus.ARCHIVED))
-                rank = SimpleNamespace(tkdn_x100=tkdn, bmp_x100=bmp, is_pdn=is_pdn, siinas=found.siinas,
-                                       tkdn_certified=found.tkdn_certificate_date is not None)
-                _refresh_rank(rank, profile)  # the application's own ranking rules
-                product_rows.append({
-                    "id": product_id, "supplier_id": srow["org_id"], "category_id": sub.id,
-                    "name": f"{name} {variant}".strip(), "unit": unit, "unit_price": price,
-                    "description": " ".join(filter(None, [
-                        f"{name} dari {business}, {srow['kecamatan']}, {srow['region_name']}.",
-                        "Dikemas rapi dan dikirim ke kantor OPD.", rng.choice(EXTRA_SENTENCES),
-                        f"Harga per {unit}."])),
-                    "min_order": rng.choice([1, 1, 1, 5, 10]),
-                    "stock": None if rng.random() < 0.25 else rng.randint(0, 500),
-                    "lead_time_days": rng.randint(1, 14),
-                    "delivery_area": ("Kota Singkawang" if srow["region_code"] == city_code
-                                      else "Kalimantan Barat"),
-                    "tkdn_x100": tkdn, "bmp_x100": bmp,
-                    "tkdn_certificate": found.tkdn_certificate,
-                    "tkdn_certificate_date": found.tkdn_certificate_date, "tkdn_ik": found.tkdn_ik,
-                    "siinas": found.siinas, "siinas_number": found.siinas_number,
-                    "reviewed_price": price if published else None,
-                    "is_pdn": is_pdn, "origin": srow["region_name"], "certifications": certs,
-                    "preference": rank.preference, "supplier_is_umk": rank.supplier_is_umk,
-                    "supplier_is_local": rank.supplier_is_local, "priority": rank.priority,
-                    "status": status,
-                    "rejection_reason": "Foto kurang jelas." if status is ProductStatus.REJECTED else None,
-                    "published_at": created + timedelta(days=1) if published else None,
-                    "created_at": created, "updated_at": created + timedelta(days=1),
-                })
-                for position in range(2 if rng.random() < 0.2 else 1):
-                    picture = rng.choice(pictures[sub.id])
-                    image_id += 1
-                    image_rows.append({
-                        "id": image_id, "product_id": product_id, "position": position,
-                        "large_name": picture.large_name, "thumb_name": picture.thumb_name,
-                        "width": picture.width, "height": picture.height, "thumb_bytes": picture.thumb_bytes,
+        # On stderr: stdout carries the results `make bench` prints.
+        with Progress(sys.stderr) as progress, progress.task("Products", products) as advance:
+            for start in range(0, products, CHUNK):
+                product_rows, image_rows = [], []
+                for product_id in range(start + 1, min(start + CHUNK, products) + 1):
+                    profile, srow, business, lines = profiles[
+                        min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(profiles) - 1)]
+                    sub, (name, unit, low, high, evidence, tkdn_range, certs) = rng.choice(lines)
+                    variant = rng.choice(VARIANTS)
+                    # The demo's TKDN certificates, TKDN-IK, BMP and SIINas, by product line.
+                    found = ProductData(category_id=sub.id, name=name, unit=unit, unit_price=low,
+                                        is_pdn=evidence != "import")
+                    _domestic_evidence(found, evidence, tkdn_range, rng)
+                    is_pdn, tkdn, bmp = found.is_pdn, found.tkdn_x100, found.bmp_x100
+                    price = rng.randrange(low, high + 1, 500 if low >= 5_000 else 100)
+                    created = now - timedelta(days=rng.randint(2, 730), minutes=rng.randint(0, 1439))
+                    roll = rng.random()
+                    if srow["verification"] is not VerificationStatus.VERIFIED:
+                        status = ProductStatus.DRAFT if roll < 0.4 else ProductStatus.SUBMITTED
+                    elif roll < 0.04:
+                        status = ProductStatus.DRAFT
+                    elif roll < 0.08:
+                        status = ProductStatus.SUBMITTED
+                    elif roll < 0.10:
+                        status = ProductStatus.REJECTED
+                    elif roll < 0.14:
+                        status = ProductStatus.ARCHIVED
+                    else:
+                        status = ProductStatus.PUBLISHED
+                    status_counts[status.value] = status_counts.get(status.value, 0) + 1
+                    published = (status in (ProductStatus.PUBLISHED, ProductStatus.ARCHIVED))
+                    rank = SimpleNamespace(tkdn_x100=tkdn, bmp_x100=bmp, is_pdn=is_pdn, siinas=found.siinas,
+                                           tkdn_certified=found.tkdn_certificate_date is not None)
+                    _refresh_rank(rank, profile)  # the application's own ranking rules
+                    if product_id % 1000 == 0:
+                        advance(to=product_id)
+                    product_rows.append({
+                        "id": product_id, "supplier_id": srow["org_id"], "category_id": sub.id,
+                        "name": f"{name} {variant}".strip(), "unit": unit, "unit_price": price,
+                        "description": " ".join(filter(None, [
+                            f"{name} dari {business}, {srow['kecamatan']}, {srow['region_name']}.",
+                            "Dikemas rapi dan dikirim ke kantor OPD.", rng.choice(EXTRA_SENTENCES),
+                            f"Harga per {unit}."])),
+                        "min_order": rng.choice([1, 1, 1, 5, 10]),
+                        "stock": None if rng.random() < 0.25 else rng.randint(0, 500),
+                        "lead_time_days": rng.randint(1, 14),
+                        "delivery_area": ("Kota Singkawang" if srow["region_code"] == city_code
+                                          else "Kalimantan Barat"),
+                        "tkdn_x100": tkdn, "bmp_x100": bmp,
+                        "tkdn_certificate": found.tkdn_certificate,
+                        "tkdn_certificate_date": found.tkdn_certificate_date, "tkdn_ik": found.tkdn_ik,
+                        "siinas": found.siinas, "siinas_number": found.siinas_number,
+                        "reviewed_price": price if published else None,
+                        "is_pdn": is_pdn, "origin": srow["region_name"], "certifications": certs,
+                        "preference": rank.preference, "supplier_is_umk": rank.supplier_is_umk,
+                        "supplier_is_local": rank.supplier_is_local, "priority": rank.priority,
+                        "status": status,
+                        "rejection_reason": ("Foto kurang jelas." if status is ProductStatus.REJECTED
+                                             else None),
+                        "published_at": created + timedelta(days=1) if published else None,
+                        "created_at": created, "updated_at": created + timedelta(days=1),
                     })
-            db.session.execute(sa.insert(Product.__table__), product_rows)  # FTS5 triggers index each row
-            db.session.execute(sa.insert(ProductImage.__table__), image_rows)
-            db.session.commit()
-            done = min(start + CHUNK, products)
-            print(f"  {done:>9,} products  {time.perf_counter() - mark:6.1f} s", file=sys.stderr, flush=True)
+                    for position in range(2 if rng.random() < 0.2 else 1):
+                        picture = rng.choice(pictures[sub.id])
+                        image_id += 1
+                        image_rows.append({
+                            "id": image_id, "product_id": product_id, "position": position,
+                            "large_name": picture.large_name, "thumb_name": picture.thumb_name,
+                            "width": picture.width, "height": picture.height,
+                            "thumb_bytes": picture.thumb_bytes,
+                        })
+                db.session.execute(sa.insert(Product.__table__), product_rows)  # FTS5 triggers index each row
+                db.session.execute(sa.insert(ProductImage.__table__), image_rows)
+                db.session.commit()
+                advance(to=min(start + CHUNK, products))
         timings["products"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
