@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(orders_cli)
     app.cli.add_command(holidays_cli)
+    app.cli.add_command(mail_cli)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -186,6 +187,39 @@ def holidays_seed(year):
     db.session.commit()
     click.echo(f"{year}: added {added} national holiday(s), kept {kept} already listed. "
                "Add the year's cuti bersama from the joint decree (SKB 3 Menteri).")
+
+
+@click.group("mail", help="E-mail written to the outbox in development (no MAIL_SERVER).")
+def mail_cli():
+    pass
+
+
+@mail_cli.command("latest")
+@click.option("--to", "to", default=None, help="Only messages to this address (or part of it).")
+def mail_latest(to):
+    """Print the newest message in instance/outbox/, decoded.
+
+    The files hold the text as sent (quoted-printable, which splits long links
+    over lines); this prints it as the recipient reads it, links whole.
+    """
+    from flask import current_app
+
+    from pbj.services import mail
+
+    found = mail.latest_in_outbox(to)
+    if found is None:
+        where = mail.outbox_folder()
+        server = current_app.config.get("MAIL_SERVER")
+        if server:
+            raise click.ClickException(f"No message in {where}: e-mail goes to the server {server}.")
+        raise click.ClickException(f"No message{' to ' + to if to else ''} in {where}.")
+    path, message = found
+    click.echo(f"File:    {path.name}")
+    for header in ("From", "To", "Subject"):
+        click.echo(f"{header + ':':<8} {message[header]}")
+    click.echo("")
+    body = message.get_body(preferencelist=("plain",))
+    click.echo(body.get_content().rstrip("\n") if body is not None else "(no plain-text part)")
 
 
 @click.command("seed-demo")
