@@ -126,8 +126,9 @@ class Progress:
 
             console = Console(file=self.stream, force_terminal=True, highlight=False)
             self._bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                              TaskProgressColumn(), TimeElapsedColumn(), TextColumn("left"),
-                              TimeRemainingColumn(), console=console, transient=False)
+                              TaskProgressColumn(), TimeElapsedColumn(), TextColumn("elapsed,"),
+                              TimeRemainingColumn(), TextColumn("left"), console=console,
+                              transient=False)
             self._bars.__enter__()
         return self
 
