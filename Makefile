@@ -8,7 +8,7 @@ PORT ?= 5000
 # `make run` serves a development instance: plain-HTTP cookies allowed, demo data.
 export PBJ_ENV ?= development
 # Links in e-mails and on documents point where `make run` serves (docs/CONFIGURATION.md);
-# serving on another address (HOST=0.0.0.0) needs PUBLIC_BASE_URL and TRUSTED_HOSTS set.
+# serving on another address (HOST=0.0.0.0) needs PUBLIC_BASE_URL set (TRUSTED_HOSTS follows its host).
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint venv dev-venv translations migrate seed test-sqlite test-postgres messages clean

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import itertools
 import os
 import random
@@ -96,6 +97,7 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
     from pbj.models.accounts import Organisation, OrgKind
     from pbj.models.catalogue import Product, ProductImage, ProductStatus
     from pbj.models.suppliers import BusinessScale, Sanction, SupplierProfile, VerificationStatus
+    from pbj.cli_progress import Progress
     from pbj.clock import utcnow
     from pbj.services.catalogue import ProductData, _refresh_rank
 
@@ -202,6 +204,9 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
         cumulative = list(itertools.accumulate(weights))
         image_id = 0
         status_counts: dict[str, int] = {}
+        # On stderr: stdout carries the results `make bench` prints.
+        progress = contextlib.ExitStack()
+        advance = progress.enter_context(progress.enter_context(Progress(sys.stderr)).task("Products", products))
         for start in range(0, products, CHUNK):
             product_rows, image_rows = [], []
             for product_id in range(start + 1, min(start + CHUNK, products) + 1):
@@ -272,8 +277,8 @@ def build(db_path: Path, products: int, suppliers: int, seed: int) -> dict:
             db.session.execute(sa.insert(Product.__table__), product_rows)  # FTS5 triggers index each row
             db.session.execute(sa.insert(ProductImage.__table__), image_rows)
             db.session.commit()
-            done = min(start + CHUNK, products)
-            print(f"  {done:>9,} products  {time.perf_counter() - mark:6.1f} s", file=sys.stderr, flush=True)
+            advance(to=min(start + CHUNK, products))
+        progress.close()
         timings["products"] = time.perf_counter() - mark
 
         mark = time.perf_counter()

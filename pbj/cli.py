@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(orders_cli)
     app.cli.add_command(holidays_cli)
+    app.cli.add_command(mail_cli)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -150,16 +151,22 @@ def holidays_import(file):
     All or nothing: a file with a bad row changes nothing and every bad row is
     listed. A date already known takes the file's name and kind.
     """
+    from contextlib import ExitStack
+
+    from pbj.cli_progress import Progress
     from pbj.clock import utcnow
     from pbj.services import holidays
 
-    try:
-        result = holidays.import_csv(None, file.read(), utcnow())
-    except holidays.BadRows as refused:
-        db.session.rollback()
-        for line, message in refused.rows:
-            click.echo(f"line {line}: {message}" if line else message, err=True)
-        raise click.ClickException(f"{len(refused.rows)} bad row(s); nothing was imported.")
+    with Progress() as progress, ExitStack() as rows:
+        try:
+            result = holidays.import_csv(
+                None, file.read(), utcnow(),
+                progress=lambda total: rows.enter_context(progress.task("Holidays", total)))
+        except holidays.BadRows as refused:
+            db.session.rollback()
+            for line, message in refused.rows:
+                click.echo(f"line {line}: {message}" if line else message, err=True)
+            raise click.ClickException(f"{len(refused.rows)} bad row(s); nothing was imported.")
     db.session.commit()
     click.echo(f"Added {result.added}, changed {result.changed}, unchanged {result.unchanged}.")
 
@@ -182,6 +189,39 @@ def holidays_seed(year):
                "Add the year's cuti bersama from the joint decree (SKB 3 Menteri).")
 
 
+@click.group("mail", help="E-mail written to the outbox in development (no MAIL_SERVER).")
+def mail_cli():
+    pass
+
+
+@mail_cli.command("latest")
+@click.option("--to", "to", default=None, help="Only messages to this address (or part of it).")
+def mail_latest(to):
+    """Print the newest message in instance/outbox/, decoded.
+
+    The files hold the text as sent (quoted-printable, which splits long links
+    over lines); this prints it as the recipient reads it, links whole.
+    """
+    from flask import current_app
+
+    from pbj.services import mail
+
+    found = mail.latest_in_outbox(to)
+    if found is None:
+        where = mail.outbox_folder()
+        server = current_app.config.get("MAIL_SERVER")
+        if server:
+            raise click.ClickException(f"No message in {where}: e-mail goes to the server {server}.")
+        raise click.ClickException(f"No message{' to ' + to if to else ''} in {where}.")
+    path, message = found
+    click.echo(f"File:    {path.name}")
+    for header in ("From", "To", "Subject"):
+        click.echo(f"{header + ':':<8} {message[header]}")
+    click.echo("")
+    body = message.get_body(preferencelist=("plain",))
+    click.echo(body.get_content().rstrip("\n") if body is not None else "(no plain-text part)")
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
 @click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
@@ -199,8 +239,11 @@ def seed_demo(if_empty, products, orders):
             click.echo("Database already has data; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
-    credentials = seed(products=products, orders=orders, progress=click.echo)
-    db.session.commit()
+    from pbj.cli_progress import Progress
+
+    with Progress() as progress:
+        credentials = seed(products=products, orders=orders, progress=progress)
+        db.session.commit()
     from pathlib import Path
 
     from flask import current_app

@@ -8,11 +8,12 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from flask import current_app
 
+from pbj.cli_progress import Progress, Quiet
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role, User
@@ -64,6 +65,26 @@ OPD_ADDRESSES = {
     "KEC-SKWSLT": "Jl. Raya Sedau No. 8, Kel. Sedau, Kec. Singkawang Selatan, Kota Singkawang 79163",
 }
 OFFICIAL_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA)
+# Demo passwords are random (secrets.token_urlsafe(10): 80 bits), which no guesser gets
+# through whatever the hash costs, so the ~90 demo accounts are hashed at this lower
+# argon2id cost: at the production cost they took most of the first `make run`. Accounts
+# made any other way always get ARGON2_TIME_COST / ARGON2_MEMORY_COST_KIB, and a demo
+# account's hash is made again at that cost at its first login (docs/SECURITY.md).
+DEMO_ARGON2_TIME_COST = 1
+DEMO_ARGON2_MEMORY_COST_KIB = 8 * 1024
+
+
+@contextmanager
+def _demo_password_cost():
+    """Hash at the demo cost (never above the configured one) while seeding."""
+    cfg = current_app.config
+    kept = cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST_KIB"]
+    cfg["ARGON2_TIME_COST"] = min(kept[0], DEMO_ARGON2_TIME_COST)
+    cfg["ARGON2_MEMORY_COST_KIB"] = min(kept[1], DEMO_ARGON2_MEMORY_COST_KIB)
+    try:
+        yield
+    finally:
+        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST_KIB"] = kept
 
 
 def demo_nips(rng: random.Random, latest_year: int):
@@ -138,19 +159,25 @@ def _slug(name: str) -> str:
 
 
 def seed(rng: random.Random | None = None, products: int = 3000, orders: int | None = None,
-         progress: Callable[[str], None] | None = None) -> list[tuple[str, str, str]]:
+         progress: Progress | None = None) -> list[tuple[str, str, str]]:
     """Fill an empty database; return (role, email, password) for every demo user.
 
-    `orders` (default: a tenth of `products`, at most 250, which keeps the
-    default seed within about 20 s more) are replayed over the past year by
-    pbj.demo.orders, which commits as it goes; `progress` hears how long each
-    step took.
+    `orders` (default: a tenth of `products`, at most 250) are replayed over the
+    past year by pbj.demo.orders, which commits as it goes. `progress` (the CLI's
+    pbj.cli_progress.Progress) shows each phase as it goes and hears how long it took.
     """
+    with _demo_password_cost():
+        return _seed(rng, products, orders, progress)
+
+
+def _seed(rng: random.Random | None, products: int, orders: int | None,
+          progress: Progress | None) -> list[tuple[str, str, str]]:
     # Demo content only, repeatable from a fixed seed; passwords come from `secrets`.
     rng = rng or random.Random(61_72)  # nosec B311  # nothing secret comes from it
     orders = min(250, products // 10) if orders is None else orders
-    progress = progress or (lambda message: None)
+    progress = progress or Quiet()
     started = time.perf_counter()
+    advance = progress.start("Organisations and suppliers", 2 + len(BUYING_OPDS) + len(SUPPLIER_NAMES))
     credentials: list[tuple[str, str, str]] = []
     people = person_names(rng)  # every account a different person
     # Their own generator: the rest of the demo stays what it was before NIPs.
@@ -173,19 +200,23 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
 
     this_year = city_today().year
     demo_holidays.load(admin, [this_year - 1, this_year], utcnow())
+    advance()
 
     opds = {code: accounts.create_organisation(None, OrgKind.OPD, name, code, OPD_ADDRESSES.get(code))
             for name, code in OPDS}
     add_user(opds["INSPEKTORAT"], Role.AUDITOR, "auditor@inspektorat.singkawang.demo")
+    advance()
     for code in BUYING_OPDS:
         domain = f"{code.lower()}.singkawang.demo"
         add_user(opds[code], Role.PP, f"pp@{domain}")
         add_user(opds[code], Role.PPK, f"ppk@{domain}")
         add_user(opds[code], Role.BENDAHARA, f"bendahara@{domain}")
+        advance()
 
     today = city_today()
     used_nibs: set[str] = set()
     for index, business in enumerate(SUPPLIER_NAMES):
+        advance()  # counted as it starts: the `continue`s below skip the end of the loop
         if index % 6 == 5:
             region_code, region_name, kecamatan = rng.choice(OTHER_REGIONS)
             street = f"Jl. Raya {kecamatan} No. {rng.randint(1, 200)}"
@@ -249,26 +280,26 @@ def seed(rng: random.Random | None = None, products: int = 3000, orders: int | N
                                         "Terlambat mengirim pesanan tiga kali berturut-turut.",
                                         today + timedelta(days=60), today)
     db.session.flush()
-    progress(f"Organisations, users and suppliers: {time.perf_counter() - started:.1f} s")
+    progress.finish()
     if products:
         from pbj.demo.catalogue import published_count, seed_products
 
-        started = time.perf_counter()
-        seed_products(admin, rng, products)
-        progress(f"Catalogue: {published_count()} published products in "
-                 f"{time.perf_counter() - started:.1f} s")
+        seed_products(admin, rng, products, advance=progress.start("Catalogue", products))
+        progress.finish()
+        progress.note(f"Catalogue: {published_count()} published products")
     if products and orders:
         from pbj.demo.orders import seed_orders
 
-        started = time.perf_counter()
-        statuses = seed_orders(rng, orders, add_user=add_user)
+        statuses = seed_orders(rng, orders, add_user=add_user,
+                               advance=progress.start("Orders (days of the past year)", 365))
+        progress.finish()
         summary = ", ".join(f"{status.value} {n}" for status, n in statuses.most_common())
-        progress(f"Orders: {sum(statuses.values())} over the past year in "
-                 f"{time.perf_counter() - started:.1f} s ({summary})")
+        progress.note(f"Orders: {sum(statuses.values())} over the past year ({summary})")
     if products:
         from pbj.demo.catalogue import seed_revisions
 
         seed_revisions(admin, rng)  # after the orders: they bought the reviewed versions
     # Registrations and verifications before the sales and listings that follow them.
     date_the_setup(rng, timedelta(hours=current_app.config["LISTING_MIN_AGE_HOURS"]))
+    progress.note(f"Demo data in {time.perf_counter() - started:.0f} s")
     return credentials

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -591,9 +592,11 @@ def _offers(tree: dict[str, list[tuple[Category, Sub]]], business: str,
     return offers
 
 
-def seed_products(admin: User, rng: random.Random, count: int) -> int:
+def seed_products(admin: User, rng: random.Random, count: int,
+                  advance: Callable[[], None] = lambda: None) -> int:
     """About `count` products spread over the demo suppliers, each listing what fits its
-    business and no name twice (fewer when the suppliers' ranges hold fewer); most published."""
+    business and no name twice (fewer when the suppliers' ranges hold fewer); most published.
+    `advance()` is called after each product (the CLI's progress bar)."""
     tree = seed_categories()
     suppliers = db.session.scalars(
         sa.select(SupplierProfile).join(SupplierProfile.org).order_by(SupplierProfile.org_id)
@@ -635,6 +638,7 @@ def seed_products(admin: User, rng: random.Random, count: int) -> int:
                 pictures[line.name] = stored_picture(picture_kind(sub.name, line), top_slug, line.name)
             catalogue.attach_image(actor, product, pictures[line.name])
             made += 1
+            advance()
             roll = rng.random()
             if roll < 0.05:
                 continue  # left as draft

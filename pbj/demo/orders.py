@@ -184,12 +184,13 @@ class Plan:
 
 
 def seed_orders(rng: random.Random, count: int = 250, *, add_user: AddUser,
-                now: datetime | None = None) -> Counter:
+                now: datetime | None = None, advance: Callable[..., None] | None = None) -> Counter:
     """Replay about `count` orders over the year before `now`; return the count per status.
 
     Buyers are the PP and PPK of every OPD (missing ones are made with
     `add_user`); suppliers are the verified demo suppliers with published
-    products. Commits as it goes.
+    products. Commits as it goes. `advance(to=n)` hears the replay reach day n
+    of the 365 (the CLI's progress bar).
     """
     end = now or utcnow()
     start = end - timedelta(days=365)
@@ -197,7 +198,7 @@ def seed_orders(rng: random.Random, count: int = 250, *, add_user: AddUser,
     replay = Replay(rng, start, end, _teams(rng, add_user))
     if count and replay.teams and replay.shelf:
         replay.plan(count)
-        replay.run()
+        replay.run(advance=advance)
     if replay.teams:
         replay.fill_registers()
     _mark_old_notifications_read(end - timedelta(days=14))
@@ -341,12 +342,16 @@ class Replay:
             return
         heapq.heappush(self._heap, (when, next(self._seq), process))
 
-    def run(self, commit_every: int = 1000) -> None:
+    def run(self, commit_every: int = 1000, advance: Callable[..., None] | None = None) -> None:
         self.spawn(self._expiry_cron())
         steps = 0
+        day = 0
         while self._heap and self._heap[0][0] <= self.end:
             when, _, process = heapq.heappop(self._heap)
             self.now = when
+            if advance is not None and (when - self.start_at).days > day:
+                day = (when - self.start_at).days
+                advance(to=day)
             try:
                 following = next(process)
             except StopIteration:

@@ -15,7 +15,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import NO_PASSWORD_PREFIX, Organisation, OrgKind, Role, User
 from pbj.services import audit
 from pbj.services.errors import DomainError, NotAllowed, WrongState
-from pbj.services.passwords import burn_time, hash_password, verify_password
+from pbj.services.passwords import burn_time, hash_password, needs_rehash, rehash, verify_password
 
 
 def normalise_email(email: str) -> str:
@@ -174,6 +174,8 @@ def authenticate(email: str, password: str, ip_address: str | None = None) -> Us
         raise LoginRefused(email, user, "wrong password")
     if not user.is_active:
         raise LoginRefused(email, user, "inactive")
+    if needs_rehash(user.password_hash):
+        user.password_hash = rehash(password)  # up to the configured cost (demo accounts start lower)
     user.last_login_at = utcnow()
     audit.record("auth.login_succeeded", user, user, ip_address=ip_address)
     return user

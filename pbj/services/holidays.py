@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -183,10 +184,14 @@ def _decode(data: bytes | str) -> str:
         return data.decode("cp1252", errors="replace")  # a spreadsheet saved the Windows way
 
 
-def import_csv(actor: User | None, data: bytes | str, now: datetime) -> ImportResult:
+def import_csv(actor: User | None, data: bytes | str, now: datetime,
+               progress: Callable[[int], Callable[..., None]] | None = None) -> ImportResult:
     """Read `tanggal;nama;jenis` rows. All or nothing: with any bad row nothing is saved and
     `BadRows` lists every bad row by its line number. A date already in the table takes
-    the row's name and kind (importing the same file twice changes nothing)."""
+    the row's name and kind (importing the same file twice changes nothing).
+
+    `progress(total)`, when given (the CLI), is called once the rows are read and returns
+    the function to call after each row is saved."""
     _require_admin(actor)
     result = ImportResult()
     text = unicodedata.normalize("NFC", _decode(data)).replace("\x00", "")
@@ -201,6 +206,7 @@ def import_csv(actor: User | None, data: bytes | str, now: datetime) -> ImportRe
     if result.errors:
         raise BadRows(result.errors)
     existing = {h.day: h for h in db.session.scalars(sa.select(Holiday).where(Holiday.day.in_(list(seen))))}
+    advance = progress(len(rows)) if progress else None
     for row in rows:
         holiday = existing.get(row.day)
         if holiday is None:
@@ -211,6 +217,8 @@ def import_csv(actor: User | None, data: bytes | str, now: datetime) -> ImportRe
             result.changed += 1
         else:
             result.unchanged += 1
+        if advance:
+            advance()
     return result
 
 

@@ -1,6 +1,8 @@
 """Outgoing e-mail: SMTP when configured, otherwise a file in instance/outbox/."""
 from __future__ import annotations
 
+import email
+import email.policy
 import smtplib
 import ssl
 import uuid
@@ -35,4 +37,20 @@ def send_mail(to: str, subject: str, body: str) -> Path | None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
         smtp.send_message(msg)
+    return None
+
+
+def outbox_folder() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def latest_in_outbox(to: str | None = None) -> tuple[Path, EmailMessage] | None:
+    """The newest message written to the outbox (to `to`, when given), parsed."""
+    folder = outbox_folder()
+    files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    wanted = to.strip().lower() if to else None
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if wanted is None or wanted in str(message["To"] or "").lower():
+            return path, message
     return None

@@ -189,6 +189,20 @@ def _hasher() -> PasswordHasher:
     )
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """A hash made at another argon2 cost than the configured one (the demo accounts',
+    or one from before the cost was raised): `authenticate` makes it anew at login."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False  # an invited account's placeholder: no password to rehash
+
+
+def rehash(password: str) -> str:
+    """The hash of a password that was just verified (no policy check: it is not new)."""
+    return _hasher().hash(normalise(password))
+
+
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, normalise(password))

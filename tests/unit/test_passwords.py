@@ -127,3 +127,40 @@ def test_lookalike_symbols_are_read_one_per_letter_when_there_are_many(app):
     assert _estimator_input("P@ssw0rd-kopi") == "P@ssw0rd-kopi"  # few readings: read as typed
     with refused(DomainError, LIKE_A_COMMON_ONE, field="password"):
         check_policy("P@ssw0rd2026!")
+
+
+def test_demo_accounts_start_cheaper_and_reach_the_configured_cost_at_login(app, create_org):
+    """Only the demo seed hashes below the configured argon2 cost (its passwords are random);
+    the first login makes the hash again at the configured cost."""
+    from argon2 import extract_parameters
+
+    from pbj.demo import DEMO_ARGON2_MEMORY_COST_KIB, DEMO_ARGON2_TIME_COST, _demo_password_cost
+
+    app.config.update(ARGON2_TIME_COST=2, ARGON2_MEMORY_COST_KIB=2 * DEMO_ARGON2_MEMORY_COST_KIB)
+    org = create_org(OrgKind.OPD, code="DINKES")
+    with _demo_password_cost():
+        demo = accounts.create_user(None, org=org, email="pp@dinkes.demo", name="Siti Aminah",
+                                    role=Role.PP, password="lampion merah di pasiran")
+    real = accounts.create_user(None, org=org, email="ppk@dinkes.go.id", name="Lim Ahua",
+                                role=Role.PPK, password="tempayan naga di sedau")
+    cheap = extract_parameters(demo.password_hash)
+    assert (cheap.time_cost, cheap.memory_cost) == (DEMO_ARGON2_TIME_COST, DEMO_ARGON2_MEMORY_COST_KIB)
+    assert app.config["ARGON2_TIME_COST"] == 2  # the seed's cost ends with the seed
+    configured = extract_parameters(real.password_hash)
+    assert (configured.time_cost, configured.memory_cost) == (2, 2 * DEMO_ARGON2_MEMORY_COST_KIB)
+
+    assert accounts.authenticate("pp@dinkes.demo", "lampion merah di pasiran") is demo
+    raised = extract_parameters(demo.password_hash)
+    assert (raised.time_cost, raised.memory_cost) == (2, 2 * DEMO_ARGON2_MEMORY_COST_KIB)
+    assert verify_password(demo.password_hash, "lampion merah di pasiran")
+    unchanged = real.password_hash
+    assert accounts.authenticate("ppk@dinkes.go.id", "tempayan naga di sedau") is real
+    assert real.password_hash == unchanged  # already at the configured cost: left alone
+
+
+def test_the_demo_cost_never_raises_a_lower_configured_one(app):
+    from pbj.demo import _demo_password_cost
+
+    app.config.update(ARGON2_TIME_COST=1, ARGON2_MEMORY_COST_KIB=1024)  # as the tests run
+    with _demo_password_cost():
+        assert (app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST_KIB"]) == (1, 1024)
