@@ -61,7 +61,7 @@ def test_product_form_refuses_an_unknown_tax_class_in_plain_indonesian(app, p):
         "category_id": str(cat.id), "name": "Jasa Laundry Seragam", "unit": "kg", "unit_price": "15.000",
         "min_order": "1", "lead_time_days": "1", "tax_class": "tax-free", "is_pdn": "y"})
     assert response.status_code == 422
-    assert "Pilih apakah produk ini barang, jasa, atau makanan dan minuman restoran/katering." in text_of(response)
+    assert "Pilih golongan pajak produk: barang, jasa, makanan/minuman restoran atau katering, bahan pokok, atau beras." in text_of(response)
 
 
 def test_supplier_enters_its_pp55_certificate_and_admin_sees_it(app, p, create_user):
