@@ -1,6 +1,7 @@
 """Helpers to build orders in tests through the real services."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,6 +32,20 @@ def parties(create_org, create_user, create_supplier, code="DISDIK", supplier_na
     admin = db.session.query(User).filter_by(role=Role.ADMIN).first() or create_user(Role.ADMIN)
     return Parties(code, create_user(Role.PP, org=opd), create_user(Role.PPK, org=opd),
                    create_user(Role.BENDAHARA, org=opd), create_supplier(supplier_name, **supplier_kw), admin)
+
+
+def without_pp55(p: Parties, *, pkp: bool = False) -> Parties:
+    """The supplier without a PP 55/2022 certificate (PKP or not): PPh 22/23 apply, so the
+    worked figures of the tax and penalty tests are the plain ones."""
+    p.supplier.org.supplier.has_pp55_certificate = False
+    p.supplier.org.supplier.is_pkp = pkp
+    db.session.commit()
+    return p
+
+
+def page_text(response) -> str:
+    """A page's words without tags, spaces collapsed (what a reader sees, to search in)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def listed(p: Parties, name="Kertas HVS A4 80 gram", *, price=55_000, stock=100, age_hours=48, **kw) -> Product:

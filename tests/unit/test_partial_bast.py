@@ -22,11 +22,7 @@ REASON = "Penyedia tidak sanggup mengirim sisa kertas tahun ini"
 
 @pytest.fixture
 def p(app, create_org, create_user, create_supplier):
-    parties = oh.parties(create_org, create_user, create_supplier)
-    parties.supplier.org.supplier.has_pp55_certificate = False
-    parties.supplier.org.supplier.is_pkp = False
-    db.session.commit()
-    return parties
+    return oh.without_pp55(oh.parties(create_org, create_user, create_supplier))
 
 
 def approved(p, qty=10, price=100_000, stock=50):

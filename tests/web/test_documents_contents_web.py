@@ -22,8 +22,7 @@ def now():
     return utcnow()
 
 
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+text_of = oh.page_text
 
 
 @pytest.fixture

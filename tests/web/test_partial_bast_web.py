@@ -14,17 +14,12 @@ from tests import order_helpers as oh
 PAYLOAD = '<i hx-post="/keluar">x</i>'
 
 
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+text_of = oh.page_text
 
 
 @pytest.fixture
 def p(app, create_org, create_user, create_supplier):
-    parties = oh.parties(create_org, create_user, create_supplier)
-    parties.supplier.org.supplier.has_pp55_certificate = False
-    parties.supplier.org.supplier.is_pkp = False
-    db.session.commit()
-    return parties
+    return oh.without_pp55(oh.parties(create_org, create_user, create_supplier))
 
 
 def shipped(p, qty=10, sent=6) -> Order:

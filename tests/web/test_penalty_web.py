@@ -1,7 +1,6 @@
 """Late-delivery penalty on the pages (issue 11, "Late delivery"): the PPK sees the
 computed penalty on the BAST form, the bendahara is told in Indonesian to pay net less
 the penalty, and the BAST and tagihan print it."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,17 +12,12 @@ from pbj.services import orders
 from tests import order_helpers as oh
 
 
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+text_of = oh.page_text
 
 
 @pytest.fixture
 def p(app, create_org, create_user, create_supplier):
-    parties = oh.parties(create_org, create_user, create_supplier)
-    parties.supplier.org.supplier.has_pp55_certificate = False
-    parties.supplier.org.supplier.is_pkp = False
-    db.session.commit()
-    return parties
+    return oh.without_pp55(oh.parties(create_org, create_user, create_supplier))
 
 
 def shipped_late(p, days=3) -> Order:
