@@ -119,6 +119,8 @@ PPK_REJECT_REASONS = ["Kode RUP tidak sesuai dengan paket pada DPA.",
                       "Jumlah barang melebihi kebutuhan; mohon diajukan ulang."]
 # Why the PPK waives a late-delivery penalty (Perpres 16/2018 Art. 79(4): only a delay
 # that is the supplier's fault is fined).
+# The OPD whose officials head the demo credentials file (pbj.demo.BUYING_OPDS).
+FIRST_OPD = "DISDIKBUD"
 # Why the PPK cancels the rest that was not accepted at the BAST.
 REST_REASON = "Kekurangan tidak diganti: kebutuhan sudah terpenuhi, sisa pesanan dibatalkan."
 WAIVER_REASON = ("Keterlambatan karena banjir yang menutup jalan ke Singkawang (keadaan kahar), "
@@ -486,11 +488,15 @@ class Replay:
                     OrderStatus.APPROVED: 2, OrderStatus.SHIPPED: 3, OrderStatus.RECEIVED: 4,
                     OrderStatus.PAID: 5}
         tail_sets = max(1, count // 300) if count >= 20 else 0
-        for _ in range(tail_sets):
+        for n in range(tail_sets):
             for stop in tail:
                 day = self.working_day_before_end(steps_to[stop] + 1)
                 plan = Plan(stop=stop, fast=True, negotiate=stop is OrderStatus.NEGOTIATING)
-                self.spawn(self._purchase(self.office_moment(day), self._team(), [plan]))
+                # The first set is the first OPD's (the first officials in the credentials file),
+                # so a newcomer's first login finds work waiting on its desk.
+                first = [t for t in self.teams if t.opd.code == FIRST_OPD]
+                team = first[0] if n == 0 and first else self._team()
+                self.spawn(self._purchase(self.office_moment(day), team, [plan]))
         big = count // 200
         regular = max(0, count - len(tail) * tail_sets - big)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pbj import demo
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
+from pbj.models.accounts import Organisation
 from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import Product
 from pbj.models.orders import HandoverRest, Order, OrderStatus
@@ -132,3 +133,16 @@ def test_seed_demo_orders_option(app, runner):
     year = city_today().year
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Holiday).where(
         Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))) >= 15
+
+
+def test_the_first_officials_in_the_credentials_find_work_waiting(app):
+    from pbj.demo import BUYING_OPDS
+    from pbj.demo.orders import FIRST_OPD
+
+    assert FIRST_OPD == BUYING_OPDS[0]  # the OPD whose accounts head instance/demo-credentials.txt
+    demo.seed(random.Random(7), products=120, orders=30)
+    db.session.commit()
+    waiting = {order.status for order in db.session.scalars(sa.select(Order).join(Order.opd).where(
+        Organisation.code == FIRST_OPD))}
+    # Its PPK has an order to approve and its bendahara a BAST to pay, on the first login.
+    assert {OrderStatus.CONFIRMED, OrderStatus.RECEIVED} <= waiting
