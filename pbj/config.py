@@ -56,6 +56,13 @@ CITY_KECAMATAN = [
 
 # -- Procurement rules (DESIGN.md) ---------------------------------------------
 UMK_SHARE_TARGET_PERCENT = 40
+# The meter (desk and /laporan): a share is green at or above its target, amber up to
+# this many percentage points below it, red further below.
+METER_AMBER_POINTS = 10
+# Targets of the other shares of catalogue spending, in percent: "pdn" (all domestic
+# products), "tkdn_bmp_40" (TKDN + BMP >= 40 %), "local" (suppliers registered in the
+# city). None: the share is shown without a target or colour. City policy, not law.
+SHARE_TARGETS_PERCENT: dict[str, int | None] = {"pdn": None, "tkdn_bmp_40": None, "local": None}
 PP_ORDER_LIMIT_RUPIAH = 200_000_000
 # Deadlines in working days (weekends and the holidays table skipped), each ending at
 # local midnight. The supplier answers a new order (confirms, rejects or negotiates to

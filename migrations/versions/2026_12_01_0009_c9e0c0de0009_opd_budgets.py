@@ -17,8 +17,19 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "opd_budgets",
+        sa.Column("opd_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_opd_budgets_amount_positive")),
+        sa.ForeignKeyConstraint(["opd_id"], ["organisations.id"], name=op.f("fk_opd_budgets_opd_id_organisations")),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"], name=op.f("fk_opd_budgets_updated_by_id_users")),
+        sa.PrimaryKeyConstraint("opd_id", "year", name=op.f("pk_opd_budgets")),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table("opd_budgets")

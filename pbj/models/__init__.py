@@ -1,6 +1,7 @@
 """Models, one module per aggregate. Importing this package registers them all."""
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.audit import AuditEntry
+from pbj.models.budgets import OpdBudget
 from pbj.models.catalogue import (
     CatalogueCount,
     Category,
@@ -53,6 +54,7 @@ __all__ = [
     "Notification",
     "Offer",
     "OfferLine",
+    "OpdBudget",
     "Order",
     "OrderDocument",
     "OrderItem",
