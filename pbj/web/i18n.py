@@ -29,6 +29,13 @@ def percent(x100: int | None) -> str:
     return format_decimal(value, format="#,##0.##", locale=str(get_locale())) + "%"
 
 
+def share(value: Decimal | None) -> str:
+    """A share computed by pbj.services.spending (percent, two decimals): "47,55%"."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.00", locale=str(get_locale())) + "%"
+
+
 def decimal_1(value: float | None) -> str:
     """A number with at most one decimal, in the locale's style: 4.5 → "4,5" in Indonesian."""
     if value is None:

@@ -175,6 +175,7 @@ ACTION_LABELS = {
     "holiday.added": _l("Holiday added"),
     "holiday.changed": _l("Holiday changed"),
     "holiday.removed": _l("Holiday removed"),
+    "budget.set": _l("OPD goods/services budget entered"),
 }
 
 # Domestic-preference ranks in words (cards, product page, comparison). Never a TKDN
@@ -259,7 +260,7 @@ DETAIL_LABELS = {
     "listing_clock_restarted": _l("Listing-age clock restarted"),
 }
 MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net",
-                 "pagu", "penalty", "penalty_computed", "transferred"}
+                 "pagu", "penalty", "penalty_computed", "transferred", "before"}  # "before": a budget's old amount
 DATE_DETAILS = {"paid_on", "until", "deadline", "day"}  # stored as ISO text
 # Who missed a deadline (services.orders.lifecycle.expire_overdue).
 MISSED_BY_LABELS = {"supplier": _l("the supplier"), "buyer": _l("the buyer (PP)"), "ppk": _l("the PPK")}

@@ -19,6 +19,7 @@ HTMX_VERSION = version("django-js-lib-htmx")
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = i18n.rupiah
+    app.jinja_env.filters["share"] = i18n.share
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["file_size"] = i18n.file_size

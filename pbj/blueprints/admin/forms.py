@@ -87,3 +87,16 @@ class HolidayForm(FlaskForm):
 class HolidayImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
                      render_kw={"accept": ".csv,text/csv,text/plain"})
+
+
+class BudgetForm(FlaskForm):
+    # The OPD choices are filled by the view (the active OPDs); the service reads the amount.
+    opd_id = SelectField(_l("OPD"), coerce=str, validate_choice=False)
+    year = StringField(_l("Budget year"), validators=[DataRequired(_l("Enter the budget year.")), Length(max=4)])
+    amount = StringField(_l("Goods/services budget (Rp)"), validators=[
+        DataRequired(_l("Enter the budget in rupiah.")), Length(max=40)])
+
+
+class BudgetImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
+                     render_kw={"accept": ".csv,text/csv,text/plain"})

@@ -1,5 +1,5 @@
 """UKPBJ administration (/admin): supplier verification, products listed on a
-supplier's behalf, OPDs and users, holidays (admin/holidays.py). Product review and categories, also under
+supplier's behalf, OPDs and users, holidays (admin/holidays.py), OPD budgets (admin/budgets.py). Product review and categories, also under
 /admin, are in admin/review/."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.admin import assisted, listings
+from pbj.blueprints.admin import budgets as budget_views
 from pbj.blueprints.admin import holidays as holiday_views
 from pbj.blueprints.admin.forms import (
     AddressForm,
@@ -168,6 +169,7 @@ bp.add_url_rule("/penyedia/<int:org_id>/produk", view_func=listings.supplier_pro
 bp.add_url_rule("/penyedia/<int:org_id>/produk/baru", view_func=listings.create_for_supplier,
                 methods=["GET", "POST"])
 holiday_views.register(bp)  # /admin/hari-libur
+budget_views.register(bp)  # /admin/anggaran
 
 
 # -- Organisations (OPD, UKPBJ) --------------------------------------------------

@@ -13,7 +13,8 @@ from flask_login import login_required
 from pbj.clock import city_today, city_zone, utcnow
 from pbj.messages import Message
 from pbj.messages import lazy_gettext as _l
-from pbj.services import desk
+from pbj.models.accounts import Role
+from pbj.services import desk, spending
 from pbj.web.auth import actor
 
 bp = Blueprint("desk", __name__)
@@ -72,10 +73,17 @@ WORDING = {
 }
 
 
+OPD_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA)
+
+
 @bp.get("/meja")
 @login_required
 def index():
     now, today = utcnow(), city_today()
-    return render_template("desk/index.html", sections=desk.sections_for(actor(), now, today), wording=WORDING,
+    user = actor()
+    # The OPD's officials see their OPD's year against the UMK target (the budget year is the calendar year).
+    meter = spending.meter(user.org_id, today.year) if user.role in OPD_ROLES else None
+    return render_template("desk/index.html", sections=desk.sections_for(user, now, today), wording=WORDING,
+                           meter=meter,
                            now=now, today=today, zone=city_zone().tzname(now),
                            payment_days=current_app.config["PAYMENT_DUE_WORKING_DAYS"])
