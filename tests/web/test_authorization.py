@@ -231,6 +231,12 @@ ENDPOINTS: dict[str, Access] = {
                                              form=lambda o: {f"org{o.opd_id}-address": "Jl. Firdaus No. 1"}),
     # Holidays: the UKPBJ keeps the list working days skip.
     "admin.holidays": Access(frozenset({"admin"})),
+    "admin.budgets": Access(frozenset({"admin"})),
+    "admin.set_budget": Access(frozenset({"admin"}), form=lambda o: {
+        "opd_id": str(o.opd_id), "year": str(_CITY_TODAY.year), "amount": "12.500.000.000"}),
+    "admin.import_budgets": Access(frozenset({"admin"}), form=lambda o: {
+        "file": (io.BytesIO(b"kode_opd;tahun;anggaran\nNOSUCH;2026;1.000\n"), "anggaran.csv")}, post_ok=(422,),
+        note="a code no OPD has: the whole file is refused with the row listed"),
     "admin.add_holiday": Access(frozenset({"admin"}), form=lambda o: {
         "day": "17 Agustus 2031", "name": "Hari Kemerdekaan", "kind": "national"}),
     "admin.import_holidays": Access(frozenset({"admin"}), form=lambda o: {
@@ -334,6 +340,15 @@ ENDPOINTS: dict[str, Access] = {
                             form=_package_form),
     # Orders that went down a domestic-preference tier: oversight.
     "audit.down_tier": Access(frozenset({"admin", "auditor"})),
+    # Reports: admins and auditors every OPD's, an OPD's officials their own (the OPD in the URL is ignored).
+    "reports.index": Access(frozenset({"admin", "auditor", "pp", "ppk", "bendahara"}),
+                            url=lambda o: {"opd": o.opd_id}),
+    "reports.monthly": Access(frozenset({"admin", "auditor", "pp", "ppk", "bendahara"}),
+                              url=lambda o: {"opd": o.opd_id}),
+    "reports.suppliers": Access(frozenset({"admin", "auditor", "pp", "ppk", "bendahara"})),
+    "reports.payments": Access(frozenset({"admin", "auditor", "pp", "ppk", "bendahara"})),
+    "reports.export": Access(frozenset({"admin", "auditor", "pp", "ppk", "bendahara"}),
+                             url=lambda o: {"tabel": "bulanan", "format": "xlsx", "opd": o.opd_id}),
     # Notifications: everyone's own.
     "orders.notifications_page": Access(LOGGED_IN),
     "orders.notifications_read": Access(LOGGED_IN),

@@ -125,3 +125,28 @@ def test_the_desk_shows_the_meter_with_numbers_and_words(client, auth, world, pi
     # UMK 1.360.000 of the budget 5.000.000 = 27,20 %, red; of spending 47,55 %, green.
     assert "27,20% (Rp 1.360.000 dari Rp 5.000.000) Di bawah target" in text
     assert "47,55% (Rp 1.360.000 dari Rp 2.860.000) Target tercapai" in text
+
+
+def test_report_pages_stay_within_the_page_budget(client, auth, world):
+    from tests.web.test_budgets import PAGE_BUDGET, _compressed
+
+    auth.login(world.admin)
+    sizes = {url: _compressed(client.get(url).data) for url in (
+        "/laporan/?tahun=2026", "/laporan/bulanan?tahun=2026", "/laporan/penyedia?tahun=2026",
+        "/laporan/pembayaran?tahun=2026", "/admin/anggaran?tahun=2026")}
+    assert all(0 < size <= PAGE_BUDGET for size in sizes.values()), sizes
+
+
+def test_admin_enters_a_budget_and_a_bad_csv_lists_its_rows(client, auth, world):
+    auth.login(world.admin)
+    page = client.get("/admin/anggaran?tahun=2026")
+    assert "Rp 5.000.000" in page_text(page)
+    saved = client.post("/admin/anggaran?tahun=2026", data={"opd_id": str(world.opd_b), "year": "2026",
+                                                            "amount": "2.000.000"})
+    assert saved.status_code == 303
+    assert "Rp 2.000.000" in page_text(client.get("/admin/anggaran?tahun=2026"))
+    refused = client.post("/admin/anggaran/impor?tahun=2026", data={
+        "file": (io.BytesIO(b"kode_opd;tahun;anggaran\nDINA;2026;9.000.000\nXYZ;2026;1\n"), "a.csv")})
+    assert refused.status_code == 422
+    assert "Baris 3:" in page_text(refused) and "XYZ" in page_text(refused)
+    assert "Rp 9.000.000" not in page_text(client.get("/admin/anggaran?tahun=2026"))
