@@ -292,7 +292,10 @@ class _Builder:
         return contract
 
     def milestone(self, handover: Handover) -> dict:
-        received = sum(line.get("received", 0) for line in handover.lines or [])
+        items = {item.id: item for item in self.order.items}
+        received = "; ".join(f"{line['received']} {items[line['item_id']].unit} {items[line['item_id']].name}"
+                             for line in handover.lines or []
+                             if line.get("received") and line.get("item_id") in items) or "-"
         if handover.rest is HandoverRest.OPEN:
             rest = "sisa pesanan tetap ditunggu pengirimannya"
         elif handover.rest is HandoverRest.CANCELLED:
@@ -301,7 +304,7 @@ class _Builder:
             rest = "seluruh pesanan telah diterima"
         return {"id": f"bast-{handover.sequence}", "title": f"BAST ke-{handover.sequence} ({handover.number})",
                 "type": "delivery", "code": "bast", "status": "met",
-                "description": f"Berita acara serah terima: {received} satuan barang/jasa diterima; {rest}.",
+                "description": f"Berita acara serah terima, diterima: {received}; {rest}.",
                 "dueDate": day(self.order.needed_by, self.config),
                 "dateMet": day(handover.signed_on, self.config),
                 "dateModified": moment(handover.recorded_at)}
