@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(orders_cli)
     app.cli.add_command(holidays_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(ocds_cli)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -136,6 +137,35 @@ def orders_expire(at):
                    + ", ".join(f"#{i} (missed by the {missed[i]})" for i in expired) + ".")
     else:
         click.echo("No overdue orders.")
+
+
+@click.group("ocds", help="Open data in OCDS 1.1 (docs/OPEN-DATA.md).")
+def ocds_cli():
+    pass
+
+
+@ocds_cli.command("dump")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="Budget year of the orders.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output, e.g. `> releases-2026.jsonl.gz`).")
+def ocds_dump(year, output):
+    """Every release of a budget year's published orders: JSON Lines, gzip-compressed."""
+    from flask import current_app
+
+    from pbj.services import ocds
+
+    lines = (ocds.to_json(release) for release in ocds.year_releases(current_app.config, year))
+    if output is None and sys.stdout.isatty():
+        raise click.ClickException("The output is gzip: redirect it to a file or use --output.")
+    target = open(output, "wb") if output else click.get_binary_stream("stdout")
+    try:
+        for chunk in ocds.gzip_lines(lines):
+            target.write(chunk)
+    finally:
+        if output:
+            target.close()
+        else:
+            target.flush()
 
 
 @click.group("holidays", help="Holidays and cuti bersama skipped when counting working days.")

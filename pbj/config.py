@@ -44,7 +44,14 @@ CITY_PROVINCE = "Kalimantan Barat"
 # Kemendagri code of the kota/kabupaten: suppliers registered here are "Lokal".
 CITY_REGION_CODE = "61.72"
 CITY_TIMEZONE = "Asia/Pontianak"
-OCDS_PREFIX = "ocds-pbjskw"
+# Open data (docs/OPEN-DATA.md). An ocid is OCDS_PREFIX + "-" + the order id. "ocds-xxxxxx"
+# is a placeholder: the city registers its own six-character prefix with the OCDS
+# helpdesk and puts it in place of "xxxxxx"; "-pbj-6172" keeps this system's ids apart
+# from other systems publishing under the same prefix.
+OCDS_PREFIX = "ocds-xxxxxx-pbj-6172"
+OCDS_PUBLISHER_NAME = ""  # empty: "UKPBJ " + CITY_NAME
+OCDS_LICENSE: str | None = None  # the URL of the data's licence, once the city has chosen one
+OCDS_PAGE_SIZE = 100  # releases per page of /ocds/releases.json
 # Kecamatan offered in the address form; codes are not needed for any rule.
 CITY_KECAMATAN = [
     "Singkawang Barat",
@@ -198,6 +205,8 @@ ENV_OVERRIDES = {
     "CITY_REGION_CODE": str,
     "CITY_TIMEZONE": str,
     "OCDS_PREFIX": str,
+    "OCDS_PUBLISHER_NAME": str,
+    "OCDS_LICENSE": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": lambda v: v.lower() in ("1", "true", "yes"),

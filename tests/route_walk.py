@@ -4,15 +4,17 @@ endpoints are not pages, the ids of the demo world's newer objects, and the URLs
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 
 from pbj.extensions import db
 from pbj.models.catalogue import ProductRevision
 from pbj.models.holidays import Holiday
 from pbj.models.orders import Order
+from pbj.services.ocds import ocid
 
 # Files, and tokens that are not object ids.
 NOT_WALKED = {"static", "htmx_js", "catalogue.image", "orders.handover_photo", "supplier.document_file",
-              "auth.reset_password", "supplier.accept_invitation"}
+              "auth.reset_password", "supplier.accept_invitation", "ocds.bulk"}
 
 
 def register_arguments(opd_id: int) -> dict[str, list]:
@@ -24,6 +26,9 @@ def register_arguments(opd_id: int) -> dict[str, list]:
         "package_id": db.session.scalars(sa.select(Order.package_id).where(Order.opd_id == opd_id,
                                                                            Order.package_id.is_not(None))
                                          .distinct().limit(2)).all(),
+        # Open data: the ocids of two orders with a signed SP (JSON, not a page: walked for errors).
+        "ocid": [ocid(order_id, current_app.config) for order_id in db.session.scalars(
+            sa.select(Order.id).where(Order.sp_number.is_not(None)).order_by(Order.id).limit(2))],
     }
 
 

@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
 def error_response(code: int, detail: str | None = None):
     db.session.rollback()
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+    if request.path.startswith(("/healthz", "/ocds/")) or request.accept_mimetypes.best == "application/json":
         return jsonify(error=code, message=str(detail or message)), code
     return render_template("errors/error.html", code=code, title=title,
                            message=message, detail=detail), code

@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from pbj.clock import city_date, utcnow
-from pbj.config import CITY_TIMEZONE
+from pbj.config import CITY_TIMEZONE, OCDS_PREFIX
 from pbj.database import read_only
 from pbj.extensions import db
 from pbj.models.accounts import OrgKind, Role
@@ -298,6 +298,11 @@ ENDPOINTS: dict[str, Access] = {
     "documents.printable": Access(frozenset({"admin", "auditor"}), owner_only=True,
                                   url=lambda o: {"order_id": o.issued_order_id, "kind": "sp"}),
     "documents.verify": Access(EVERYONE, url=lambda o: {"code": o.issued_document_code}),
+    # Open data (OCDS): public, no login; the approved order of the other OPD is published.
+    "ocds.about": Access(EVERYONE),
+    "ocds.releases": Access(EVERYONE),
+    "ocds.record": Access(EVERYONE, url=lambda o: {"ocid": f"{OCDS_PREFIX}-{o.issued_order_id}"}),
+    "ocds.bulk": Access(EVERYONE, url=lambda o: {"year": _CITY_TODAY.year}),
     # The cart: PP and PPK, their own (the user comes from the session); another's item is 404.
     "orders.cart": Access(BUYERS),
     "orders.add_to_cart": Access(BUYERS, form=lambda o: {"product_id": str(o.public_product_id), "quantity": "1"}),
