@@ -75,9 +75,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.admin.review.views import bp as review_bp
     from pbj.blueprints.supplier.views import bp as supplier_bp
     from pbj.blueprints.packages.views import bp as packages_bp
+    from pbj.blueprints.transparency.views import bp as transparency_bp
 
     for bp in (main_bp, catalogue_bp, auth_bp, supplier_bp, listings_bp, admin_bp, review_bp, audit_bp,
-               documents_bp, orders_bp, packages_bp, desk_bp):
+               documents_bp, orders_bp, packages_bp, desk_bp, transparency_bp):
         app.register_blueprint(bp)
 
     from pbj import cli
