@@ -329,12 +329,14 @@ class SupplierRow:
 def supplier_ranking(year: int, sort: str = "nilai") -> list[SupplierRow]:
     """The suppliers who sold in `year` (of the SP), by value or by number of orders, the
     first `TOP_SUPPLIERS`, each with its buyers' ratings (all years, as on its profile)."""
-    rows = _cached(("suppliers", year), lambda: _supplier_totals(year))
+    rows = _cached(("suppliers", year), lambda: _supplier_tops(year))
     key = (lambda r: (-r.orders, -r.value, r.name)) if sort == "jumlah" else (lambda r: (-r.value, -r.orders, r.name))
     return sorted(rows, key=key)[:TOP_SUPPLIERS]
 
 
-def _supplier_totals(year: int) -> list[SupplierRow]:
+def _supplier_tops(year: int) -> list[SupplierRow]:
+    """The first `TOP_SUPPLIERS` by value and by number of orders, with their profiles and
+    ratings (only those are loaded: a year may have thousands of suppliers)."""
     start, end = year_range(year)
     # Per order first (one row per order), then per supplier: counts orders, not items.
     per_order = (sa.select(Order.supplier_id.label("supplier_id"), sa.func.sum(_item_value()).label("value"))
@@ -346,15 +348,17 @@ def _supplier_totals(year: int) -> list[SupplierRow]:
         .group_by(per_order.c.supplier_id)).all()
     if not totals:
         return []
-    ids = [row[0] for row in totals]
+    by_value = sorted(totals, key=lambda t: -t[2])[:TOP_SUPPLIERS]
+    by_count = sorted(totals, key=lambda t: -t[1])[:TOP_SUPPLIERS]
+    shown = {t[0]: t for t in by_value + by_count}
     profiles = {p.org_id: p for p in db.session.scalars(
-        sa.select(SupplierProfile).where(SupplierProfile.org_id.in_(ids)))}
-    ratings = dict(((sid, (avg, n)) for sid, avg, n in db.session.execute(
+        sa.select(SupplierProfile).where(SupplierProfile.org_id.in_(shown)))}
+    ratings = {sid: (avg, n) for sid, avg, n in db.session.execute(
         sa.select(Rating.supplier_id, sa.func.avg(Rating.stars), sa.func.count())
-        .where(Rating.supplier_id.in_(ids)).group_by(Rating.supplier_id))))
+        .where(Rating.supplier_id.in_(shown)).group_by(Rating.supplier_id))}
     city_code = current_app.config["CITY_REGION_CODE"]
     result = []
-    for supplier_id, count, value in totals:
+    for supplier_id, count, value in shown.values():
         profile = profiles[supplier_id]
         average, rated = ratings.get(supplier_id, (None, 0))
         result.append(SupplierRow(supplier_id, profile.org.name, profile.verification is VerificationStatus.VERIFIED,
@@ -380,17 +384,24 @@ def payment_timeliness(year: int) -> list[PaymentRow]:
     return _cached(("payments", year), lambda: _payment_rows(year))
 
 
+def _days_between(later, earlier):
+    """Whole days from one date column to another, in SQL (fetching dates is the slow part)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return later - earlier
+    return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+
+
 def _payment_rows(year: int) -> list[PaymentRow]:
-    last_bast = (sa.select(Handover.order_id.label("order_id"), sa.func.max(Handover.signed_on).label("signed_on"))
-                 .group_by(Handover.order_id).subquery())
+    last_bast = (sa.select(sa.func.max(Handover.signed_on)).where(Handover.order_id == Order.id)
+                 .correlate(Order).scalar_subquery())
     gaps = db.session.execute(
-        sa.select(Order.opd_id, Payment.paid_on, last_bast.c.signed_on)
+        sa.select(Order.opd_id, _days_between(Payment.paid_on, last_bast))
         .join(Payment, Payment.order_id == Order.id)
-        .join(last_bast, last_bast.c.order_id == Order.id)
         .where(_public(), Payment.paid_on >= date(year, 1, 1), Payment.paid_on < date(year + 1, 1, 1))).all()
     days: dict[int, list[int]] = {}
-    for opd_id, paid_on, signed_on in gaps:
-        days.setdefault(opd_id, []).append(max((paid_on - signed_on).days, 0))
+    for opd_id, gap in gaps:
+        if gap is not None:  # paid without a BAST cannot happen; a row missing one is skipped
+            days.setdefault(opd_id, []).append(max(int(gap), 0))
     waiting = dict(db.session.execute(
         sa.select(Order.opd_id, sa.func.count()).where(Order.status == OrderStatus.RECEIVED)
         .group_by(Order.opd_id)).all())
