@@ -81,6 +81,9 @@ PPK_DEADLINE_WORKING_DAYS = 3
 # have passed since the BAST, without payment. A house rule for the reminder, not a legal
 # deadline: set it to the city's own practice (the contract's payment term).
 PAYMENT_DUE_WORKING_DAYS = 14
+# The public portal's aggregate tables (suppliers by value, payment timeliness) are kept
+# this many seconds per process: each reads a whole year of orders. 0: always fresh.
+TRANSPARENCY_CACHE_SECONDS = 300
 # PPN 12 % of DPP nilai lain = 11/12 of the price (PMK 131/2024): 11 % of the price in effect.
 PPN_RATE_PERCENT = "12"
 PPN_DPP_FACTOR = "11/12"

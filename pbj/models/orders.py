@@ -162,6 +162,11 @@ class Order(db.Model):
         sa.Index("ix_orders_supplier_status", "supplier_id", "status"),
         sa.Index("ix_orders_status_deadline", "status", "ppk_deadline"),
         sa.Index("ix_orders_status_supplier_deadline", "status", "supplier_deadline"),
+        # The public portal (services.transparency): newest SP first, per OPD, per supplier,
+        # and a year or a month of SPs.
+        sa.Index("ix_orders_approved_at", "approved_at", "id"),
+        sa.Index("ix_orders_opd_approved_at", "opd_id", "approved_at"),
+        sa.Index("ix_orders_supplier_approved_at", "supplier_id", "approved_at"),
     )
 
     @property
@@ -276,6 +281,10 @@ class OrderItem(db.Model):
         sa.CheckConstraint("shipped_qty BETWEEN 0 AND quantity", name="shipped_range"),
         sa.CheckConstraint("received_qty BETWEEN 0 AND shipped_qty", name="received_range"),
         sa.CheckConstraint("cancelled_qty BETWEEN 0 AND quantity - received_qty", name="cancelled_range"),
+        # The portal: orders with an item in a category; an order's value and PDN items
+        # read from the index alone (a year of orders is summed per supplier).
+        sa.Index("ix_order_items_category_order", "category_id", "order_id"),
+        sa.Index("ix_order_items_order_value", "order_id", "agreed_price", "quantity", "cancelled_qty", "is_pdn"),
     )
 
     @property
@@ -449,6 +458,9 @@ class Payment(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="payment")
     recorded_by: Mapped[User] = relationship()
+
+    # The portal's payment times: the payments of a year.
+    __table_args__ = (sa.Index("ix_payments_paid_on", "paid_on"),)
 
 
 class Rating(db.Model):

@@ -253,6 +253,11 @@ ENDPOINTS: dict[str, Access] = {
     "catalogue.compare": Access(EVERYONE),
     "catalogue.supplier": Access(EVERYONE, url=lambda o: {"org_id": o.listing_org_id}),
     "catalogue.image": Access(EVERYONE, url=lambda o: {"name": o.image_name}),
+    # The public portal: orders with a signed SP, suppliers by value, payment times.
+    "transparency.index": Access(EVERYONE),
+    "transparency.order": Access(EVERYONE, url=_ORDER),
+    "transparency.suppliers": Access(EVERYONE),
+    "transparency.payments": Access(EVERYONE),
     # Listings: a supplier's own (the organisation comes from the session) …
     "listings.index": Access(frozenset({"penyedia"})),
     "listings.create": Access(frozenset({"penyedia"}), form=_product_form),
