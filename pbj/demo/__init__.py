@@ -16,7 +16,7 @@ from flask import current_app
 from pbj.cli_progress import Progress, Quiet
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
-from pbj.models.accounts import OrgKind, Role, User
+from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.suppliers import BusinessScale, DocumentKind, Sanction
 from pbj.demo.people import date_the_setup, person_names
 from pbj.services import accounts, suppliers
@@ -295,6 +295,8 @@ def _seed(rng: random.Random | None, products: int, orders: int | None,
         progress.finish()
         summary = ", ".join(f"{status.value} {n}" for status, n in statuses.most_common())
         progress.note(f"Orders: {sum(statuses.values())} over the past year ({summary})")
+    if products and orders:
+        seed_budgets(admin, rng)
     if products:
         from pbj.demo.catalogue import seed_revisions
 
@@ -303,3 +305,17 @@ def _seed(rng: random.Random | None, products: int, orders: int | None,
     date_the_setup(rng, timedelta(hours=current_app.config["LISTING_MIN_AGE_HOURS"]))
     progress.note(f"Demo data in {time.perf_counter() - started:.0f} s")
     return credentials
+
+
+def seed_budgets(admin: User, rng: random.Random) -> None:
+    """Goods/services budgets for this year of the OPDs that bought, as an administrator
+    enters them: the catalogue covers a part of an OPD's goods and services, so the budget
+    is 1.6 to 4 times what it committed through the catalogue (rounded to a million),
+    which puts the OPDs' UMK share of the budget on both sides of the target."""
+    from pbj.services import budgets, spending
+
+    year = city_today().year
+    for opd_id, figures in sorted(spending.by_opd(spending.Filters(year)).items()):
+        if figures.committed:
+            amount = max(1_000_000, round(figures.committed * rng.uniform(1.6, 4.0), -6))
+            budgets.set_budget(admin, db.session.get(Organisation, opd_id), year, amount, utcnow())

@@ -109,10 +109,12 @@ def test_a_year_of_demo_orders_follows_the_order_rules(app):
     entries = db.session.execute(sa.select(AuditEntry.id, AuditEntry.occurred_at, AuditEntry.action)
                                  .order_by(AuditEntry.id)).all()
     first = next(n for n, entry in enumerate(entries) if entry.action.startswith(("order.", "rup.")))
-    # After the replay, today's changes to a few published products (pbj.demo.catalogue.seed_revisions).
+    # After the replay, today's budgets entered by UKPBJ (pbj.demo.seed_budgets) and changes to a few
+    # published products (pbj.demo.catalogue.seed_revisions).
     last = max(n for n, entry in enumerate(entries) if entry.action.startswith(("order.", "rup.")))
     replayed, after = entries[first:last + 1], entries[last + 1:]
-    assert {entry.action for entry in after} == {"product.revision_submitted", "product.revision_rejected"}
+    assert {entry.action for entry in after} == {"budget.set", "product.revision_submitted",
+                                                 "product.revision_rejected"}
     # Orders, and the packages the OPDs add to their RUP register as the year goes.
     assert all(entry.action.startswith(("order.", "rup.")) for entry in replayed)
     assert all(a.occurred_at <= b.occurred_at for a, b in zip(replayed, replayed[1:]))
@@ -146,3 +148,16 @@ def test_the_first_officials_in_the_credentials_find_work_waiting(app):
         Organisation.code == FIRST_OPD))}
     # Its PPK has an order to approve and its bendahara a BAST to pay, on the first login.
     assert {OrderStatus.CONFIRMED, OrderStatus.RECEIVED} <= waiting
+
+
+def test_the_demo_enters_budgets_so_the_meter_compares_with_them(app):
+    from pbj.services import spending
+
+    demo.seed(random.Random(11), products=120, orders=30)
+    db.session.commit()
+    year = city_today().year
+    bought = {opd_id for opd_id, figures in spending.by_opd(spending.Filters(year)).items() if figures.committed}
+    assert bought
+    for opd_id in bought:
+        meter = spending.meter(opd_id, year)
+        assert meter.budget and meter.budget >= meter.figures.committed  # entered for every OPD that bought
