@@ -246,7 +246,8 @@ def measure(db_path: Path, warmup: int, repeat: int) -> list[tuple[str, list[flo
                 timings.append(elapsed)
         results.append((label, timings))
     app.config["TRANSPARENCY_CACHE_SECONDS"] = 0
-    for label, url in (("suppliers (cold)", f"/transparansi/penyedia?tahun={year}"),
+    for label, url in (("list, first page (city totals cold)", "/transparansi"),
+                       ("suppliers (cold)", f"/transparansi/penyedia?tahun={year}"),
                        ("payment times (cold)", f"/transparansi/pembayaran?tahun={year}")):
         timings = []
         for n in range(2 + max(repeat // 5, 5)):
