@@ -21,6 +21,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.budgets import OpdBudget
 from pbj.services import audit
+from pbj.services.csv_text import decode as decode_csv
 from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.packages import parse_amount
 
@@ -96,22 +97,13 @@ def set_budget(actor: User | None, opd: Organisation, year: int, amount: int, no
     return budget
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
 def import_csv(actor: User | None, raw: bytes, now: datetime) -> ImportResult:
     """Read `kode_opd;tahun;anggaran` rows (';' or ',' separated, header first). All or
     nothing: with any bad row nothing is saved and `BadRows` lists every bad row."""
     _require_admin(actor)
     if len(raw) > CSV_MAX_BYTES:
         raise BadRows([(0, str(_l("The file is too large (at most %(kb)s KB).", kb=CSV_MAX_BYTES // 1024)))])
-    text = unicodedata.normalize("NFC", _decode(raw)).replace("\x00", "").lstrip("\ufeff")
+    text = unicodedata.normalize("NFC", decode_csv(raw)).replace("\x00", "").lstrip("\ufeff")
     separator = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
     by_code = {o.code.lower(): o for o in db.session.scalars(
         sa.select(Organisation).where(Organisation.kind == OrgKind.OPD, Organisation.code.is_not(None)))}

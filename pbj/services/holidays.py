@@ -25,6 +25,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
 from pbj.models.holidays import Holiday, HolidayKind
 from pbj.services import audit
+from pbj.services.csv_text import decode as decode_csv
 from pbj.services.errors import DomainError, NotAllowed
 
 NAME_MAX = 120
@@ -175,15 +176,6 @@ class _Row:
     kind: HolidayKind
 
 
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # a spreadsheet saved the Windows way
-
-
 def import_csv(actor: User | None, data: bytes | str, now: datetime,
                progress: Callable[[int], Callable[..., None]] | None = None) -> ImportResult:
     """Read `tanggal;nama;jenis` rows. All or nothing: with any bad row nothing is saved and
@@ -194,7 +186,7 @@ def import_csv(actor: User | None, data: bytes | str, now: datetime,
     the function to call after each row is saved."""
     _require_admin(actor)
     result = ImportResult()
-    text = unicodedata.normalize("NFC", _decode(data)).replace("\x00", "")
+    text = unicodedata.normalize("NFC", decode_csv(data)).replace("\x00", "")
     rows: list[_Row] = []
     seen: dict[date, int] = {}
     try:

@@ -28,6 +28,7 @@ from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.orders import DEAD_STATUSES, BudgetSource, Order, OrderItem
 from pbj.models.packages import ProcurementMethod, RupPackage
 from pbj.services import audit
+from pbj.services.csv_text import decode as decode_csv
 from pbj.services.errors import DomainError, NotAllowed
 
 MANAGERS = (Role.PP, Role.PPK)  # of the package's own OPD; admins manage every OPD's
@@ -236,21 +237,12 @@ def _word(text: str) -> str:
     return re.sub(r"[^a-z]", "", (text or "").lower())
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
 def _read_rows(raw: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     cfg = current_app.config
     if len(raw) > cfg["RUP_IMPORT_MAX_BYTES"]:
         raise DomainError(_l("The file is too large (at most %(mb)s MB).",
                              mb=cfg["RUP_IMPORT_MAX_BYTES"] // (1024 * 1024)), field="file")
-    text = _decode(raw).lstrip("\ufeff")
+    text = decode_csv(raw).lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     separator = max((";", ",", "\t"), key=first.count)
     try:
