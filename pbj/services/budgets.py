@@ -21,6 +21,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.budgets import OpdBudget
 from pbj.services import audit
+from pbj.services.csv_text import BadRows
 from pbj.services.csv_text import decode as decode_csv
 from pbj.services.errors import DomainError, NotAllowed
 from pbj.services.packages import parse_amount
@@ -29,15 +30,6 @@ MAX_AMOUNT = 10 ** 15  # beyond any city's budget: a typo
 CSV_MAX_ROWS = 1000
 CSV_MAX_BYTES = 512 * 1024
 YEARS = (2000, 2100)
-
-
-class BadRows(DomainError):
-    """A CSV file with bad rows: nothing was saved; `rows` lists (line number, message)."""
-
-    def __init__(self, rows: list[tuple[int, str]]):
-        super().__init__(_l("%(n)s row(s) of the file cannot be read; nothing was imported. Correct them "
-                            "and upload the file again.", n=len(rows)), field="file")
-        self.rows = rows
 
 
 @dataclass

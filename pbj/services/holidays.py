@@ -25,6 +25,7 @@ from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
 from pbj.models.holidays import Holiday, HolidayKind
 from pbj.services import audit
+from pbj.services.csv_text import BadRows
 from pbj.services.csv_text import decode as decode_csv
 from pbj.services.errors import DomainError, NotAllowed
 
@@ -157,15 +158,6 @@ class ImportResult:
     changed: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
-
-
-class BadRows(DomainError):
-    """A CSV file with bad rows: nothing was saved; `rows` lists (line number, message)."""
-
-    def __init__(self, rows: list[tuple[int, str]]):
-        super().__init__(_l("%(n)s row(s) of the file cannot be read; nothing was imported. Correct them "
-                            "and upload the file again.", n=len(rows)), field="file")
-        self.rows = rows
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,27 @@ def submit_form(form: FlaskForm, action: Callable[[], T], *, page: Callable[[int
     if message:
         flash(message, "success")
     return redirect_303(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def submit_import(form: FlaskForm, importer: Callable[[], T], *, redirect_to: str,
+                  page: Callable[[int, list], object]):
+    """The form POST of an all-or-nothing CSV upload: `importer()` saves every row or
+    raises `BadRows`; the page (`page(status, bad_rows)`) then lists each bad row by its
+    line under the upload field. The result counts added, changed and unchanged rows."""
+    from flask_babel import gettext as _
+
+    from pbj.services.csv_text import BadRows
+
+    bad_rows: list = []
+
+    def load():
+        try:
+            return importer()
+        except BadRows as refused:
+            bad_rows.extend(refused.rows)
+            raise
+
+    return submit_form(form, load,
+                       success=lambda r: _("Imported: %(added)s added, %(changed)s changed, %(same)s unchanged.",
+                                           added=r.added, changed=r.changed, same=r.unchanged),
+                       redirect_to=redirect_to, page=lambda status: page(status, bad_rows))

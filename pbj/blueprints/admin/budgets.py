@@ -11,10 +11,9 @@ from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, OrgKind
 from pbj.services import budgets as budget_service
-from pbj.services.budgets import BadRows
 from pbj.services.errors import DomainError
 from pbj.web.auth import actor
-from pbj.web.forms import submit_form
+from pbj.web.forms import submit_form, submit_import
 from pbj.web.htmx import render
 
 
@@ -63,20 +62,11 @@ def set_budget():
 def import_budgets():
     form = BudgetImportForm()
     year = _year()
-    bad_rows: list = []
-
-    def load():
-        try:
-            return budget_service.import_csv(actor(), form.file.data.read(budget_service.CSV_MAX_BYTES + 1), utcnow())
-        except BadRows as refused:
-            bad_rows.extend(refused.rows)
-            raise
-
-    return submit_form(form, load,
-                       success=lambda r: _("Imported: %(added)s added, %(changed)s changed, %(same)s unchanged.",
-                                           added=r.added, changed=r.changed, same=r.unchanged),
-                       redirect_to=url_for("admin.budgets", tahun=year),
-                       page=lambda status: _page(year, status, import_form=form, bad_rows=bad_rows))
+    return submit_import(
+        form, lambda: budget_service.import_csv(actor(), form.file.data.read(budget_service.CSV_MAX_BYTES + 1),
+                                                utcnow()),
+        redirect_to=url_for("admin.budgets", tahun=year),
+        page=lambda status, bad_rows: _page(year, status, import_form=form, bad_rows=bad_rows))
 
 
 def register(bp) -> None:

@@ -12,9 +12,8 @@ from pbj.blueprints.admin.forms import HolidayForm, HolidayImportForm
 from pbj.clock import city_today, utcnow
 from pbj.models.holidays import Holiday, HolidayKind
 from pbj.services import holidays as holiday_service
-from pbj.services.holidays import BadRows
 from pbj.web.auth import actor, get_or_404
-from pbj.web.forms import EmptyForm, submit_form
+from pbj.web.forms import EmptyForm, submit_form, submit_import
 from pbj.web.htmx import render
 
 
@@ -55,20 +54,10 @@ def add_holiday():
 def import_holidays():
     form = HolidayImportForm()
     year = _year()
-    bad_rows: list = []
-
-    def load():
-        try:
-            return holiday_service.import_csv(actor(), form.file.data.read(), utcnow())
-        except BadRows as refused:
-            bad_rows.extend(refused.rows)
-            raise
-
-    return submit_form(form, load,
-                       success=lambda r: _("Imported: %(added)s added, %(changed)s changed, %(same)s unchanged.",
-                                           added=r.added, changed=r.changed, same=r.unchanged),
-                       redirect_to=url_for("admin.holidays", tahun=year),
-                       page=lambda status: _list_page(year, status, import_form=form, bad_rows=bad_rows))
+    return submit_import(
+        form, lambda: holiday_service.import_csv(actor(), form.file.data.read(), utcnow()),
+        redirect_to=url_for("admin.holidays", tahun=year),
+        page=lambda status, bad_rows: _list_page(year, status, import_form=form, bad_rows=bad_rows))
 
 
 def _edit_page(holiday: Holiday, status: int = 200, form: HolidayForm | None = None):
