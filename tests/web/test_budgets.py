@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pbj
 from pbj.models.accounts import Role
+from tests.query_count import queries
 
 CSS_BUDGET = 10 * 1024
 PAGE_BUDGET = 14 * 1024
@@ -41,30 +42,14 @@ def test_pages_are_light(client, auth, create_user, create_supplier):
     assert all(0 < size <= PAGE_BUDGET for size in sizes.values()), sizes
 
 
-def _count_queries(client, url):
-    from sqlalchemy import event
-
-    from pbj.extensions import db
-
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_list_pages_use_a_constant_number_of_queries(client, auth, create_user, create_supplier):
     auth.login(create_user(Role.ADMIN))
     create_supplier(with_document=True)
-    few = {url: _count_queries(client, url) for url in ("/admin/penyedia?status=semua", "/admin/pengguna")}
+    few = {url: queries(client, url) for url in ("/admin/penyedia?status=semua", "/admin/pengguna")}
     for _ in range(8):
         create_supplier(with_document=True)
-    many = {url: _count_queries(client, url) for url in few}
+    many = {url: queries(client, url) for url in few}
     print("queries:", few, many)
     assert many == few

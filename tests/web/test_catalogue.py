@@ -3,11 +3,10 @@ import gzip
 import re
 
 import pytest
-from sqlalchemy import event
 
-from pbj.extensions import db
 from pbj.models.accounts import Role
 from tests import catalogue_helpers as h
+from tests.query_count import queries
 
 HX = {"HX-Request": "true"}
 
@@ -109,25 +108,16 @@ def test_pagination_links_keep_the_filters(client, admin, create_supplier):
     assert second.count('class="product-card"') == 6 and "Pulpen gel 29" in second
 
 
-def _queries(client, url):
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
 
 
 def test_queries_per_page_do_not_grow_with_results(client, admin, create_supplier):
     suppliers = [create_supplier() for _ in range(3)]
     h.product(suppliers[0], admin, "Map plastik")
     urls = ["/katalog", "/katalog?q=map", "/katalog?kategori=makanan&label=umk"]
-    few = [_queries(client, url) for url in urls]
+    few = [queries(client, url) for url in urls]
     for n in range(30):
         h.product(suppliers[n % 3], admin, f"Map plastik {n}")
-    many = [_queries(client, url) for url in urls]
+    many = [queries(client, url) for url in urls]
     assert many == few
 
 

@@ -14,6 +14,7 @@ from pbj.services import catalogue, desk, orders, revisions
 from tests import catalogue_helpers as h
 from tests import order_helpers as oh
 from tests.conftest import PASSWORD
+from tests.query_count import queries
 
 
 def text_of(html: str) -> str:
@@ -348,20 +349,6 @@ def test_anonymous_product_page_explains_who_may_order_and_how_to_sign_in(app, c
 
 # -- Fast with many orders ---------------------------------------------------------------
 
-def queries_for(client, url="/meja") -> int:
-    from sqlalchemy import event
-
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_the_desk_reads_a_fixed_number_of_queries_however_much_waits(app, p, create_user):
@@ -390,8 +377,8 @@ def test_the_desk_reads_a_fixed_number_of_queries_however_much_waits(app, p, cre
         db.session.commit()
 
     one_of_each()
-    few = {user.role: queries_for(clients[user.id]) for user in users}
+    few = {user.role: queries(clients[user.id], "/meja") for user in users}
     one_of_each()
     one_of_each()
-    many = {user.role: queries_for(clients[user.id]) for user in users}
+    many = {user.role: queries(clients[user.id], "/meja") for user in users}
     assert many == few

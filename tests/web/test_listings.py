@@ -16,6 +16,7 @@ from pbj.models.audit import AuditEntry
 from pbj.models.catalogue import Category, PriceChange, Product, ProductImage, ProductStatus
 from tests.catalogue_helpers import category, product as make_product, tiny_jpeg, verified
 from tests.conftest import PASSWORD
+from tests.query_count import queries
 
 
 def count(model) -> int:
@@ -627,22 +628,6 @@ def test_failed_photo_upload_keeps_the_rest_of_the_page(app, people):
 
 # -- Queries per page -------------------------------------------------------------------------
 
-def _queries(client, url) -> int:
-    from sqlalchemy import event
-
-    statements = []
-
-    def count_statement(conn, cursor, statement, *args):
-        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):  # transactions are not queries
-            statements.append(statement)
-
-    db.session.expire_all()  # requests share the test's session: start from nothing loaded
-    event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
-        assert client.get(url).status_code == 200, url
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count_statement)
-    return len(statements)
 
 
 def test_list_pages_use_a_constant_number_of_queries(app, people):
@@ -652,7 +637,7 @@ def test_list_pages_use_a_constant_number_of_queries(app, people):
     supplier, reviewer = login(app, supplier_user), login(app, admin)
     own = ["/usaha/produk"]
     staff = ["/admin/produk", "/admin/kategori", f"/admin/penyedia/{supplier_user.org_id}/produk"]
-    few = {url: _queries(supplier, url) for url in own} | {url: _queries(reviewer, url) for url in staff}
+    few = {url: queries(supplier, url) for url in own} | {url: queries(reviewer, url) for url in staff}
     other_cat = category("Teh Celup", parent="Makanan dan Minuman")
     for n in range(1, 6):
         make_product(supplier_user, admin, f"Produk {n}", cat=other_cat if n % 2 else cat)
@@ -661,5 +646,5 @@ def test_list_pages_use_a_constant_number_of_queries(app, people):
 
         catalogue.add_image(supplier_user, product, tiny_jpeg())
         db.session.commit()
-    many = {url: _queries(supplier, url) for url in own} | {url: _queries(reviewer, url) for url in staff}
+    many = {url: queries(supplier, url) for url in own} | {url: queries(reviewer, url) for url in staff}
     assert many == few
