@@ -176,6 +176,7 @@ ACTION_LABELS = {
     "holiday.changed": _l("Holiday changed"),
     "holiday.removed": _l("Holiday removed"),
     "budget.set": _l("OPD goods/services budget entered"),
+    "audit.verified": _l("Audit trail checked"),
 }
 
 # Domestic-preference ranks in words (cards, product page, comparison). Never a TKDN
@@ -261,6 +262,8 @@ DETAIL_LABELS = {
     "previous": _l("Before"), "has_certificate": _l("Has a certificate"), "number": _l("Number"),
     "valid_from": _l("Valid from"), "valid_until": _l("Valid until"), "direction": _l("Moved"),
     "position": _l("Position"), "old_position": _l("Old position"), "status": _l("Status"),
+    "checked": _l("Entries checked"), "intact": _l("Chain intact"), "first_broken_id": _l("First broken entry"),
+    "problem": _l("Problem"),
 }
 MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net",
                  "pagu", "penalty", "penalty_computed", "transferred", "before"}  # "before": a budget's old amount
@@ -279,6 +282,12 @@ SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Sus
                    Sanction.BLACKLISTED: _l("Blacklisted")}
 
 
+# services.audit.verify_chain's problems.
+CHAIN_PROBLEM_LABELS = {
+    "missing entry": _l("an entry is missing"),
+    "link to previous entry does not match": _l("the link to the previous entry does not match"),
+    "content does not match its hash": _l("the content does not match its fingerprint"),
+}
 DIRECTION_LABELS = {"up": _l("up"), "down": _l("down")}
 POSITION_DETAILS = {"position", "old_position"}  # stored from 0; people count from 1
 
@@ -286,6 +295,8 @@ POSITION_DETAILS = {"position", "old_position"}  # stored from 0; people count f
 def _detail_value(key: str, value) -> str:
     if key == "missed_by" and value in MISSED_BY_LABELS:
         return str(MISSED_BY_LABELS[value])
+    if key == "problem" and value in CHAIN_PROBLEM_LABELS:
+        return str(CHAIN_PROBLEM_LABELS[value])
     if key == "direction" and value in DIRECTION_LABELS:
         return str(DIRECTION_LABELS[value])
     if key in POSITION_DETAILS and isinstance(value, int) and not isinstance(value, bool):
