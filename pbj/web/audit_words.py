@@ -23,7 +23,6 @@ OBJECT_LABELS = {
     "categories": _l("Category"), "supplier_documents": _l("Supplier document"),
     "audit_entries": _l("Audit trail"),
 }
-assert set(OBJECT_TYPES) <= set(OBJECT_LABELS) and set(AREAS) == set(AREA_LABELS)
 SYSTEM = _l("System (scheduled task)")
 # Detail keys that name another object, and that object's table.
 ID_DETAILS = {"supplier_id": "suppliers", "org_id": "organisations", "ppk_id": "users"}

@@ -126,3 +126,10 @@ def test_every_detail_key_has_a_label():
     _actions, keys = _scan()
     missing = {k: w for k, w in keys.items() if k not in labels.DETAIL_LABELS}
     assert not missing, f"audit detail keys without a label in pbj/web/labels.py DETAIL_LABELS: {missing}"
+
+
+def test_every_filter_choice_has_words():
+    from pbj.services.audit_trail import AREAS, OBJECT_TYPES
+    from pbj.web.audit_words import AREA_LABELS, OBJECT_LABELS
+
+    assert set(OBJECT_TYPES) <= set(OBJECT_LABELS) and set(AREAS) == set(AREA_LABELS)
