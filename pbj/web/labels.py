@@ -176,6 +176,7 @@ ACTION_LABELS = {
     "holiday.changed": _l("Holiday changed"),
     "holiday.removed": _l("Holiday removed"),
     "budget.set": _l("OPD goods/services budget entered"),
+    "audit.verified": _l("Audit trail checked"),
 }
 
 # Domestic-preference ranks in words (cards, product page, comparison). Never a TKDN
@@ -258,17 +259,22 @@ DETAIL_LABELS = {
     "payment_method": _l("Payment method"), "nip": "NIP", "previous_nip": _l("Previous NIP"),
     "address": _l("Address"), "previous_address": _l("Previous address"),
     "listing_clock_restarted": _l("Listing-age clock restarted"),
+    "previous": _l("Before"), "has_certificate": _l("Has a certificate"), "number": _l("Number"),
+    "valid_from": _l("Valid from"), "valid_until": _l("Valid until"), "direction": _l("Moved"),
+    "position": _l("Position"), "old_position": _l("Old position"), "status": _l("Status"),
+    "checked": _l("Entries checked"), "intact": _l("Chain intact"), "first_broken_id": _l("First broken entry"),
+    "problem": _l("Problem"),
 }
 MONEY_DETAILS = {"total", "price", "price_old", "price_new", "value", "gross", "dpp", "ppn", "pph", "net",
                  "pagu", "penalty", "penalty_computed", "transferred", "before"}  # "before": a budget's old amount
-DATE_DETAILS = {"paid_on", "until", "deadline", "day"}  # stored as ISO text
+DATE_DETAILS = {"paid_on", "until", "deadline", "day", "valid_from", "valid_until"}  # stored as ISO text
 # Who missed a deadline (services.orders.lifecycle.expire_overdue).
 MISSED_BY_LABELS = {"supplier": _l("the supplier"), "buyer": _l("the buyer (PP)"), "ppk": _l("the PPK")}
 # Codes stored in details, by key: shown with the code's label.
 DETAIL_CODES: dict[str, tuple[type[enum.Enum], ...]] = {
     "role": (Role,), "new": (Role,), "old": (Role, Sanction), "kind": (OrgKind, DocumentKind, HolidayKind),
     "sanction": (Sanction,), "side": (OfferSide,), "status": (OrderStatus, ProductStatus),
-    "scale": (BusinessScale,), "declared_scale": (BusinessScale,), "method": (ProcurementMethod,),
+    "scale": (BusinessScale,), "declared_scale": (BusinessScale,), "previous": (BusinessScale,), "method": (ProcurementMethod,),
     "source": (BudgetSource,), "payment_method": (PaymentMethod,), "rest": (HandoverRest,),
 }
 OFFER_SIDE_LABELS = {OfferSide.BUYER: _l("buyer"), OfferSide.SUPPLIER: _l("supplier")}
@@ -276,9 +282,25 @@ SANCTION_LABELS = {Sanction.NONE: _l("No sanction"), Sanction.SUSPENDED: _l("Sus
                    Sanction.BLACKLISTED: _l("Blacklisted")}
 
 
+# services.audit.verify_chain's problems.
+CHAIN_PROBLEM_LABELS = {
+    "missing entry": _l("an entry is missing"),
+    "link to previous entry does not match": _l("the link to the previous entry does not match"),
+    "content does not match its hash": _l("the content does not match its fingerprint"),
+}
+DIRECTION_LABELS = {"up": _l("up"), "down": _l("down")}
+POSITION_DETAILS = {"position", "old_position"}  # stored from 0; people count from 1
+
+
 def _detail_value(key: str, value) -> str:
     if key == "missed_by" and value in MISSED_BY_LABELS:
         return str(MISSED_BY_LABELS[value])
+    if key == "problem" and value in CHAIN_PROBLEM_LABELS:
+        return str(CHAIN_PROBLEM_LABELS[value])
+    if key == "direction" and value in DIRECTION_LABELS:
+        return str(DIRECTION_LABELS[value])
+    if key in POSITION_DETAILS and isinstance(value, int) and not isinstance(value, bool):
+        return str(value + 1)
     if key == "preference_ground" and isinstance(value, str):
         return ground_label(value)
     if key == "fields" and isinstance(value, list):

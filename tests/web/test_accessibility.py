@@ -157,4 +157,4 @@ def test_audit_entries_have_three_columns_and_the_details_on_their_own_line(clie
     html = client.get("/audit/").get_data(as_text=True)
     table = re.search(r'<table class="table table-compact audit-entries">.*?</table>', html, re.S).group(0)
     assert len(re.findall(r"<th scope=\"col\">", table)) == 3
-    assert re.search(r'<tr class="entry-details">\s*<td colspan="3" class="small">Objek: users \d+', table)
+    assert re.search(r'<tr class="entry-details">\s*<td colspan="3" class="small">Objek: Akun #\d+', table)

@@ -247,6 +247,10 @@ ENDPOINTS: dict[str, Access] = {
     "admin.remove_holiday": Access(frozenset({"admin"}), url=lambda o: {"holiday_id": o.removable_holiday_id}),
     # Audit trail: read-only for administrators and auditors.
     "audit.trail": Access(frozenset({"admin", "auditor"})),
+    "audit.export": Access(frozenset({"admin", "auditor"})),
+    "audit.verify": Access(frozenset({"admin", "auditor"})),
+    # The case file of an order: oversight only (the order's parties have the order's page).
+    "audit.case_file": Access(frozenset({"admin", "auditor"}), url=_ORDER),
     # The public catalogue.
     "catalogue.index": Access(EVERYONE),
     "catalogue.product": Access(EVERYONE, url=lambda o: {"product_id": o.public_product_id}),

@@ -62,7 +62,8 @@ FREE_TEXT = {
 }
 # The query parameters the views read (search, pagers, filters, redirects).
 QUERY_PARAMETERS = ("q", "kategori", "harga_min", "harga_maks", "label", "urut", "stok", "hal", "aksi",
-                    "next", "org", "status", "id", "opd", "tahun", "alasan", "tingkat", "jenis", "penyedia")
+                    "next", "org", "status", "id", "opd", "tahun", "alasan", "tingkat", "jenis", "penyedia",
+                    "pengguna", "organisasi", "objek", "dari", "sampai")
 # Back with htmx: the full page again (docs/ARCHITECTURE.md, "htmx").
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
