@@ -78,9 +78,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pbj.blueprints.reports.views import bp as reports_bp
     from pbj.blueprints.ocds.views import bp as ocds_bp
     from pbj.blueprints.transparency.views import bp as transparency_bp
+    from pbj.blueprints.oversight.views import bp as oversight_bp
 
     for bp in (main_bp, catalogue_bp, auth_bp, supplier_bp, listings_bp, admin_bp, review_bp, audit_bp,
-               documents_bp, orders_bp, packages_bp, desk_bp, reports_bp, ocds_bp, transparency_bp):
+               documents_bp, orders_bp, packages_bp, desk_bp, reports_bp, ocds_bp, transparency_bp,
+               oversight_bp):
         app.register_blueprint(bp)
 
     from pbj import cli

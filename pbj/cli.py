@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(holidays_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(ocds_cli)
+    app.cli.add_command(flags_cli)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -254,6 +255,29 @@ def mail_latest(to):
     click.echo("")
     body = message.get_body(preferencelist=("plain",))
     click.echo(body.get_content().rstrip("\n") if body is not None else "(no plain-text part)")
+
+
+@click.group("flags", help="Risk flags for the Inspectorate (/pengawasan).")
+def flags_cli():
+    pass
+
+
+@flags_cli.command("refresh")
+def flags_refresh():
+    """Find every risk pattern again and store the flags (nightly, from cron)."""
+    from pbj.cli_progress import Progress
+    from pbj.clock import city_today, utcnow
+    from pbj.extensions import db
+    from pbj.models.flags import FlagKind
+    from pbj.services import flags
+
+    with Progress() as progress:
+        with progress.task("Risk flags", total=len(FlagKind)) as advance:
+            counts = flags.refresh(utcnow(), city_today(), advance)
+        db.session.commit()
+    for kind, n in counts.items():
+        click.echo(f"{kind.value}: {n}")
+    click.echo(f"Risk flags: {sum(counts.values())} active.")
 
 
 @click.command("seed-demo")

@@ -129,6 +129,29 @@ PREFERENCE_GROUNDS: dict[str, str] = {
 # different real words (3+ letters with a vowel), so "xxxxxxxx…" is refused.
 PREFERENCE_EXPLANATION_MIN_CHARS = 30
 PREFERENCE_EXPLANATION_MIN_WORDS = 4
+# -- Risk flags (/pengawasan, docs/RULES.md "Risk flags") --------------------------
+# Split packages: two or more orders of one OPD to one supplier submitted within this
+# many days of the first, each under PP_ORDER_LIMIT_RUPIAH, together above it.
+FLAG_SPLIT_WINDOW_DAYS = 14
+# Price: an agreed unit price at least this percent of the median listed price of its
+# category and unit (200: twice the median), when the median has this many products.
+FLAG_PRICE_MEDIAN_PERCENT = 200
+FLAG_PRICE_MIN_PEERS = 3
+# …or more than this percent above the product's price at its last review.
+FLAG_PRICE_REVIEWED_PERCENT = 25
+# Concentration: a PPK or OPD whose catalogue spending in a budget year is at least
+# FLAG_CONCENTRATION_MIN_RUPIAH, with at least this percent of it with one supplier.
+FLAG_CONCENTRATION_PERCENT = 60
+FLAG_CONCENTRATION_MIN_RUPIAH = 100_000_000
+# Fast orders: submitted within this many hours of the product's listing (published_at)
+# or of its last approved revision.
+FLAG_FAST_ORDER_HOURS = 48
+# Preference: a PPK with at least this many orders in a budget year down a
+# domestic-preference tier on the same ground.
+FLAG_PREFERENCE_MIN_ORDERS = 3
+# TKDN: a certificate older than this many years (from its date) counts as expired.
+FLAG_TKDN_CERTIFICATE_VALID_YEARS = 5
+
 # Largest RUP CSV accepted for import (bytes) and rows in it.
 RUP_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 RUP_IMPORT_MAX_ROWS = 5000

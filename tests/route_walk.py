@@ -26,10 +26,22 @@ def register_arguments(opd_id: int) -> dict[str, list]:
         "package_id": db.session.scalars(sa.select(Order.package_id).where(Order.opd_id == opd_id,
                                                                            Order.package_id.is_not(None))
                                          .distinct().limit(2)).all(),
+        "flag_id": _flag_ids(),
         # Open data: the ocids of two orders with a signed SP (JSON, not a page: walked for errors).
         "ocid": [ocid(order_id, current_app.config) for order_id in db.session.scalars(
             sa.select(Order.id).where(Order.sp_number.is_not(None)).order_by(Order.id).limit(2))],
     }
+
+
+def _flag_ids() -> list[int]:
+    """Two risk flags, found afresh in the data there is (none in an empty world)."""
+    from pbj.clock import city_today, utcnow
+    from pbj.models.flags import RiskFlag
+    from pbj.services import flags
+
+    flags.refresh(utcnow(), city_today())
+    db.session.commit()
+    return db.session.scalars(sa.select(RiskFlag.id).order_by(RiskFlag.id).limit(2)).all()
 
 
 def page_urls(app, arguments: dict[str, list]) -> list[str]:

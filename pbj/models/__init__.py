@@ -13,6 +13,7 @@ from pbj.models.catalogue import (
     ProductStatus,
     RevisionStatus,
 )
+from pbj.models.flags import FlagKind, RiskFlag
 from pbj.models.holidays import Holiday, HolidayKind
 from pbj.models.orders import (
     BudgetSource,
@@ -49,6 +50,7 @@ __all__ = [
     "DeliveryLine",
     "DocumentSequence",
     "Handover",
+    "FlagKind",
     "Holiday",
     "HolidayKind",
     "Notification",
@@ -61,6 +63,7 @@ __all__ = [
     "OrderStatus",
     "Payment",
     "Rating",
+    "RiskFlag",
     "AuditEntry",
     "BusinessScale",
     "CatalogueCount",

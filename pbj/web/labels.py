@@ -127,6 +127,7 @@ CERTIFICATION_LABELS = {
 
 ACTION_LABELS = {
     **ORDER_EVENT_LABELS,  # beside the event names, in pbj/services/events.py
+    "flag.reviewed": _l("Marked a risk flag reviewed"),
     "auth.login_succeeded": _l("Logged in"),
     "auth.login_failed": _l("Failed login"),
     "auth.logout": _l("Logged out"),
@@ -229,6 +230,7 @@ def certification_label(code: str) -> str:
 
 # The keys services write into audit details (pbj.services.*: `audit.record(..., key=value)`).
 DETAIL_LABELS = {
+    "flag_key": _l("Flag key"), "note": _l("Note"),
     "reason": _l("Reason"), "name": _l("Name"), "code": _l("Code"), "email": _l("E-mail address"),
     "role": _l("Role"), "kind": _l("Kind"), "old": _l("Before"), "new": _l("After"), "nib": "NIB",
     "org_id": _l("Organisation number"), "supplier_id": _l("Supplier number"), "ppk_id": _l("PPK number"),

@@ -78,6 +78,7 @@ class Objects:
     package_id: int  # a package of the other OPD's RUP register
     holiday_id: int  # a listed holiday (changed by the walk)
     removable_holiday_id: int  # another one (removed by the walk)
+    flag_id: int  # a risk flag (reviewed by the walk)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,12 @@ ENDPOINTS: dict[str, Access] = {
     "audit.verify": Access(frozenset({"admin", "auditor"})),
     # The case file of an order: oversight only (the order's parties have the order's page).
     "audit.case_file": Access(frozenset({"admin", "auditor"}), url=_ORDER),
+    # Risk flags: administrators and auditors read and refresh them; only auditors review.
+    "oversight.index": Access(frozenset({"admin", "auditor"})),
+    "oversight.flag": Access(frozenset({"admin", "auditor"}), url=lambda o: {"flag_id": o.flag_id}),
+    "oversight.review": Access(frozenset({"auditor"}), url=lambda o: {"flag_id": o.flag_id},
+                               form=lambda o: {"note": "Checked on the walk."}),
+    "oversight.refresh": Access(frozenset({"admin", "auditor"})),
     # The public catalogue.
     "catalogue.index": Access(EVERYONE),
     "catalogue.product": Access(EVERYONE, url=lambda o: {"product_id": o.public_product_id}),
@@ -420,10 +427,21 @@ def world(app, create_org, create_supplier, create_user):
         **_assisted_supplier(actors["admin"]),
         package_id=_package(victim_user),
         **_holidays(),
+        flag_id=_risk_flag(),
     )
     emails = {role: user.email for role, user in actors.items()}
     db.session.rollback()  # end the fixtures' open transaction: the snapshot reads on its own connection
     return emails, objects
+
+
+def _risk_flag() -> int:
+    from pbj.models.flags import FlagKind, RiskFlag
+
+    flag = RiskFlag(key="penalty_waived:handover=0", kind=FlagKind.PENALTY_WAIVED,
+                    numbers={"computed": 150_000, "bast": "BAST/JALAN/1"}, links={"orders": []})
+    db.session.add(flag)
+    db.session.commit()
+    return flag.id
 
 
 def _holidays() -> dict:

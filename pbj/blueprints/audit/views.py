@@ -130,15 +130,14 @@ def down_tier():
 def case_file(order_id: int):
     """One printable page an inspector attaches to a finding: the order, its documents with
     their fingerprints, the negotiation, the preference ground, the BASTs, the payment, the
-    risk flags (when that module is present) and every audit entry."""
+    risk flags that name it and every audit entry."""
     from pbj.models.orders import Order
     from pbj.services import documents
     from pbj.web.auth import get_or_404
 
-    try:
-        from pbj.services import flags
-    except ImportError:  # the risk flags are another part of the same issue
-        flags = None
+    from pbj.blueprints.oversight.reasons import describe, kind_label
+    from pbj.services import flags
+
     order = get_or_404(Order, order_id)
     entries = audit_trail.entries_query(TrailFilter(object_type="orders", object_id=str(order.id))).order_by(None)
     timeline = db.session.scalars(entries.order_by(AuditEntry.id)).all()
@@ -146,5 +145,5 @@ def case_file(order_id: int):
     viewer = actor()
     return render_template("audit/case_file.html", order=order, issued=documents.issued_all(order),
                            rows=[(e, entry_words(e, users, viewer)) for e in timeline],
-                           flags=flags.for_order(order) if flags is not None and hasattr(flags, "for_order")
-                           else None, tax=orders.tax_breakdown(order))
+                           flags=[(flag, kind_label(flag.kind), describe(flag)) for flag in flags.for_order(order)],
+                           tax=orders.tax_breakdown(order))

@@ -1,0 +1,438 @@
+"""Risk flags: patterns in the catalogue's orders that an auditor (APIP) should look at.
+
+`refresh(now, today)` finds every pattern (docs/RULES.md "Risk flags", thresholds in
+the FLAG_* settings) and upserts one `RiskFlag` per stable key; `review` marks one
+reviewed with a note, in the audit trail. A flag is never deleted: when its pattern no
+longer holds it stays, inactive. `describe(flag)` says in one sentence why it fired.
+
+Each finder reads the few columns it needs with one or two aggregate queries, so a
+refresh stays a matter of seconds on 100k orders (bench/flags.py).
+"""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from pbj.clock import city_date
+from pbj.extensions import db
+from pbj.models.accounts import OrgKind, Organisation, Role, User
+from pbj.models.catalogue import Product, ProductRevision, ProductStatus, RevisionStatus
+from pbj.models.flags import FlagKind, RiskFlag
+from pbj.models.orders import DEAD_STATUSES, Handover, Order, OrderItem, OrderStatus
+from pbj.services import audit
+from pbj.services.errors import DomainError, NotAllowed
+
+REVIEW_NOTE_MAX = 2000
+OFFICIAL_ROLES = (Role.PP, Role.PPK, Role.BENDAHARA, Role.ADMIN)
+
+
+@dataclass
+class Found:
+    """One pattern found: what `RiskFlag` stores."""
+
+    kind: FlagKind
+    key: str
+    numbers: dict
+    orders: list[int] = field(default_factory=list)
+    products: list[int] = field(default_factory=list)
+    suppliers: list[int] = field(default_factory=list)
+    users: list[int] = field(default_factory=list)
+    opd_id: int | None = None
+    supplier_id: int | None = None
+
+    @property
+    def links(self) -> dict:
+        return {"orders": sorted(set(self.orders)), "products": sorted(set(self.products)),
+                "suppliers": sorted(set(self.suppliers)), "users": sorted(set(self.users))}
+
+
+def _value():
+    # The agreed value of an order's items, less a cancelled rest (as the spending service).
+    return sa.func.sum(OrderItem.agreed_price * (OrderItem.quantity - OrderItem.cancelled_qty))
+
+
+def _pct(part: int, whole: int) -> str:
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))) if whole else "0"
+
+
+# -- Finders ---------------------------------------------------------------------------
+
+def find_split(config) -> list[Found]:
+    """Orders of one OPD to one supplier within the window, each under the PP limit,
+    together above it."""
+    limit, window = config["PP_ORDER_LIMIT_RUPIAH"], timedelta(days=config["FLAG_SPLIT_WINDOW_DAYS"])
+    value = _value().label("value")
+    per_order = (sa.select(Order.id, Order.opd_id, Order.supplier_id, Order.submitted_at, value)
+                 .join(OrderItem, OrderItem.order_id == Order.id)
+                 .where(Order.status.not_in(DEAD_STATUSES))
+                 .group_by(Order.id, Order.opd_id, Order.supplier_id, Order.submitted_at)
+                 .having(value < limit).subquery())
+    # Only pairs whose small orders add up above the limit at all are read order by order.
+    pairs = (sa.select(per_order.c.opd_id, per_order.c.supplier_id)
+             .group_by(per_order.c.opd_id, per_order.c.supplier_id)
+             .having(sa.func.count() >= 2, sa.func.sum(per_order.c.value) > limit).subquery())
+    rows = db.session.execute(
+        sa.select(per_order.c.id, per_order.c.opd_id, per_order.c.supplier_id, per_order.c.submitted_at,
+                  per_order.c.value)
+        .join(pairs, sa.and_(pairs.c.opd_id == per_order.c.opd_id, pairs.c.supplier_id == per_order.c.supplier_id))
+        .order_by(per_order.c.opd_id, per_order.c.supplier_id, per_order.c.submitted_at, per_order.c.id)).all()
+    groups: dict[tuple[int, int], list] = defaultdict(list)
+    for row in rows:
+        groups[(row.opd_id, row.supplier_id)].append(row)
+    found = []
+    for (opd_id, supplier_id), orders in groups.items():
+        i = 0
+        while i < len(orders):
+            j = i
+            while j + 1 < len(orders) and orders[j + 1].submitted_at - orders[i].submitted_at <= window:
+                j += 1
+            run = orders[i:j + 1]
+            total = sum(int(r.value) for r in run)
+            if len(run) >= 2 and total > limit:
+                found.append(Found(
+                    FlagKind.SPLIT, f"split:opd={opd_id}:supplier={supplier_id}:first={run[0].id}",
+                    {"orders": len(run), "total": total, "limit": limit, "days": config["FLAG_SPLIT_WINDOW_DAYS"],
+                     "largest": max(int(r.value) for r in run)},
+                    orders=[r.id for r in run], suppliers=[supplier_id], opd_id=opd_id, supplier_id=supplier_id))
+                i = j + 1
+            else:
+                i += 1
+    return found
+
+
+def find_price(config) -> list[Found]:
+    """Order lines priced far above their category's median for the same unit, or well
+    above the product's price at its last review."""
+    ratio, peers = config["FLAG_PRICE_MEDIAN_PERCENT"], config["FLAG_PRICE_MIN_PEERS"]
+    prices: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for category_id, unit, price in db.session.execute(
+            sa.select(Product.category_id, Product.unit, Product.unit_price)
+            .where(Product.status == ProductStatus.PUBLISHED)):
+        prices[(category_id, unit.casefold())].append(price)
+    medians = {k: int(statistics.median(v)) for k, v in prices.items() if len(v) >= peers}
+    found: dict[str, Found] = {}
+    live = Order.status.not_in(DEAD_STATUSES)
+    cols = (OrderItem.order_id, OrderItem.product_id, OrderItem.category_id, OrderItem.unit,
+            OrderItem.agreed_price, Order.opd_id, Order.supplier_id)
+    # Lower bound of any threshold: only lines above it are read.
+    floor = min(medians.values(), default=0) * ratio // 100
+    for row in db.session.execute(sa.select(*cols).join(Order, Order.id == OrderItem.order_id)
+                                  .where(live, OrderItem.agreed_price >= floor)):
+        median = medians.get((row.category_id, row.unit.casefold()))
+        if median and row.agreed_price * 100 >= median * ratio:
+            key = f"price:median:order={row.order_id}:product={row.product_id}"
+            found[key] = Found(FlagKind.PRICE, key, {"basis": "median", "price": row.agreed_price, "median": median,
+                                                      "percent": _pct(row.agreed_price, median), "unit": row.unit},
+                               orders=[row.order_id], products=[row.product_id], suppliers=[row.supplier_id],
+                               opd_id=row.opd_id, supplier_id=row.supplier_id)
+    rise = config["FLAG_PRICE_REVIEWED_PERCENT"]
+    for row in db.session.execute(
+            sa.select(*cols, Product.reviewed_price).join(Order, Order.id == OrderItem.order_id)
+            .join(Product, Product.id == OrderItem.product_id)
+            .where(live, Product.reviewed_price.is_not(None),
+                   OrderItem.agreed_price * 100 > Product.reviewed_price * (100 + rise))):
+        key = f"price:reviewed:order={row.order_id}:product={row.product_id}"
+        found[key] = Found(FlagKind.PRICE, key, {"basis": "reviewed", "price": row.agreed_price,
+                                                  "reviewed": row.reviewed_price,
+                                                  "percent": _pct(row.agreed_price, row.reviewed_price),
+                                                  "unit": row.unit},
+                           orders=[row.order_id], products=[row.product_id], suppliers=[row.supplier_id],
+                           opd_id=row.opd_id, supplier_id=row.supplier_id)
+    return list(found.values())
+
+
+def find_concentration(config) -> list[Found]:
+    """A PPK or OPD buying a large share of its year's catalogue spending from one supplier."""
+    from pbj.services.spending import COMMITTED_STATUSES
+
+    share, floor = config["FLAG_CONCENTRATION_PERCENT"], config["FLAG_CONCENTRATION_MIN_RUPIAH"]
+    found = []
+    for who, column in (("ppk", Order.ppk_id), ("opd", Order.opd_id)):
+        value = _value().label("value")
+        rows = db.session.execute(
+            sa.select(column.label("who"), Order.budget_year, Order.supplier_id, value,
+                      sa.func.count(sa.distinct(Order.id)).label("n"), sa.func.min(Order.opd_id).label("opd_id"))
+            .join(OrderItem, OrderItem.order_id == Order.id).where(Order.status.in_(COMMITTED_STATUSES))
+            .group_by(column, Order.budget_year, Order.supplier_id)).all()
+        totals: dict[tuple[int, int], int] = defaultdict(int)
+        for r in rows:
+            totals[(r.who, r.budget_year)] += int(r.value)
+        for r in rows:
+            whole = totals[(r.who, r.budget_year)]
+            if whole >= floor and int(r.value) * 100 >= whole * share:
+                order_ids = db.session.scalars(
+                    sa.select(Order.id).where(column == r.who, Order.budget_year == r.budget_year,
+                                              Order.supplier_id == r.supplier_id,
+                                              Order.status.in_(COMMITTED_STATUSES)).order_by(Order.id)).all()
+                found.append(Found(
+                    FlagKind.CONCENTRATION, f"concentration:{who}={r.who}:supplier={r.supplier_id}:{r.budget_year}",
+                    {"by": who, "year": r.budget_year, "value": int(r.value), "total": whole,
+                     "percent": _pct(int(r.value), whole), "threshold": share, "orders": int(r.n)},
+                    orders=order_ids, suppliers=[r.supplier_id], users=[r.who] if who == "ppk" else [],
+                    opd_id=r.who if who == "opd" else r.opd_id, supplier_id=r.supplier_id))
+    return found
+
+
+def find_fast_orders(config) -> list[Found]:
+    """Orders submitted soon after their product was listed or last changed by a review."""
+    hours = config["FLAG_FAST_ORDER_HOURS"]
+    revised = dict(db.session.execute(
+        sa.select(ProductRevision.product_id, sa.func.max(ProductRevision.decided_at))
+        .where(ProductRevision.status == RevisionStatus.APPROVED).group_by(ProductRevision.product_id)).tuples().all())
+    found = []
+    for row in db.session.execute(
+            sa.select(Order.id, Order.submitted_at, Order.opd_id, Order.supplier_id, OrderItem.product_id,
+                      Product.published_at)
+            .join(OrderItem, OrderItem.order_id == Order.id).join(Product, Product.id == OrderItem.product_id)
+            .where(Order.status.not_in(DEAD_STATUSES), Product.published_at.is_not(None))):
+        since = max(t for t in (row.published_at, revised.get(row.product_id)) if t is not None)
+        if since <= row.submitted_at < since + timedelta(hours=hours):
+            waited = (row.submitted_at - since).total_seconds() / 3600
+            found.append(Found(
+                FlagKind.FAST_ORDER, f"fast:order={row.id}:product={row.product_id}",
+                {"hours": str(Decimal(waited).quantize(Decimal("0.1"))), "threshold": hours,
+                 "after": "revision" if since != row.published_at else "listing"},
+                orders=[row.id], products=[row.product_id], suppliers=[row.supplier_id],
+                opd_id=row.opd_id, supplier_id=row.supplier_id))
+    return found
+
+
+def find_preference(config) -> list[Found]:
+    """PPKs approving several orders down a domestic-preference tier on the same ground."""
+    least = config["FLAG_PREFERENCE_MIN_ORDERS"]
+    down = sa.or_(Order.preference_ground.is_not(None), Order.preference_explanation.is_not(None))
+    ground = sa.func.coalesce(Order.preference_ground, "none")
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in db.session.execute(
+            sa.select(Order.id, Order.ppk_id, Order.opd_id, Order.budget_year, ground.label("ground"))
+            .where(down, Order.status.not_in(DEAD_STATUSES)).order_by(Order.id)):
+        groups[(row.ppk_id, row.ground, row.budget_year)].append(row)
+    return [Found(FlagKind.PREFERENCE, f"preference:ppk={ppk}:ground={g}:{year}",
+                  {"orders": len(rows), "ground": g, "year": year, "threshold": least},
+                  orders=[r.id for r in rows], users=[ppk], opd_id=rows[0].opd_id)
+            for (ppk, g, year), rows in groups.items() if len(rows) >= least]
+
+
+def find_tkdn(config, today: date) -> list[Found]:
+    """Listed products claiming TKDN without a certificate or with an expired one, and
+    products whose TKDN claim a review changed."""
+    years = config["FLAG_TKDN_CERTIFICATE_VALID_YEARS"]
+    found = []
+    claims = sa.select(Product.id, Product.supplier_id, Product.tkdn_x100, Product.tkdn_certificate,
+                       Product.tkdn_certificate_date).where(Product.status == ProductStatus.PUBLISHED,
+                                                            Product.tkdn_x100 > 0)
+    for row in db.session.execute(claims):
+        problem = None
+        if not row.tkdn_certificate:
+            problem = "missing"
+        elif row.tkdn_certificate_date is not None and _add_years(row.tkdn_certificate_date, years) < today:
+            problem = "expired"
+        if problem:
+            found.append(Found(FlagKind.TKDN, f"tkdn:{problem}:product={row.id}",
+                               {"problem": problem, "tkdn": str(Decimal(row.tkdn_x100) / 100),
+                                "certificate_date": row.tkdn_certificate_date.isoformat()
+                                if row.tkdn_certificate_date else None, "valid_years": years},
+                               products=[row.id], suppliers=[row.supplier_id], supplier_id=row.supplier_id))
+    for rev_id, product_id, supplier_id, proposed, previous in db.session.execute(
+            sa.select(ProductRevision.id, Product.id, Product.supplier_id, ProductRevision.proposed_json,
+                      ProductRevision.previous_json).join(Product, Product.id == ProductRevision.product_id)
+            .where(ProductRevision.status == RevisionStatus.APPROVED,
+                   ProductRevision.proposed_json.like('%"tkdn_x100"%'))):
+        new, old = json.loads(proposed).get("tkdn_x100"), json.loads(previous).get("tkdn_x100")
+        if new is not None and new != old:
+            found.append(Found(FlagKind.TKDN, f"tkdn:changed:revision={rev_id}",
+                               {"problem": "changed", "old": str(Decimal(old or 0) / 100),
+                                "new": str(Decimal(new) / 100)},
+                               products=[product_id], suppliers=[supplier_id], supplier_id=supplier_id))
+    return found
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# Titles and degrees left out when names are compared ("Drs. H. Ahmad Yani, S.E." = "Ahmad Yani").
+_TITLES = frozenset("""
+drs dra dr ir h hj prof st se sh mm msi mpd spd skom sos ssos amd ak mh mt mkes skm sked ked sp spd sip si me mba
+ssi sag mag shi mhi sfarm apt ns skep bsc msc phd ba
+""".split())
+
+
+def normal_name(name: str) -> str:
+    """A person's name for comparing: casefolded, without titles, degrees, punctuation or
+    spaces."""
+    words = []
+    for part in (name or "").casefold().split(","):
+        for word in part.split():
+            bare = re.sub(r"[^\w]", "", word)
+            if bare and bare not in _TITLES:
+                words.append(bare)
+        # Everything after the first comma are degrees ("Ahmad Yani, S.E., M.M.").
+        if words:
+            break
+    return "".join(words)
+
+
+def find_conflicts(config) -> list[Found]:
+    """A supplier's people (its accounts' names or e-mail addresses) matching an official's."""
+    officials: dict[str, list] = defaultdict(list)
+    emails: dict[str, list] = defaultdict(list)
+    for user in db.session.execute(sa.select(User.id, User.name, User.email, User.org_id)
+                                   .where(User.role.in_(OFFICIAL_ROLES))):
+        if normal_name(user.name):
+            officials[normal_name(user.name)].append(user)
+        emails[user.email.casefold()].append(user)
+    found = []
+    for person in db.session.execute(sa.select(User.id, User.name, User.email, User.org_id)
+                                     .where(User.role == Role.PENYEDIA)):
+        for basis, matches in (("name", officials.get(normal_name(person.name), [])),
+                               ("email", emails.get(person.email.casefold(), []))):
+            for official in matches:
+                orders = db.session.scalars(sa.select(Order.id).where(
+                    Order.supplier_id == person.org_id,
+                    sa.or_(Order.buyer_id == official.id, Order.ppk_id == official.id)).order_by(Order.id)).all()
+                found.append(Found(
+                    FlagKind.CONFLICT, f"conflict:{basis}:supplier_user={person.id}:official={official.id}",
+                    {"basis": basis, "supplier_person": person.name, "official": official.name,
+                     "orders": len(orders)},
+                    orders=orders, suppliers=[person.org_id], users=[official.id, person.id],
+                    opd_id=official.org_id, supplier_id=person.org_id))
+    return found
+
+
+def find_late_payments(config, today: date) -> list[Found]:
+    """Orders received and still unpaid past PAYMENT_DUE_WORKING_DAYS."""
+    from pbj.services.desk import overdue_cutoff
+
+    return [Found(FlagKind.LATE_PAYMENT, f"late_payment:order={row.id}",
+                  {"received_on": city_date(row.received_at).isoformat(),
+                   "days": config["PAYMENT_DUE_WORKING_DAYS"]},
+                  orders=[row.id], suppliers=[row.supplier_id], opd_id=row.opd_id, supplier_id=row.supplier_id)
+            for row in db.session.execute(
+                sa.select(Order.id, Order.received_at, Order.opd_id, Order.supplier_id)
+                .where(Order.status == OrderStatus.RECEIVED, Order.received_at < overdue_cutoff(today, config)))]
+
+
+def find_waived_penalties(config) -> list[Found]:
+    """Late-delivery penalties the PPK waived at a BAST."""
+    return [Found(FlagKind.PENALTY_WAIVED, f"penalty_waived:handover={row.id}",
+                  {"computed": int(row.penalty_computed), "bast": row.number},
+                  orders=[row.order_id], suppliers=[row.supplier_id], users=[row.penalty_waived_by_id],
+                  opd_id=row.opd_id, supplier_id=row.supplier_id)
+            for row in db.session.execute(
+                sa.select(Handover.id, Handover.order_id, Handover.number, Handover.penalty_computed,
+                          Handover.penalty_waived_by_id, Order.opd_id, Order.supplier_id)
+                .join(Order, Order.id == Handover.order_id).where(Handover.penalty_waived_by_id.is_not(None)))]
+
+
+def find_all(today: date, config=None) -> list[Found]:
+    config = config if config is not None else current_app.config
+    return [*find_split(config), *find_price(config), *find_concentration(config), *find_fast_orders(config),
+            *find_preference(config), *find_tkdn(config, today), *find_conflicts(config),
+            *find_late_payments(config, today), *find_waived_penalties(config)]
+
+
+# -- Storing and reviewing ---------------------------------------------------------------
+
+def refresh(now: datetime, today: date, advance: Callable[..., None] | None = None) -> dict[FlagKind, int]:
+    """Find every pattern and store it (flushed, not committed): a known key is updated
+    (its review kept), a new one added, one no longer found kept as inactive. Returns
+    how many active flags each kind has."""
+    advance = advance or (lambda step=1, *, to=None: None)
+    config = current_app.config
+    finders = [lambda: find_split(config), lambda: find_price(config), lambda: find_concentration(config),
+               lambda: find_fast_orders(config), lambda: find_preference(config), lambda: find_tkdn(config, today),
+               lambda: find_conflicts(config), lambda: find_late_payments(config, today),
+               lambda: find_waived_penalties(config)]
+    found: dict[str, Found] = {}
+    for finder in finders:
+        for f in finder():
+            found[f.key] = f
+        advance()
+    known = {flag.key: flag for flag in db.session.scalars(sa.select(RiskFlag))}
+    for key, f in found.items():
+        flag = known.get(key)
+        if flag is None:
+            flag = RiskFlag(key=key, kind=f.kind, first_found_at=now)
+            db.session.add(flag)
+        flag.numbers, flag.links, flag.opd_id, flag.supplier_id = f.numbers, f.links, f.opd_id, f.supplier_id
+        flag.active, flag.last_found_at = True, now
+    for key, flag in known.items():
+        if key not in found:
+            flag.active = False
+    db.session.flush()
+    counts = {kind: 0 for kind in FlagKind}
+    for f in found.values():
+        counts[f.kind] += 1
+    return counts
+
+
+def review(flag: RiskFlag, actor: User, note: str, now: datetime) -> RiskFlag:
+    """Mark a flag reviewed with the auditor's note (again: the note is replaced, the
+    trail keeps both). Only auditors; the flag stays."""
+    if actor.role != Role.AUDITOR:
+        raise NotAllowed(_("Only an auditor can mark a flag reviewed."))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Write what you found (the review note)."), field="note")
+    if len(note) > REVIEW_NOTE_MAX:
+        raise DomainError(_("The note is too long (at most %(num)d characters).", num=REVIEW_NOTE_MAX), field="note")
+    flag.reviewed_at, flag.reviewed_by_id, flag.review_note = now, actor.id, note
+    audit.record("flag.reviewed", actor, flag, at=now, kind=flag.kind.value, flag_key=flag.key, note=note)
+    return flag
+
+
+def for_order(order) -> list[RiskFlag]:
+    """The flags that name this order among their objects (the inspector's case file);
+    read among the flags of its OPD or supplier, then by the stored links."""
+    candidates = db.session.scalars(
+        sa.select(RiskFlag).where(sa.or_(RiskFlag.opd_id == order.opd_id, RiskFlag.supplier_id == order.supplier_id))
+        .order_by(RiskFlag.kind, RiskFlag.id))
+    return [flag for flag in candidates if order.id in (flag.links or {}).get("orders", [])]
+
+
+def counts_by_kind() -> dict[FlagKind, tuple[int, int]]:
+    """Per kind: active flags, and of them not yet reviewed."""
+    rows = db.session.execute(
+        sa.select(RiskFlag.kind, sa.func.count(), sa.func.count().filter(RiskFlag.reviewed_at.is_(None)))
+        .where(RiskFlag.active.is_(True)).group_by(RiskFlag.kind)).all()
+    counts = {kind: (0, 0) for kind in FlagKind}
+    counts.update({kind: (int(n), int(open_)) for kind, n, open_ in rows})
+    return counts
+
+
+def list_query(kind: FlagKind | None = None, reviewed: bool | None = None, opd_id: int | None = None,
+               supplier_id: int | None = None):
+    query = sa.select(RiskFlag).where(RiskFlag.active.is_(True)).order_by(RiskFlag.id.desc())
+    if kind is not None:
+        query = query.where(RiskFlag.kind == kind)
+    if reviewed is not None:
+        query = query.where(RiskFlag.reviewed_at.is_not(None) if reviewed else RiskFlag.reviewed_at.is_(None))
+    if opd_id is not None:
+        query = query.where(RiskFlag.opd_id == opd_id)
+    if supplier_id is not None:
+        query = query.where(RiskFlag.supplier_id == supplier_id)
+    return query
+
+
+def opds_and_suppliers() -> tuple[list, list]:
+    """The OPDs and suppliers that have flags, for the filters."""
+    opds = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.kind == OrgKind.OPD, Organisation.id.in_(sa.select(RiskFlag.opd_id)))
+        .order_by(Organisation.name)).all()
+    suppliers = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(sa.select(RiskFlag.supplier_id))).order_by(Organisation.name)).all()
+    return opds, suppliers
