@@ -1,6 +1,7 @@
 """axe-core in Chromium over the accountability pages (issue 13: "axe-clean"): the public
-portal, the open-data page, the reports with their charts, the desk with the meter and the
-budgets page, and an order with a partial BAST. axe-core is the npm package, pinned,
+portal, the open-data page, the reports with their charts, the desk with the meter, the
+budgets page, an order with a partial BAST, and the Inspectorate's trail, case file and
+risk flags (issue 14). axe-core is the npm package, pinned,
 installed by .ci/run into the git-ignored .tools/axe/ (AXE_JS may point elsewhere);
 without it the test is skipped here and fails in CI."""
 from __future__ import annotations
@@ -72,7 +73,8 @@ def test_accountability_pages_have_no_wcag_violations(axe_page, login, axe_scrip
     pages = {"anonymous": ["/transparansi", f"/transparansi/pesanan/{order_id}", "/transparansi/penyedia",
                            "/transparansi/pembayaran", "/ocds"],
              pp_email: ["/meja", f"/pesanan/{order_id}", "/laporan/"],
-             admin_email: ["/laporan/", "/laporan/?tampilan=bulan", "/admin/anggaran"]}
+             admin_email: ["/laporan/", "/laporan/bulanan", "/admin/anggaran", "/audit/",
+                           f"/audit/pesanan/{order_id}", "/pengawasan/"]}
     problems = []
     for who, paths in pages.items():
         page.context.clear_cookies()
