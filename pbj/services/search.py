@@ -78,16 +78,22 @@ def _price(raw: str | None, name: str, problems: list) -> int | None:
     return int(digits)
 
 
+def category_arg(args, problems: list) -> Category | None:
+    """The category named by the `kategori` slug; an unknown one is ignored with a message."""
+    slug = (args.get("kategori") or "").strip()
+    if not slug:
+        return None
+    category = db.session.scalar(sa.select(Category).where(Category.slug == slug[:80]))
+    if category is None:
+        problems.append(_l("There is no category “%(slug)s”; showing all categories.", slug=slug[:40]))
+    return category
+
+
 def parse_query(args) -> CatalogueQuery:
     """Read `/katalog` parameters; anything unusable is ignored with a message, never an error."""
     problems: list = []
     q = " ".join((args.get("q") or "").split())[:200]
-    category = None
-    slug = (args.get("kategori") or "").strip()
-    if slug:
-        category = db.session.scalar(sa.select(Category).where(Category.slug == slug[:80]))
-        if category is None:
-            problems.append(_l("There is no category “%(slug)s”; showing all categories.", slug=slug[:40]))
+    category = category_arg(args, problems)
     price_min = _price(args.get("harga_min"), "harga_min", problems)
     price_max = _price(args.get("harga_maks"), "harga_maks", problems)
     if price_min is not None and price_max is not None and price_min > price_max:

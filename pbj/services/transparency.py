@@ -38,6 +38,7 @@ from pbj.models.accounts import Organisation, OrgKind
 from pbj.models.catalogue import Category
 from pbj.models.orders import Handover, Order, OrderItem, OrderStatus, Payment, Rating
 from pbj.models.suppliers import SupplierProfile, VerificationStatus
+from pbj.services.search import category_arg
 
 # A signed SP: approved, or further along its way. No ending follows an approval.
 PUBLIC_STATUSES = (OrderStatus.APPROVED, OrderStatus.SHIPPED, OrderStatus.RECEIVED, OrderStatus.PAID,
@@ -163,12 +164,7 @@ def parse_filters(args) -> PortalFilters:
             supplier_id = None
     if args.get("penyedia") and supplier_id is None:
         problems.append(_l("There is no such supplier; showing every supplier."))
-    category = None
-    slug = (args.get("kategori") or "").strip()
-    if slug:
-        category = db.session.scalar(sa.select(Category).where(Category.slug == slug[:80]))
-        if category is None:
-            problems.append(_l("There is no category “%(slug)s”; showing all categories.", slug=slug[:40]))
+    category = category_arg(args, problems)
     month = parse_month(args.get("bulan"))
     if args.get("bulan") and month is None:
         problems.append(_l("“%(value)s” is not a month (write it as 2026-03); showing every month.",
