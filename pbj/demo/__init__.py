@@ -301,6 +301,10 @@ def _seed(rng: random.Random | None, products: int, orders: int | None,
         from pbj.demo.catalogue import seed_revisions
 
         seed_revisions(admin, rng)  # after the orders: they bought the reviewed versions
+    if products and orders:
+        from pbj.demo.risks import plant
+
+        plant(admin)  # one case of every risk flag the ordinary year does not raise
     # Registrations and verifications before the sales and listings that follow them.
     date_the_setup(rng, timedelta(hours=current_app.config["LISTING_MIN_AGE_HOURS"]))
     progress.note(f"Demo data in {time.perf_counter() - started:.0f} s")

@@ -183,6 +183,7 @@ class Plan:
     short: bool = False  # the BAST receives less than was shipped
     replace: bool | None = None  # what was not received: delivered again, or cancelled (None: by chance)
     fast: bool = False  # one working day between steps
+    pay_late: bool = False  # the bendahara pays weeks after PAYMENT_DUE_WORKING_DAYS (a planted risk flag)
 
 
 def seed_orders(rng: random.Random, count: int = 250, *, add_user: AddUser,
@@ -521,6 +522,14 @@ class Replay:
         whole = [plans for plans in settled if plans[0].fate == "complete"]
         for replace, plans in zip((True, False), rng.sample(whole, min(len(whole), 2))):
             plans[0].short, plans[0].replace = True, replace
+        # Two planted late payments (docs/RULES.md "Risk flags"), early in the year so the
+        # due day has long passed: one paid weeks late, one received and never paid.
+        # Chosen without the generator, so the rest of the year stays as it was.
+        early = [plans for day, plans in carts if len(plans) == 1 and day < last_day - timedelta(days=150)
+                 and plans[0].fate == "complete" and not plans[0].short and not plans[0].partial]
+        if len(early) >= 2:
+            early[0][0].pay_late = True
+            early[-1][0].stop, early[-1][0].fate = OrderStatus.RECEIVED, "paid"
         for day, plans in carts:
             self.spawn(self._purchase(self.office_moment(day), self._team(), plans))
         for _ in range(big):
@@ -772,7 +781,7 @@ class Replay:
                                  self.today)
         if stopped():
             return
-        yield wait(2, 12)
+        yield self.within(25, 30) if plan.pay_late else wait(2, 12)
         tax = orders.tax_breakdown(order)  # of what the BAST received
         net = tax.net - penalties.deduction(order, tax.net)  # less the late-delivery penalty
         sp2d = self._sp2d(team)

@@ -1,5 +1,5 @@
 """Models, one module per aggregate. Importing this package registers them all."""
-from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.accounts import OfficialParticulars, Organisation, OrgKind, Role, User
 from pbj.models.audit import AuditEntry
 from pbj.models.budgets import OpdBudget
 from pbj.models.catalogue import (
@@ -54,6 +54,7 @@ __all__ = [
     "Holiday",
     "HolidayKind",
     "Notification",
+    "OfficialParticulars",
     "Offer",
     "OfferLine",
     "OpdBudget",

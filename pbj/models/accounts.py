@@ -123,3 +123,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role.value}>"
+
+
+class OfficialParticulars(db.Model):
+    """An official's phone, home address, NPWP and salary account, copied by the
+    administrator from the personnel records. Only the conflict-of-interest check reads
+    them (they are never shown outside the administrator's user page)."""
+
+    __tablename__ = "official_particulars"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    npwp: Mapped[str | None] = mapped_column(sa.String(16))
+    bank_account: Mapped[str | None] = mapped_column(sa.String(30))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))

@@ -70,6 +70,11 @@ class SupplierProfile(db.Model):
     region_code: Mapped[str] = mapped_column(sa.String(5), index=True)
     region_name: Mapped[str] = mapped_column(sa.String(100))
     phone: Mapped[str] = mapped_column(sa.String(20))
+    # The owner or person in charge as in the NIB, and the account LS payments go to;
+    # both compared with officials' particulars by the conflict-of-interest check.
+    owner_name: Mapped[str | None] = mapped_column(sa.String(120))
+    bank_name: Mapped[str | None] = mapped_column(sa.String(60))
+    bank_account: Mapped[str | None] = mapped_column(sa.String(30))
 
     verification: Mapped[VerificationStatus] = mapped_column(
         enum_column(VerificationStatus), default=VerificationStatus.UNVERIFIED, index=True

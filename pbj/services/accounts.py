@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,8 +13,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pbj.clock import utcnow
 from pbj.extensions import db
 from pbj.messages import lazy_gettext as _l
-from pbj.models.accounts import NO_PASSWORD_PREFIX, Organisation, OrgKind, Role, User
-from pbj.services import audit
+from pbj.models.accounts import NO_PASSWORD_PREFIX, OfficialParticulars, Organisation, OrgKind, Role, User
+from pbj.services import audit, identity
 from pbj.services.errors import DomainError, NotAllowed, WrongState
 from pbj.services.passwords import burn_time, hash_password, needs_rehash, rehash, verify_password
 
@@ -79,6 +80,37 @@ def set_nip(actor: User, user: User, raw: str | None) -> None:
         raise DomainError(_l("Another account already has this NIP."), field="nip")
     old, user.nip = user.nip, nip
     audit.record("user.nip_changed", actor, user, nip=nip, previous_nip=old)
+
+
+def set_particulars(actor: User, user: User, phone: str | None, address: str | None, npwp: str | None,
+                    bank_account: str | None, now: datetime | None = None) -> OfficialParticulars:
+    """An administrator copies an official's phone, home address, NPWP and salary account
+    from the personnel records, for the conflict-of-interest check (docs/RULES.md "Risk
+    flags"). Empty fields stay empty; the trail keeps what was entered."""
+    require_admin(actor)
+    if user.role not in (*OFFICIAL_ROLES, Role.ADMIN):
+        raise DomainError(_l("Only officials' particulars are compared with suppliers'."))
+    phone, address = " ".join((phone or "").split()), " ".join((address or "").split())
+    if phone and (len(phone) > 20 or not 6 <= len(identity.digits(phone)) <= 15):
+        raise DomainError(_l("Enter a telephone number of 6 to 15 digits, e.g. 0562 631234."), field="phone")
+    if len(address) > 300:
+        raise DomainError(_l("Write the address in at most 300 characters."), field="address")
+    npwp_digits = identity.digits(npwp)
+    if npwp_digits and len(npwp_digits) not in (15, 16):
+        raise DomainError(_l("NPWP must have 15 or 16 digits."), field="npwp")
+    account = identity.digits(bank_account)
+    if account and not 6 <= len(account) <= 20:
+        raise DomainError(_l("An account number has 6 to 20 digits."), field="bank_account")
+    record = db.session.get(OfficialParticulars, user.id)
+    if record is None:
+        record = OfficialParticulars(user_id=user.id)
+        db.session.add(record)
+    record.phone, record.address = phone or None, address or None
+    record.npwp, record.bank_account = npwp_digits or None, account or None
+    record.updated_at, record.updated_by_id = now or utcnow(), actor.id
+    audit.record("user.particulars_changed", actor, user, at=record.updated_at, phone=record.phone,
+                 address=record.address, npwp=record.npwp, bank_account=record.bank_account)
+    return record
 
 
 def set_address(actor: User, org: Organisation, address: str | None) -> None:

@@ -11,7 +11,6 @@ refresh stays a matter of seconds on 100k orders (bench/flags.py).
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,11 +24,12 @@ from flask_babel import gettext as _
 
 from pbj.clock import city_date
 from pbj.extensions import db
-from pbj.models.accounts import OrgKind, Organisation, Role, User
+from pbj.models.accounts import OfficialParticulars, OrgKind, Organisation, Role, User
 from pbj.models.catalogue import Product, ProductRevision, ProductStatus, RevisionStatus
 from pbj.models.flags import FlagKind, RiskFlag
-from pbj.models.orders import DEAD_STATUSES, Handover, Order, OrderItem, OrderStatus
-from pbj.services import audit
+from pbj.models.orders import DEAD_STATUSES, Handover, Order, OrderItem, OrderStatus, Payment
+from pbj.models.suppliers import SupplierProfile
+from pbj.services import audit, identity, workdays
 from pbj.services.errors import DomainError, NotAllowed
 
 REVIEW_NOTE_MAX = 2000
@@ -264,66 +264,98 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-# Titles and degrees left out when names are compared ("Drs. H. Ahmad Yani, S.E." = "Ahmad Yani").
-_TITLES = frozenset("""
-drs dra dr ir h hj prof st se sh mm msi mpd spd skom sos ssos amd ak mh mt mkes skm sked ked sp spd sip si me mba
-ssi sag mag shi mhi sfarm apt ns skep bsc msc phd ba
-""".split())
+# Kept here too: the tests and the oversight pages read it as flags.normal_name.
+normal_name = identity.normal_name
 
 
-def normal_name(name: str) -> str:
-    """A person's name for comparing: casefolded, without titles, degrees, punctuation or
-    spaces."""
-    words = []
-    for part in (name or "").casefold().split(","):
-        for word in part.split():
-            bare = re.sub(r"[^\w]", "", word)
-            if bare and bare not in _TITLES:
-                words.append(bare)
-        # Everything after the first comma are degrees ("Ahmad Yani, S.E., M.M.").
-        if words:
-            break
-    return "".join(words)
+def _officials() -> list:
+    """Officials with what the check compares: name, e-mail and, where the administrator
+    copied them from the personnel records, phone, home address, NPWP and account."""
+    return db.session.execute(
+        sa.select(User.id, User.name, User.email, User.org_id, OfficialParticulars.phone,
+                  OfficialParticulars.address, OfficialParticulars.npwp, OfficialParticulars.bank_account)
+        .outerjoin(OfficialParticulars, OfficialParticulars.user_id == User.id)
+        .where(User.role.in_(OFFICIAL_ROLES))).all()
+
+
+# Per basis: how an official's value and a supplier's value are put in normal form.
+_BUSINESS_BASES = (("phone", identity.normal_phone), ("address", identity.normal_address),
+                   ("npwp", identity.normal_npwp), ("bank_account", identity.normal_account))
 
 
 def find_conflicts(config) -> list[Found]:
-    """A supplier's people (its accounts' names or e-mail addresses) matching an official's."""
-    officials: dict[str, list] = defaultdict(list)
-    emails: dict[str, list] = defaultdict(list)
-    for user in db.session.execute(sa.select(User.id, User.name, User.email, User.org_id)
-                                   .where(User.role.in_(OFFICIAL_ROLES))):
-        if normal_name(user.name):
-            officials[normal_name(user.name)].append(user)
-        emails[user.email.casefold()].append(user)
-    found = []
+    """A supplier's people (its accounts' names or e-mail addresses, its owner) or its
+    phone, address, NPWP or bank account matching an official's."""
+    officials = _officials()
+    index: dict[tuple[str, str], list] = defaultdict(list)
+    for o in officials:
+        for basis, value in (("name", normal_name(o.name)), ("email", o.email.casefold()),
+                             *((basis, norm(getattr(o, basis))) for basis, norm in _BUSINESS_BASES)):
+            if value:
+                index[(basis, value)].append(o)
+    matches = []  # (basis, key part for the supplier's side, supplier org, what matched, official)
     for person in db.session.execute(sa.select(User.id, User.name, User.email, User.org_id)
                                      .where(User.role == Role.PENYEDIA)):
-        for basis, matches in (("name", officials.get(normal_name(person.name), [])),
-                               ("email", emails.get(person.email.casefold(), []))):
-            for official in matches:
-                orders = db.session.scalars(sa.select(Order.id).where(
-                    Order.supplier_id == person.org_id,
-                    sa.or_(Order.buyer_id == official.id, Order.ppk_id == official.id)).order_by(Order.id)).all()
-                found.append(Found(
-                    FlagKind.CONFLICT, f"conflict:{basis}:supplier_user={person.id}:official={official.id}",
-                    {"basis": basis, "supplier_person": person.name, "official": official.name,
-                     "orders": len(orders)},
-                    orders=orders, suppliers=[person.org_id], users=[official.id, person.id],
-                    opd_id=official.org_id, supplier_id=person.org_id))
+        for basis, value in (("name", normal_name(person.name)), ("email", person.email.casefold())):
+            for o in index.get((basis, value), []) if value else []:
+                matches.append((basis, f"supplier_user={person.id}", person.org_id, person.name, o, person.id))
+    for supplier in db.session.execute(sa.select(SupplierProfile.org_id, SupplierProfile.owner_name,
+                                                 SupplierProfile.phone, SupplierProfile.address,
+                                                 SupplierProfile.npwp, SupplierProfile.bank_account)):
+        owner = normal_name(supplier.owner_name)
+        for o in index.get(("name", owner), []) if owner else []:
+            matches.append(("owner", f"supplier={supplier.org_id}", supplier.org_id, supplier.owner_name, o, None))
+        for basis, norm in _BUSINESS_BASES:
+            value = norm(getattr(supplier, basis))
+            for o in index.get((basis, value), []) if value else []:
+                matches.append((basis, f"supplier={supplier.org_id}", supplier.org_id, getattr(supplier, basis),
+                                o, None))
+    found = []
+    for basis, side, supplier_id, matched, official, person_id in matches:
+        # The orders between them: the official ordered, approved or paid them.
+        orders = db.session.scalars(sa.select(Order.id).where(
+            Order.supplier_id == supplier_id,
+            sa.or_(Order.buyer_id == official.id, Order.ppk_id == official.id,
+                   Order.id.in_(sa.select(Payment.order_id).where(Payment.recorded_by_id == official.id))))
+            .order_by(Order.id)).all()
+        found.append(Found(
+            FlagKind.CONFLICT, f"conflict:{basis}:{side}:official={official.id}",
+            {"basis": basis, "matched": matched, "official": official.name, "orders": len(orders),
+             **({"supplier_person": matched} if basis in ("name", "email", "owner") else {})},
+            orders=orders, suppliers=[supplier_id], users=[official.id, *([person_id] if person_id else [])],
+            opd_id=official.org_id, supplier_id=supplier_id))
     return found
 
 
 def find_late_payments(config, today: date) -> list[Found]:
-    """Orders received and still unpaid past PAYMENT_DUE_WORKING_DAYS."""
+    """Orders received and still unpaid past PAYMENT_DUE_WORKING_DAYS, and orders paid
+    after it."""
     from pbj.services.desk import overdue_cutoff
 
-    return [Found(FlagKind.LATE_PAYMENT, f"late_payment:order={row.id}",
-                  {"received_on": city_date(row.received_at).isoformat(),
-                   "days": config["PAYMENT_DUE_WORKING_DAYS"]},
-                  orders=[row.id], suppliers=[row.supplier_id], opd_id=row.opd_id, supplier_id=row.supplier_id)
-            for row in db.session.execute(
-                sa.select(Order.id, Order.received_at, Order.opd_id, Order.supplier_id)
-                .where(Order.status == OrderStatus.RECEIVED, Order.received_at < overdue_cutoff(today, config)))]
+    days = config["PAYMENT_DUE_WORKING_DAYS"]
+    found = [Found(FlagKind.LATE_PAYMENT, f"late_payment:order={row.id}",
+                   {"received_on": city_date(row.received_at).isoformat(), "days": days},
+                   orders=[row.id], suppliers=[row.supplier_id], opd_id=row.opd_id, supplier_id=row.supplier_id)
+             for row in db.session.execute(
+                 sa.select(Order.id, Order.received_at, Order.opd_id, Order.supplier_id)
+                 .where(Order.status == OrderStatus.RECEIVED, Order.received_at < overdue_cutoff(today, config)))]
+    # Paid: only payments more than `days` calendar days after the BAST can be late (a
+    # working day is at least a day), so SQL reads those and the holidays decide.
+    off = workdays.holidays()
+    for row in db.session.execute(
+            sa.select(Order.id, Order.received_at, Order.opd_id, Order.supplier_id, Payment.paid_on)
+            .join(Payment, Payment.order_id == Order.id)
+            .where(Order.received_at.is_not(None), workdays.days_between(Payment.paid_on, Order.received_at) >= days)):
+        received_on = city_date(row.received_at)
+        due_on = workdays.add_working_days(received_on, days, off)
+        if row.paid_on > due_on:
+            found.append(Found(FlagKind.LATE_PAYMENT, f"late_payment:order={row.id}",
+                               {"received_on": received_on.isoformat(), "days": days, "due_on": due_on.isoformat(),
+                                "paid_on": row.paid_on.isoformat(),
+                                "working_days_late": workdays.working_days_between(due_on, row.paid_on, off)},
+                               orders=[row.id], suppliers=[row.supplier_id], opd_id=row.opd_id,
+                               supplier_id=row.supplier_id))
+    return found
 
 
 def find_waived_penalties(config) -> list[Found]:

@@ -353,3 +353,41 @@ def update_pp55_certificate(actor: User, profile: SupplierProfile, has_certifica
     audit.record("supplier.pp55_updated", actor, profile, at=now or utcnow(), has_certificate=bool(has_certificate),
                  number=number or None, valid_from=valid_from.isoformat() if valid_from else None,
                  valid_until=valid_until.isoformat() if valid_until else None)
+
+
+def clean_bank_account(value: str | None, field: str = "bank_account") -> str | None:
+    """An account number as its digits (banks print them with spaces, dots or dashes);
+    None when left empty."""
+    digits = _NON_DIGITS.sub("", value or "")
+    if not digits:
+        return None
+    if not 6 <= len(digits) <= 20:
+        raise DomainError(_l("An account number has 6 to 20 digits."), field=field)
+    return digits
+
+
+def update_owner_and_bank(actor: User, profile: SupplierProfile, owner_name: str | None, bank_name: str | None,
+                          bank_account: str | None, now: datetime | None = None) -> None:
+    """The owner or person in charge (as in the NIB) and the account LS payments go to.
+    A change of account is the classic way to divert a payment: the trail keeps the old
+    and the new one."""
+    if not ((actor.role is Role.PENYEDIA and actor.org_id == profile.org_id) or actor.role is Role.ADMIN):
+        raise NotAllowed(_l("Only the supplier itself or a UKPBJ administrator may change its owner or account."))
+    owner_name = " ".join(_printable(owner_name).split())
+    bank_name = " ".join(_printable(bank_name).split())
+    if not owner_name:
+        raise DomainError(_l("Enter the name of the owner or person in charge."), field="owner_name")
+    if len(owner_name) > 120:
+        raise DomainError(_l("Use at most %(max)d characters.", max=120), field="owner_name")
+    if len(bank_name) > 60:
+        raise DomainError(_l("Use at most %(max)d characters.", max=60), field="bank_name")
+    account = clean_bank_account(bank_account)
+    if account and not bank_name:
+        raise DomainError(_l("Enter the bank of the account."), field="bank_name")
+    if bank_name and not account:
+        raise DomainError(_l("Enter the account number."), field="bank_account")
+    before = {"owner_name": profile.owner_name, "bank_name": profile.bank_name, "bank_account": profile.bank_account}
+    profile.owner_name, profile.bank_name, profile.bank_account = owner_name, bank_name or None, account
+    audit.record("supplier.payee_updated", actor, profile, at=now or utcnow(), owner_name=owner_name,
+                 bank_name=bank_name or None, bank_account=account,
+                 previous_bank_account=before["bank_account"], previous_owner_name=before["owner_name"])

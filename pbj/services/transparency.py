@@ -38,6 +38,7 @@ from pbj.models.accounts import Organisation, OrgKind
 from pbj.models.catalogue import Category
 from pbj.models.orders import Handover, Order, OrderItem, OrderStatus, Payment, Rating
 from pbj.models.suppliers import SupplierProfile, VerificationStatus
+from pbj.services import workdays
 from pbj.services.search import category_arg
 
 # A signed SP: approved, or further along its way. No ending follows an approval.
@@ -388,18 +389,11 @@ def payment_timeliness(year: int) -> list[PaymentRow]:
     return _cached(("payments", year), lambda: _payment_rows(year))
 
 
-def _days_between(later, earlier):
-    """Whole days from one date column to another, in SQL (fetching dates is the slow part)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return later - earlier
-    return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
-
-
 def _payment_rows(year: int) -> list[PaymentRow]:
     last_bast = (sa.select(sa.func.max(Handover.signed_on)).where(Handover.order_id == Order.id)
                  .correlate(Order).scalar_subquery())
     gaps = db.session.execute(
-        sa.select(Order.opd_id, _days_between(Payment.paid_on, last_bast))
+        sa.select(Order.opd_id, workdays.days_between(Payment.paid_on, last_bast))
         .join(Payment, Payment.order_id == Order.id)
         .where(_public(), Payment.paid_on >= date(year, 1, 1), Payment.paid_on < date(year + 1, 1, 1))).all()
     days: dict[int, list[int]] = {}

@@ -62,6 +62,24 @@ def add_working_days(start: date, days: int, off: frozenset[date]) -> date:
     return day
 
 
+def working_days_between(start: date, end: date, off: frozenset[date]) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` is not later)."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(day, off)
+    return count
+
+
+def days_between(later, earlier):
+    """Whole days from one date or datetime column to another, in SQL (reading every row's
+    dates to compare them in Python is the slow part). A datetime's time of day is
+    dropped, so the result may be one less than the calendar days in the city."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date)
+    return sa.cast(sa.func.julianday(sa.func.date(later)) - sa.func.julianday(sa.func.date(earlier)), sa.Integer)
+
+
 def deadline_after(moment_utc: datetime, days: int, config=None, off: frozenset[date] | None = None) -> datetime:
     """End of the `days`-th working day after `moment_utc` (naive UTC), local midnight.
 

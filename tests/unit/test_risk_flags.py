@@ -3,7 +3,7 @@ flagged with the right orders; thresholds hold at the boundary; a refresh neithe
 duplicates a flag nor forgets its review."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from pbj.models.accounts import Role
 from pbj.models.audit import AuditEntry
 from pbj.models.flags import FlagKind, RiskFlag
 from pbj.models.orders import OrderStatus
-from pbj.services import flags
+from pbj.services import accounts, flags, identity, suppliers
 from pbj.services.errors import DomainError, NotAllowed
 from tests import order_helpers as oh
 
@@ -237,3 +237,165 @@ def test_orders_down_a_preference_tier_are_grouped_by_ppk_and_ground(app, p):
     [flag] = _flags(FlagKind.PREFERENCE)
     assert flag.links["orders"] == [o.id for o in down] and flag.numbers["ground"] == "price"
     assert flag.links["users"] == [p.ppk.id]
+
+
+# -- TKDN: an expired certificate, a claim changed by an approved revision ------------------
+
+def test_tkdn_certificate_older_than_its_validity_is_flagged_at_the_boundary(app, p):
+    years = app.config["FLAG_TKDN_CERTIFICATE_VALID_YEARS"]
+    today = city_today()
+    still_valid = oh.listed(p, name="Kursi Rotan", stock=10, age_hours=24 * 30)
+    expired = oh.listed(p, name="Meja Rotan", stock=10, age_hours=24 * 30)
+    for product, dated in ((still_valid, flags._add_years(today, -years)),          # valid up to today itself
+                           (expired, flags._add_years(today, -years) - timedelta(days=1))):
+        product.tkdn_x100, product.tkdn_certificate, product.tkdn_certificate_date = 4500, "TKDN-7/2020", dated
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.TKDN)
+    assert flag.numbers["problem"] == "expired" and flag.links["products"] == [expired.id]
+    assert flag.numbers["certificate_date"] == expired.tkdn_certificate_date.isoformat()
+
+
+def test_a_tkdn_claim_changed_by_an_approved_revision_is_flagged(p):
+    from pbj.services import catalogue, revisions
+
+    product = oh.listed(p, name="Kursi Rotan", stock=10, age_hours=24 * 30)
+    data = {name: getattr(product, name) for name in (
+        "category_id", "name", "unit", "unit_price", "description", "min_order", "stock", "lead_time_days",
+        "delivery_area", "bmp_x100", "tkdn_ik", "siinas", "siinas_number", "is_pdn", "origin")}
+    result = catalogue.update_product(p.supplier, product, catalogue.ProductData(
+        **data, certifications=product.certification_list, tkdn_x100=4000, tkdn_certificate="TKDN-12/2026",
+        tkdn_certificate_date=city_today()), now=utcnow())
+    db.session.commit()
+    _refresh()
+    assert _flags(FlagKind.TKDN) == []  # proposed, not yet approved
+    revisions.approve_revision(p.admin, result.revision, utcnow())
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.TKDN)
+    assert flag.numbers == {"problem": "changed", "old": "0", "new": "40"}
+    assert flag.links["products"] == [product.id] and flag.supplier_id == p.supplier.org_id
+
+
+# -- Conflict of interest: every basis the check compares ------------------------------------
+
+@pytest.mark.parametrize("norm, a, b", [
+    (identity.normal_phone, "+62 812-5678-9012", "0812 5678 9012"),
+    (identity.normal_phone, "(0562) 631234", "0562631234"),
+    (identity.normal_npwp, "01.234.567.8-901.000", "0012345678901000"),   # 15 digits and its 16-digit form
+    (identity.normal_address, "Jl. Diponegoro No. 12, Kota Singkawang", "JALAN DIPONEGORO NOMOR 12 Singkawang"),
+    (identity.normal_address, "Gg. Mawar 3, Kel. Roban", "Gang Mawar 3 Kelurahan Roban"),
+    (identity.normal_account, "1234-01-000567-50-9", "123401000567509"),
+])
+def test_values_written_differently_match(norm, a, b):
+    assert norm(a) and norm(a) == norm(b)
+
+
+@pytest.mark.parametrize("norm, a, b", [
+    (identity.normal_phone, "0812 5678 9012", "0812 5678 9013"),
+    (identity.normal_npwp, "012345678901000", "012345678901001"),
+    (identity.normal_address, "Jl. Diponegoro No. 12 Singkawang", "Jl. Diponegoro No. 21 Singkawang"),
+    (identity.normal_account, "123401000567509", "123401000567508"),
+])
+def test_different_values_do_not_match(norm, a, b):
+    assert norm(a) != norm(b)
+
+
+@pytest.mark.parametrize("norm, value", [
+    (identity.normal_phone, "123"), (identity.normal_npwp, "12345"), (identity.normal_address, "Jl. Niaga"),
+    (identity.normal_account, "12-34"), (identity.normal_phone, None), (identity.normal_address, ""),
+])
+def test_too_little_to_compare_matches_nothing(norm, value):
+    assert norm(value) == ""
+
+
+def _conflict_order(p):
+    product = oh.listed(p, stock=1000, age_hours=24 * 30)
+    return oh.place(p, product, quantity=1)
+
+
+def test_conflict_supplier_account_with_the_officials_email(p, create_user):
+    order = _conflict_order(p)
+    p.ppk.email = "ppk.pribadi@contoh.id"
+    p.supplier.email = "PPK.Pribadi@contoh.id"  # the same address, written in capitals
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.CONFLICT)
+    assert flag.numbers["basis"] == "email" and flag.links["orders"] == [order.id]
+    assert flag.links["users"] == sorted([p.ppk.id, p.supplier.id])
+
+
+@pytest.mark.parametrize("basis, official_value, supplier_value", [
+    ("phone", "+62 812-5678-9012", "0812 5678 9012"),
+    ("address", "Jalan Diponegoro Nomor 12, Singkawang", "Jl. Diponegoro No. 12 Singkawang"),
+    ("npwp", "01.234.567.8-901.000", "0012345678901000"),
+    ("bank_account", "1234 0100 0567 509", "1234-0100-0567-509"),
+])
+def test_conflict_supplier_business_data_matching_the_ppks_particulars(p, basis, official_value, supplier_value):
+    order = _conflict_order(p)
+    other_ppk_order = _conflict_order(p)
+    profile = p.supplier.org.supplier
+    particulars = {"phone": None, "address": None, "npwp": None, "bank_account": None, basis: official_value}
+    accounts.set_particulars(p.admin, p.ppk, **particulars)
+    if basis == "bank_account":
+        suppliers.update_owner_and_bank(p.supplier, profile, "Pemilik Usaha", "Bank Kalbar", supplier_value)
+    else:
+        setattr(profile, basis, supplier_value)
+    other_ppk_order.ppk_id = p.admin.id  # approved by someone else: not between them
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.CONFLICT)
+    # What the supplier's record holds (an account number is kept as its digits).
+    stored = "123401000567509" if basis == "bank_account" else supplier_value
+    assert getattr(profile, basis) == stored
+    assert flag.numbers["basis"] == basis and flag.numbers["matched"] == stored
+    assert flag.links["orders"] == [order.id] and flag.links["users"] == [p.ppk.id]
+    assert flag.opd_id == p.ppk.org_id and flag.supplier_id == profile.org_id
+
+
+def test_conflict_supplier_owner_named_as_the_treasurer_who_paid(p):
+    paid = _received(p, oh.listed(p, price=100_000, stock=None, age_hours=24 * 30))
+    from pbj.services import orders as order_service
+
+    order_service.record_payment(p.bendahara, paid, oh.today(), "SP2D-77", order_service.tax_breakdown(paid).net,
+                                 utcnow(), oh.today())
+    suppliers.update_owner_and_bank(p.supplier, p.supplier.org.supplier, "Hj. " + p.bendahara.name + ", S.E.",
+                                    "", "")
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.CONFLICT)
+    assert flag.numbers["basis"] == "owner" and flag.links["orders"] == [paid.id]
+    assert flag.links["users"] == [p.bendahara.id]
+
+
+def test_particulars_left_empty_match_nothing(p):
+    _conflict_order(p)
+    accounts.set_particulars(p.admin, p.ppk, "", "", "", "")
+    p.supplier.org.supplier.address = ""
+    db.session.commit()
+    _refresh()
+    assert _flags(FlagKind.CONFLICT) == []
+
+
+# -- Late payment: paid after the due day ----------------------------------------------------
+
+def test_a_payment_after_the_due_day_is_flagged_and_one_on_it_is_not(app, p):
+    from pbj.models.holidays import Holiday, HolidayKind
+    from pbj.services import orders as order_service
+
+    app.config["PAYMENT_DUE_WORKING_DAYS"] = 3
+    product = oh.listed(p, price=100_000, stock=None, age_hours=24 * 30)
+    on_time, late = _received(p, product), _received(p, product)
+    # Received on Thursday 5 November 2026 (noon in Singkawang, 05:00 UTC); Monday 9 November
+    # is a holiday. Working days after: Fri 6, Tue 10, Wed 11: due on Wednesday 11 November.
+    db.session.add(Holiday(day=date(2026, 11, 9), name="Hari uji", kind=HolidayKind.REGIONAL))
+    for order, paid_on in ((on_time, date(2026, 11, 11)), (late, date(2026, 11, 13))):
+        order.received_at = datetime(2026, 11, 5, 5, 0)
+        order_service.record_payment(p.bendahara, order, paid_on, "SP2D-1", order_service.tax_breakdown(order).net,
+                                     utcnow(), oh.today())
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.LATE_PAYMENT)
+    assert flag.links["orders"] == [late.id]
+    assert flag.numbers == {"received_on": "2026-11-05", "days": 3, "due_on": "2026-11-11", "paid_on": "2026-11-13",
+                            "working_days_late": 2}  # Thursday 12 and Friday 13

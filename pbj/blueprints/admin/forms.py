@@ -100,3 +100,12 @@ class BudgetForm(FlaskForm):
 class BudgetImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
                      render_kw={"accept": ".csv,text/csv,text/plain"})
+
+
+class ParticularsForm(FlaskForm):
+    """An official's particulars from the personnel records, for the conflict-of-interest
+    check; checked by the service."""
+    phone = StringField(_l("Telephone"))
+    address = TextAreaField(_l("Home address"))
+    npwp = StringField(_l("NPWP"))
+    bank_account = StringField(_l("Bank account number"))

@@ -15,6 +15,7 @@ from pbj.blueprints.admin import holidays as holiday_views
 from pbj.blueprints.admin.forms import (
     AddressForm,
     OrganisationForm,
+    ParticularsForm,
     RejectForm,
     RoleForm,
     SanctionForm,
@@ -23,10 +24,10 @@ from pbj.blueprints.admin.forms import (
 )
 from pbj.blueprints.auth.forms import NipForm
 from pbj.blueprints.supplier.forms import DocumentForm
-from pbj.clock import city_today
+from pbj.clock import city_today, utcnow
 from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 from pbj.extensions import db
-from pbj.models.accounts import Organisation, OrgKind, Role, User
+from pbj.models.accounts import OfficialParticulars, Organisation, OrgKind, Role, User
 from pbj.models.suppliers import BusinessScale, Sanction, SupplierProfile, VerificationStatus
 from pbj.services import accounts, audit, notifications
 # Aliased: the list view below is itself named `suppliers` (its endpoint name).
@@ -271,6 +272,9 @@ def create_user():
 def _user_page(user: User, status: int = 200, **forms):
     forms.setdefault("role_form", RoleForm(role=user.role.value))
     forms.setdefault("nip_form", NipForm(formdata=None, data={"nip": user.nip}))
+    if "particulars_form" not in forms:
+        known = db.session.get(OfficialParticulars, user.id)
+        forms["particulars_form"] = ParticularsForm(formdata=None, obj=known)
     forms.setdefault("action_form", EmptyForm())
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
                            history=audit.entries_for("users", user.id)[-50:], **forms), status
@@ -304,6 +308,17 @@ def change_nip(user_id: int):
                        success=_("The NIP has been saved."),
                        redirect_to=url_for("admin.user_detail", user_id=user_id),
                        page=lambda status: _user_page(user, status, nip_form=form))
+
+
+@bp.post("/pengguna/<int:user_id>/data-pembanding")
+def change_particulars(user_id: int):
+    user = get_or_404(User, user_id)
+    form = ParticularsForm()
+    return submit_form(form, lambda: accounts.set_particulars(actor(), user, form.phone.data, form.address.data,
+                                                              form.npwp.data, form.bank_account.data, utcnow()),
+                       success=_("The particulars have been saved."),
+                       redirect_to=url_for("admin.user_detail", user_id=user_id),
+                       page=lambda status: _user_page(user, status, particulars_form=form))
 
 
 @bp.post("/pengguna/<int:user_id>/peran")

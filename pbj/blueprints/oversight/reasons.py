@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from pbj.messages import lazy_gettext as _l
 from pbj.models.flags import FlagKind, RiskFlag
-from pbj.web.i18n import rupiah
+from pbj.web.i18n import local_date, rupiah
 
 KIND_LABELS = {
     FlagKind.SPLIT: _l("Split packages"),
@@ -62,14 +62,30 @@ def describe(flag: RiskFlag) -> str:
                      "years.", tkdn=n["tkdn"], date=n["certificate_date"], years=n["valid_years"])
         return _("An approved change set the product's TKDN from %(old)s%% to %(new)s%%.", old=n["old"], new=n["new"])
     if kind is FlagKind.CONFLICT:
-        if n["basis"] == "email":
-            return _("The supplier's account %(person)s has the same e-mail address as the official %(official)s.",
-                     person=n["supplier_person"], official=n["official"])
-        return _("The supplier's contact %(person)s has the same name as the official %(official)s "
-                 "(%(orders)d orders between them).", person=n["supplier_person"], official=n["official"],
-                 orders=n["orders"])
+        return _conflict(n)
+    if kind is FlagKind.LATE_PAYMENT and n.get("paid_on"):
+        return _("Received on %(date)s, due by %(due)s, paid on %(paid)s: %(late)d working days late.",
+                 date=local_date(n["received_on"]), due=local_date(n["due_on"]), paid=local_date(n["paid_on"]),
+                 late=n["working_days_late"])
     if kind is FlagKind.LATE_PAYMENT:
-        return _("Received on %(date)s and still unpaid after %(days)d working days.", date=n["received_on"],
-                 days=n["days"])
+        return _("Received on %(date)s and still unpaid after %(days)d working days.",
+                 date=local_date(n["received_on"]), days=n["days"])
     return _("The PPK waived a late-delivery penalty of %(amount)s at BAST %(bast)s.",
              amount=rupiah(n["computed"]), bast=n["bast"])
+
+
+def _conflict(n: dict) -> str:
+    basis, official, matched, orders = n["basis"], n["official"], n.get("matched", n.get("supplier_person")), n["orders"]
+    if basis == "email":
+        return _("The supplier's account %(person)s has the same e-mail address as the official %(official)s "
+                 "(%(orders)d orders between them).", person=matched, official=official, orders=orders)
+    if basis == "name":
+        return _("The supplier's contact %(person)s has the same name as the official %(official)s "
+                 "(%(orders)d orders between them).", person=matched, official=official, orders=orders)
+    if basis == "owner":
+        return _("The supplier's owner %(person)s has the same name as the official %(official)s "
+                 "(%(orders)d orders between them).", person=matched, official=official, orders=orders)
+    what = {"phone": _("telephone number"), "address": _("address"), "npwp": _("NPWP"),
+            "bank_account": _("bank account number")}[basis]
+    return _("The supplier's %(what)s, %(value)s, matches the official %(official)s's (%(orders)d orders "
+             "between them).", what=what, value=matched, official=official, orders=orders)

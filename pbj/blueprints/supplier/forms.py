@@ -52,3 +52,10 @@ class Pp55Form(FlaskForm):
     pp55_number = StringField(_l("Certificate number"))
     pp55_valid_from = OptionalDateField(_l("Valid from"))
     pp55_valid_until = OptionalDateField(_l("Valid until"))
+
+
+class PayeeForm(FlaskForm):
+    """The owner (as in the NIB) and the bank account LS payments go to; checked by the service."""
+    owner_name = StringField(_l("Owner or person in charge"))
+    bank_name = StringField(_l("Bank"))
+    bank_account = StringField(_l("Account number"))

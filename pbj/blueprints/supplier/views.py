@@ -8,7 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
 from pbj.blueprints.auth.forms import ResetPasswordForm
-from pbj.blueprints.supplier.forms import DocumentForm, Pp55Form, RegistrationForm
+from pbj.blueprints.supplier.forms import DocumentForm, PayeeForm, Pp55Form, RegistrationForm
 from pbj.clock import utcnow
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import limiter
@@ -91,10 +91,21 @@ def _pp55_form(submitted: bool = False) -> Pp55Form:
     return form
 
 
-def _dashboard(form: DocumentForm, status: int = 200, pp55_form: Pp55Form | None = None):
+def _payee_form(submitted: bool = False) -> PayeeForm:
+    form = PayeeForm()
+    if not submitted:
+        profile = current_user.org.supplier
+        for name in ("owner_name", "bank_name", "bank_account"):
+            form[name].data = getattr(profile, name)
+    return form
+
+
+def _dashboard(form: DocumentForm, status: int = 200, pp55_form: Pp55Form | None = None,
+               payee_form: PayeeForm | None = None):
     return render_template(
         "supplier/dashboard.html", supplier=current_user.org.supplier, form=form,
-        pp55_form=pp55_form or _pp55_form(), scale_labels=SCALE_LABELS, document_labels=DOCUMENT_LABELS,
+        pp55_form=pp55_form or _pp55_form(), payee_form=payee_form or _payee_form(), scale_labels=SCALE_LABELS,
+        document_labels=DOCUMENT_LABELS,
     ), status
 
 
@@ -111,6 +122,20 @@ def update_pp55():
     return submit_form(form, save, success=_("Your tax data has been saved."),
                        redirect_to=url_for("supplier.dashboard"),
                        page=lambda status: _dashboard(DocumentForm(formdata=None), status, pp55_form=form))
+
+
+@bp.post("/usaha/rekening")
+@roles_required(Role.PENYEDIA)
+def update_payee():
+    form = _payee_form(submitted=True)
+
+    def save():
+        suppliers.update_owner_and_bank(actor(), actor().org.supplier, form.owner_name.data, form.bank_name.data,
+                                        form.bank_account.data, utcnow())
+
+    return submit_form(form, save, success=_("The owner and bank account have been saved."),
+                       redirect_to=url_for("supplier.dashboard"),
+                       page=lambda status: _dashboard(DocumentForm(formdata=None), status, payee_form=form))
 
 
 @bp.post("/usaha/dokumen")
