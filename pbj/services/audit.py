@@ -115,9 +115,10 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
         db.session.expunge_all()
 
 
-def entries_for(object_type: str, object_id: object) -> list[AuditEntry]:
-    return db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
-        .order_by(AuditEntry.id)
-    ).all()
+def entries_for(object_type: str, object_id: object, last: int | None = None) -> list[AuditEntry]:
+    """An object's entries, oldest first; only the `last` ones when given (an account's
+    logins would otherwise all be read to show a page's worth)."""
+    newest = (sa.select(AuditEntry)
+              .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+              .order_by(AuditEntry.id.desc()).limit(last))
+    return list(reversed(db.session.scalars(newest).all()))

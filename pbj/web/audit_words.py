@@ -8,7 +8,7 @@ from flask import url_for
 
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Role, User
-from pbj.services.audit_trail import AREAS, OBJECT_TYPES
+from pbj.services.audit_trail import AREAS, OBJECT_TYPES, actors_of
 from pbj.web.labels import ACTION_LABELS, DETAIL_LABELS, _detail_value, label
 
 AREA_LABELS = {
@@ -93,3 +93,9 @@ def entry_words(entry, users: dict[int, User], viewer: User) -> EntryWords:
         details.append((str(DETAIL_LABELS.get(key, key)), _detail_value(key, value), link))
     return EntryWords(name, detail, str(ACTION_LABELS.get(entry.action, entry.action)), object_text,
                       object_url(entry.object_type, entry.object_id, viewer, entry.action), details)
+
+
+def worded(entries, viewer: User) -> list[tuple[object, EntryWords]]:
+    """[(entry, words)] for `audit/_words.html`; the actors of all the entries come in one query."""
+    users = actors_of(entries)
+    return [(e, entry_words(e, users, viewer)) for e in entries]

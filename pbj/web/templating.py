@@ -33,7 +33,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["city_today"] = city_today
     app.jinja_env.globals["decimal_1"] = i18n.decimal_1
     app.jinja_env.globals["action_label"] = labels.action_label
-    app.jinja_env.globals["detail_items"] = labels.detail_items
     app.jinja_env.globals["ground_label"] = labels.ground_label
     app.jinja_env.globals["htmx_key"] = element_key
     app.jinja_env.globals["htmx_url"] = lambda: url_for("htmx_js", v=HTMX_VERSION)

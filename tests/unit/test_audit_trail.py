@@ -79,3 +79,14 @@ def test_orm_refuses_to_change_an_entry(app, create_user):
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_entries_for_gives_the_last_ones_oldest_first(app, create_user):
+    user = create_user(Role.PP)  # its own user.created entry comes first
+    for n in range(4):
+        audit.record("auth.login_succeeded", user, user, ip_address=f"10.0.0.{n}")
+    db.session.commit()
+    everything = audit.entries_for("users", user.id)
+    assert [e.action for e in everything] == ["user.created"] + ["auth.login_succeeded"] * 4
+    last_two = audit.entries_for("users", user.id, last=2)
+    assert [e.ip_address for e in last_two] == ["10.0.0.2", "10.0.0.3"]

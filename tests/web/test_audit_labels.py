@@ -8,7 +8,10 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 import pbj
+from pbj.models.accounts import Role
 from pbj.web import labels
 
 SOURCE = Path(pbj.__file__).parent
@@ -133,3 +136,149 @@ def test_every_filter_choice_has_words():
     from pbj.web.audit_words import AREA_LABELS, OBJECT_LABELS
 
     assert set(OBJECT_TYPES) <= set(OBJECT_LABELS) and set(AREAS) == set(AREA_LABELS)
+
+
+# -- The pages with a "History" section word their entries like the audit trail ----------
+
+PAYLOAD = '<b hx-get="/x">'
+ESCAPED = "&lt;b hx-get=&#34;/x&#34;&gt;"
+
+
+def _history(html: str) -> str:
+    """The page's table of audit entries (each of these pages has one)."""
+    found = re.findall(r'<table class="table table-compact audit-entries">.*?</table>', html, re.S)
+    assert len(found) == 1, "expected one table of audit entries"
+    return found[0]
+
+
+def _words(table: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table))
+
+
+def _page(app, user, url: str) -> str:
+    from tests.conftest import PASSWORD
+
+    client = app.test_client()
+    assert client.post("/masuk", data={"email": user.email, "password": PASSWORD}).status_code == 303
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.get_data(as_text=True)
+    assert PAYLOAD not in html  # the payload is nowhere as markup
+    return html
+
+
+@pytest.fixture
+def admin(create_user):
+    return create_user(Role.ADMIN, name="Ibu Admin UKPBJ")
+
+
+def test_supplier_page_words_its_history(app, admin, create_supplier):
+    from datetime import date
+
+    from pbj.extensions import db
+    from pbj.models.suppliers import Sanction
+    from pbj.services import suppliers
+
+    profile = create_supplier("UMKM Tenun Sambas", with_document=True).org.supplier
+    suppliers.reject_supplier(admin, profile, f"Foto NIB buram {PAYLOAD}")
+    suppliers.sanction_supplier(admin, profile, Sanction.SUSPENDED, "Terlambat kirim", date(2099, 12, 31),
+                                date(2026, 1, 5))
+    db.session.commit()
+    table = _history(_page(app, admin, f"/admin/penyedia/{profile.org_id}"))
+    text = _words(table)
+    assert "Penyedia ditolak" in text and "Penyedia dibekukan" in text
+    assert "Ibu Admin UKPBJ" in text and "Admin UKPBJ," in text  # who, with the role
+    assert f"Alasan: Foto NIB buram {ESCAPED}" in table
+    assert "Sampai: 31 Des 2099" in text  # the ISO date as a date
+    assert f'<a href="/admin/penyedia/{profile.org_id}">Penyedia #{profile.org_id}</a>' in table
+    assert f"suppliers {profile.org_id}" not in text and "2099-12-31" not in text
+
+
+def test_user_page_words_its_history_and_escapes_who(app, admin, create_user):
+    from pbj.extensions import db
+    from pbj.services import accounts
+
+    clerk = create_user(Role.PP, name="Pak Juru Beli")
+    other_admin = create_user(Role.ADMIN, name=f"Admin {PAYLOAD}")
+    accounts.change_role(other_admin, clerk, Role.PPK)
+    db.session.commit()
+    table = _history(_page(app, admin, f"/admin/pengguna/{clerk.id}"))
+    text = _words(table)
+    assert "Peran diganti" in text and "user.role_changed" in text
+    assert "Sebelumnya: Pejabat Pengadaan (PP)" in text and "Sesudahnya: Pejabat Pembuat Komitmen (PPK)" in text
+    assert f"Admin {ESCAPED}" in table
+    assert f'<a href="/admin/pengguna/{clerk.id}">Akun #{clerk.id}</a>' in table
+    assert f"users {clerk.id}" not in text
+
+
+def test_product_review_page_words_its_history(app, admin, create_supplier):
+    from pbj.extensions import db
+    from pbj.services import catalogue
+    from tests.catalogue_helpers import product, verified
+
+    seller = verified(create_supplier("UMKM Kopi Singkawang", with_document=True), admin)
+    item = product(seller, admin, "Kopi Bubuk 250 g", publish=False)
+    catalogue.submit_product(seller, item)
+    catalogue.reject_product(admin, item, f"Foto tidak jelas {PAYLOAD}")
+    db.session.commit()
+    table = _history(_page(app, admin, f"/admin/produk/{item.id}"))
+    text = _words(table)
+    assert "Produk dibuat" in text and "Produk ditolak" in text
+    assert "Nama: Kopi Bubuk 250 g" in text
+    assert f"Alasan: Foto tidak jelas {ESCAPED}" in table
+    assert f'<a href="/produk/{item.id}">Produk #{item.id}</a>' in table
+    assert f"products {item.id}" not in text
+
+
+def test_revision_page_and_the_admins_edit_page_word_the_history(app, admin, create_supplier):
+    from pbj.clock import utcnow
+    from pbj.extensions import db
+    from pbj.services import catalogue, revisions
+    from tests.catalogue_helpers import product, verified
+
+    seller = verified(create_supplier("UMKM Rotan", with_document=True), admin)
+    chair = product(seller, admin, "Kursi Rotan", price=500_000)
+    data = catalogue.ProductData(category_id=chair.category_id, name="Kursi Rotan Besar", unit=chair.unit,
+                                 unit_price=chair.unit_price, stock=chair.stock, origin=chair.origin)
+    revision = catalogue.update_product(seller, chair, data, utcnow()).revision
+    revisions.reject_revision(admin, revision, f"Nama tidak sesuai foto {PAYLOAD}", utcnow())
+    db.session.commit()
+    for url in (f"/admin/perubahan/{revision.id}", f"/usaha/produk/{chair.id}"):
+        table = _history(_page(app, admin, url))
+        text = _words(table)
+        assert "Perubahan produk dikirim untuk ditinjau" in text and "Perubahan produk tidak disetujui" in text, url
+        assert f"Nomor perubahan: {revision.id}" in text and "Nama produk" in text, url
+        assert f"Alasan: Nama tidak sesuai foto {ESCAPED}" in table, url
+        assert f"products {chair.id}" not in text, url
+    # The supplier's own page has no audit entries: they name UKPBJ staff.
+    assert "audit-entries" not in _page(app, seller, f"/usaha/produk/{chair.id}")
+
+
+def test_category_page_words_its_history(app, admin):
+    from pbj.extensions import db
+    from pbj.services import catalogue
+
+    cake = catalogue.create_category(admin, f"Kue {PAYLOAD}")
+    db.session.commit()
+    table = _history(_page(app, admin, f"/admin/kategori/{cake.id}"))
+    text = _words(table)
+    assert "Kategori dibuat" in text and "Ibu Admin UKPBJ" in text
+    assert f"Nama: Kue {ESCAPED}" in table
+    assert f"Kategori #{cake.id}" in text and f"categories {cake.id}" not in text
+
+
+def test_a_page_of_history_costs_the_same_queries_however_many_people_wrote_it(app, admin, create_user, auth,
+                                                                                client):
+    from pbj.extensions import db
+    from pbj.services import accounts
+    from tests.query_count import queries
+
+    clerk = create_user(Role.PP)
+    auth.login(admin)
+    accounts.change_role(admin, clerk, Role.PPK)
+    db.session.commit()
+    one = queries(client, f"/admin/pengguna/{clerk.id}")
+    for role in (Role.PP, Role.PPK, Role.PP):
+        accounts.change_role(create_user(Role.ADMIN), clerk, role)  # three more admins, each with an entry
+    db.session.commit()
+    assert queries(client, f"/admin/pengguna/{clerk.id}") == one

@@ -33,6 +33,7 @@ from pbj.services import accounts, audit, notifications
 # Aliased: the list view below is itself named `suppliers` (its endpoint name).
 from pbj.services import suppliers as supplier_service
 from pbj.urls import absolute_url
+from pbj.web.audit_words import worded
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.htmx import redirect_303, render
@@ -93,7 +94,7 @@ def _supplier_page(supplier: SupplierProfile, status: int = 200, **forms):
     forms.setdefault("document_form", DocumentForm(prefix="doc"))
     return render_template(
         "admin/supplier.html", supplier=supplier, users=supplier.org.users,
-        history=audit.entries_for("suppliers", supplier.org_id),
+        history=worded(audit.entries_for("suppliers", supplier.org_id), actor()),
         scale_labels=SCALE_LABELS, document_labels=DOCUMENT_LABELS, **forms,
     ), status
 
@@ -277,7 +278,7 @@ def _user_page(user: User, status: int = 200, **forms):
         forms["particulars_form"] = ParticularsForm(formdata=None, obj=known)
     forms.setdefault("action_form", EmptyForm())
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
-                           history=audit.entries_for("users", user.id)[-50:], **forms), status
+                           history=worded(audit.entries_for("users", user.id, last=50), actor()), **forms), status
 
 
 @bp.get("/pengguna/<int:user_id>")

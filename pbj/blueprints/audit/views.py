@@ -13,7 +13,7 @@ from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.audit import AuditEntry
 from pbj.services import audit_trail, orders
 from pbj.services.audit_trail import OBJECT_TYPES, TrailFilter
-from pbj.web.audit_words import OBJECT_LABELS, action_groups, entry_words
+from pbj.web.audit_words import OBJECT_LABELS, action_groups, entry_words, worded
 from pbj.web.auth import actor, roles_required
 from pbj.web.exports import Column, Table, to_csv
 from pbj.web.forms import EmptyForm, submit_form
@@ -55,9 +55,8 @@ def _filter() -> tuple[TrailFilter, dict]:
 def _trail_page(status: int = 200, form: EmptyForm | None = None):
     f, args = _filter()
     page = paginate(audit_trail.entries_query(f), page_arg(request.args.get("hal")), 100)
-    users = audit_trail.actors_of(page.items)
     viewer = actor()
-    rows = [(e, entry_words(e, users, viewer)) for e in page.items]
+    rows = worded(page.items, viewer)
     people = db.session.scalars(sa.select(User).order_by(User.name)).all()
     orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
     last = audit_trail.last_verification()
@@ -141,9 +140,7 @@ def case_file(order_id: int):
     order = get_or_404(Order, order_id)
     entries = audit_trail.entries_query(TrailFilter(object_type="orders", object_id=str(order.id))).order_by(None)
     timeline = db.session.scalars(entries.order_by(AuditEntry.id)).all()
-    users = audit_trail.actors_of(timeline)
-    viewer = actor()
     return render_template("audit/case_file.html", order=order, issued=documents.issued_all(order),
-                           rows=[(e, entry_words(e, users, viewer)) for e in timeline],
+                           rows=worded(timeline, actor()),
                            flags=[(flag, kind_label(flag.kind), describe(flag)) for flag in flags.for_order(order)],
                            tax=orders.tax_breakdown(order))

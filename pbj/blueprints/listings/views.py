@@ -20,6 +20,7 @@ from pbj.models.accounts import Role
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
 from pbj.services import audit, catalogue, revisions
+from pbj.web.audit_words import worded
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.pagination import page_arg, paginate
@@ -153,7 +154,7 @@ def _edit_page(product: Product, status: int = 200, **forms):
         rejected=decided if decided is not None and decided.status.value == "rejected" and pending is None
         else None,
         # The audit entries name UKPBJ staff: shown to administrators only.
-        history=history if current_user.role is Role.ADMIN else [],
+        history=worded(history, actor()) if current_user.role is Role.ADMIN else [],
         price_rise_percent=current_app.config["PRICE_RISE_REVIEW_PERCENT"],
         max_images=catalogue.MAX_IMAGES, **forms,
     ), status

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from pbj.blueprints.oversight.forms import ReviewForm
-from pbj.blueprints.oversight.reasons import describe, kind_label
+from pbj.blueprints.oversight.reasons import describe, kind_label, number_rows
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Organisation, Role, User
@@ -23,7 +23,7 @@ bp = Blueprint("oversight", __name__, url_prefix="/pengawasan")
 
 @bp.context_processor
 def _helpers():
-    return {"describe": describe, "kind_label": kind_label}
+    return {"describe": describe, "kind_label": kind_label, "number_rows": number_rows}
 
 
 def _id_arg(name: str) -> int | None:

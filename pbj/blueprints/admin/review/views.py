@@ -22,6 +22,7 @@ from pbj.clock import utcnow
 from pbj.models.catalogue import ProductRevision
 from pbj.services import audit, catalogue, revisions
 from pbj.web.revision_diff import revision_rows
+from pbj.web.audit_words import worded
 from pbj.web.auth import actor, get_or_404, roles_required
 from pbj.web.forms import EmptyForm, submit_form
 from pbj.web.pagination import page_arg
@@ -85,7 +86,7 @@ def _product_page(product: Product, status: int = 200, **forms):
     forms.setdefault("reject_form", ProductRejectForm(formdata=None))
     forms.setdefault("action_form", EmptyForm(formdata=None))
     return render_template("admin/review/product.html", product=product, rise=price_rise(product),
-                           history=audit.entries_for("products", product.id), **forms), status
+                           history=worded(audit.entries_for("products", product.id), actor()), **forms), status
 
 
 @bp.get("/produk/<int:product_id>")
@@ -123,7 +124,7 @@ def _revision_page(revision: ProductRevision, status: int = 200, **forms):
     return render_template("admin/review/revision.html", revision=revision, product=product,
                            rows=revision_rows(product, revision, every_field=True),
                            clock_fields=revisions.LISTING_CLOCK_FIELDS,
-                           history=audit.entries_for("products", product.id), **forms), status
+                           history=worded(audit.entries_for("products", product.id), actor()), **forms), status
 
 
 @bp.get("/perubahan/<int:revision_id>")
@@ -244,7 +245,7 @@ def _category_page(category: Category, status: int = 200, **forms):
     forms.setdefault("delete_form", EmptyForm(formdata=None))
     return render_template("admin/review/category.html", category=category,
                            products=catalogue.product_count(category),
-                           history=audit.entries_for("categories", category.id), **forms), status
+                           history=worded(audit.entries_for("categories", category.id), actor()), **forms), status
 
 
 @bp.get("/kategori/<int:category_id>")
