@@ -79,6 +79,8 @@ def who(entry, users: dict[int, User]) -> tuple[str, str]:
         return user.name, f"{label(user.role)}, {user.org.name}"
     if entry.actor_label in (None, "system"):
         return str(SYSTEM), ""
+    if entry.action == "supplier.registered":  # its e-mail address: the account is made just after
+        return entry.actor_label, str(_l("registering itself, before its account existed"))
     return entry.actor_label, str(_l("not a known account"))  # a failed login names what was typed
 
 

@@ -187,6 +187,8 @@ def test_supplier_page_words_its_history(app, admin, create_supplier):
     table = _history(_page(app, admin, f"/admin/penyedia/{profile.org_id}"))
     text = _words(table)
     assert "Penyedia ditolak" in text and "Penyedia dibekukan" in text
+    # It registered itself: named by the address it gave, not as an unknown account.
+    assert "mendaftar sendiri, sebelum akunnya dibuat" in text and "bukan akun yang terdaftar" not in text
     assert "Ibu Admin UKPBJ" in text and "Admin UKPBJ," in text  # who, with the role
     assert f"Alasan: Foto NIB buram {ESCAPED}" in table
     assert "Sampai: 31 Des 2099" in text  # the ISO date as a date
