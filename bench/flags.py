@@ -41,11 +41,12 @@ TRIGGER_TABLES = {"catalogue_counts"}
 
 def postgres_app(url: str):
     from pbj import create_app
+    from pbj.config import normalise_database_url
 
     return create_app({
         "PBJ_ENV": "testing",
         "SECRET_KEY": "x" * 40,
-        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
         "INSTANCE_PATH": str(RESULTS / "flags-postgresql.instance"),
     })
 
