@@ -5,8 +5,10 @@ the FLAG_* settings) and upserts one `RiskFlag` per stable key; `review` marks o
 reviewed with a note, in the audit trail. A flag is never deleted: when its pattern no
 longer holds it stays, inactive. `describe(flag)` says in one sentence why it fired.
 
-Each finder reads the few columns it needs with one or two aggregate queries, so a
-refresh stays a matter of seconds on 100k orders (bench/flags.py).
+Each finder reads the few columns it needs with one or two queries that apply its
+thresholds in SQL, so Python sees only the candidate rows (and checks them exactly), and
+`refresh` stores the flags with a handful of statements: a matter of seconds on 100k
+orders (bench/flags.py, docs/BENCHMARKS.md).
 """
 from __future__ import annotations
 
@@ -61,6 +63,13 @@ def _value():
     return sa.func.sum(OrderItem.agreed_price * (OrderItem.quantity - OrderItem.cancelled_qty))
 
 
+def _rows(statement):
+    """Run a finder's query on the session's connection: rows without the ORM's per-row
+    work, which costs as much as SQLite's own on 100k rows (bench/flags.py)."""
+    db.session.flush()
+    return db.session.connection().execute(statement)
+
+
 def _pct(part: int, whole: int) -> str:
     return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))) if whole else "0"
 
@@ -76,34 +85,35 @@ def find_split(config) -> list[Found]:
                  .join(OrderItem, OrderItem.order_id == Order.id)
                  .where(Order.status.not_in(DEAD_STATUSES))
                  .group_by(Order.id, Order.opd_id, Order.supplier_id, Order.submitted_at)
-                 .having(value < limit).subquery())
+                 .having(value < limit).cte("per_order"))  # a CTE: computed once for both uses below
     # Only pairs whose small orders add up above the limit at all are read order by order.
     pairs = (sa.select(per_order.c.opd_id, per_order.c.supplier_id)
              .group_by(per_order.c.opd_id, per_order.c.supplier_id)
              .having(sa.func.count() >= 2, sa.func.sum(per_order.c.value) > limit).subquery())
-    rows = db.session.execute(
+    rows = _rows(
         sa.select(per_order.c.id, per_order.c.opd_id, per_order.c.supplier_id, per_order.c.submitted_at,
                   per_order.c.value)
         .join(pairs, sa.and_(pairs.c.opd_id == per_order.c.opd_id, pairs.c.supplier_id == per_order.c.supplier_id))
         .order_by(per_order.c.opd_id, per_order.c.supplier_id, per_order.c.submitted_at, per_order.c.id)).all()
-    groups: dict[tuple[int, int], list] = defaultdict(list)
-    for row in rows:
-        groups[(row.opd_id, row.supplier_id)].append(row)
+    groups: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for order_id, opd_id, supplier_id, submitted_at, value in rows:  # tuples: cheaper than a Row's names
+        groups[(opd_id, supplier_id)].append((order_id, submitted_at, int(value)))
     found = []
     for (opd_id, supplier_id), orders in groups.items():
         i = 0
         while i < len(orders):
             j = i
-            while j + 1 < len(orders) and orders[j + 1].submitted_at - orders[i].submitted_at <= window:
+            while j + 1 < len(orders) and orders[j + 1][1] - orders[i][1] <= window:
                 j += 1
             run = orders[i:j + 1]
-            total = sum(int(r.value) for r in run)
+            total = sum(value for _id, _at, value in run)
             if len(run) >= 2 and total > limit:
                 found.append(Found(
-                    FlagKind.SPLIT, f"split:opd={opd_id}:supplier={supplier_id}:first={run[0].id}",
+                    FlagKind.SPLIT, f"split:opd={opd_id}:supplier={supplier_id}:first={run[0][0]}",
                     {"orders": len(run), "total": total, "limit": limit, "days": config["FLAG_SPLIT_WINDOW_DAYS"],
-                     "largest": max(int(r.value) for r in run)},
-                    orders=[r.id for r in run], suppliers=[supplier_id], opd_id=opd_id, supplier_id=supplier_id))
+                     "largest": max(value for _id, _at, value in run)},
+                    orders=[order_id for order_id, _at, _value in run], suppliers=[supplier_id], opd_id=opd_id,
+                    supplier_id=supplier_id))
                 i = j + 1
             else:
                 i += 1
@@ -114,41 +124,57 @@ def find_price(config) -> list[Found]:
     """Order lines priced far above their category's median for the same unit, or well
     above the product's price at its last review."""
     ratio, peers = config["FLAG_PRICE_MEDIAN_PERCENT"], config["FLAG_PRICE_MIN_PEERS"]
+    rise = config["FLAG_PRICE_REVIEWED_PERCENT"]
     prices: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for category_id, unit, price in db.session.execute(
+    spellings: dict[int, set[str]] = defaultdict(set)
+    for category_id, unit, price in _rows(
             sa.select(Product.category_id, Product.unit, Product.unit_price)
             .where(Product.status == ProductStatus.PUBLISHED)):
         prices[(category_id, unit.casefold())].append(price)
+        spellings[category_id].add(unit)
     medians = {k: int(statistics.median(v)) for k, v in prices.items() if len(v) >= peers}
+    # One pass over the order lines, reading only those above either threshold in SQL;
+    # both are checked exactly here.
+    above = [OrderItem.agreed_price * 100 > Product.reviewed_price * (100 + rise)]
+    if medians:
+        above.append(OrderItem.agreed_price * 100 >= _median_in_sql(medians, spellings) * ratio)
     found: dict[str, Found] = {}
-    live = Order.status.not_in(DEAD_STATUSES)
-    cols = (OrderItem.order_id, OrderItem.product_id, OrderItem.category_id, OrderItem.unit,
-            OrderItem.agreed_price, Order.opd_id, Order.supplier_id)
-    # Lower bound of any threshold: only lines above it are read.
-    floor = min(medians.values(), default=0) * ratio // 100
-    for row in db.session.execute(sa.select(*cols).join(Order, Order.id == OrderItem.order_id)
-                                  .where(live, OrderItem.agreed_price >= floor)):
-        median = medians.get((row.category_id, row.unit.casefold()))
-        if median and row.agreed_price * 100 >= median * ratio:
-            key = f"price:median:order={row.order_id}:product={row.product_id}"
-            found[key] = Found(FlagKind.PRICE, key, {"basis": "median", "price": row.agreed_price, "median": median,
-                                                      "percent": _pct(row.agreed_price, median), "unit": row.unit},
-                               orders=[row.order_id], products=[row.product_id], suppliers=[row.supplier_id],
-                               opd_id=row.opd_id, supplier_id=row.supplier_id)
-    rise = config["FLAG_PRICE_REVIEWED_PERCENT"]
-    for row in db.session.execute(
-            sa.select(*cols, Product.reviewed_price).join(Order, Order.id == OrderItem.order_id)
-            .join(Product, Product.id == OrderItem.product_id)
-            .where(live, Product.reviewed_price.is_not(None),
-                   OrderItem.agreed_price * 100 > Product.reviewed_price * (100 + rise))):
-        key = f"price:reviewed:order={row.order_id}:product={row.product_id}"
-        found[key] = Found(FlagKind.PRICE, key, {"basis": "reviewed", "price": row.agreed_price,
-                                                  "reviewed": row.reviewed_price,
-                                                  "percent": _pct(row.agreed_price, row.reviewed_price),
-                                                  "unit": row.unit},
-                           orders=[row.order_id], products=[row.product_id], suppliers=[row.supplier_id],
-                           opd_id=row.opd_id, supplier_id=row.supplier_id)
+    for order_id, product_id, category_id, unit, price, reviewed, opd_id, supplier_id in _rows(
+            sa.select(OrderItem.order_id, OrderItem.product_id, OrderItem.category_id, OrderItem.unit,
+                      OrderItem.agreed_price, Product.reviewed_price, Order.opd_id, Order.supplier_id)
+            .join(Order, Order.id == OrderItem.order_id).join(Product, Product.id == OrderItem.product_id)
+            .where(Order.status.not_in(DEAD_STATUSES), sa.or_(*above))):
+        links = {"orders": [order_id], "products": [product_id], "suppliers": [supplier_id], "opd_id": opd_id,
+                 "supplier_id": supplier_id}
+        median = medians.get((category_id, unit.casefold()))
+        if median and price * 100 >= median * ratio:
+            key = f"price:median:order={order_id}:product={product_id}"
+            found[key] = Found(FlagKind.PRICE, key, {"basis": "median", "price": price, "median": median,
+                                                      "percent": _pct(price, median), "unit": unit}, **links)
+        if reviewed is not None and price * 100 > reviewed * (100 + rise):
+            key = f"price:reviewed:order={order_id}:product={product_id}"
+            found[key] = Found(FlagKind.PRICE, key, {"basis": "reviewed", "price": price, "reviewed": reviewed,
+                                                      "percent": _pct(price, reviewed), "unit": unit}, **links)
     return list(found.values())
+
+
+def _median_in_sql(medians: dict[tuple[int, str], int], spellings: dict[int, set[str]]):
+    """An order line's median in SQL, so that only the lines above their own threshold are
+    read. Units compare casefolded, which SQL cannot do alike on both databases: a unit
+    spelled as a listed product spells it gets its median, any other spelling the lowest
+    median of its category (never above its own); the caller checks exactly. NULL for a
+    category without a median."""
+    def rupiah(amount: int):  # a BIGINT on PostgreSQL, where a plain number is bound as a 32-bit integer
+        return sa.literal(amount, sa.BigInteger)
+
+    lowest: dict[int, int] = {}
+    for (category_id, _unit), median in medians.items():
+        lowest[category_id] = min(median, lowest.get(category_id, median))
+    return sa.case({category_id: sa.case({unit: rupiah(medians[(category_id, unit.casefold())])
+                                          for unit in sorted(spellings[category_id])
+                                          if (category_id, unit.casefold()) in medians},
+                                         value=OrderItem.unit, else_=rupiah(least))
+                    for category_id, least in lowest.items()}, value=OrderItem.category_id)
 
 
 def find_concentration(config) -> list[Found]:
@@ -156,55 +182,84 @@ def find_concentration(config) -> list[Found]:
     from pbj.services.spending import COMMITTED_STATUSES
 
     share, floor = config["FLAG_CONCENTRATION_PERCENT"], config["FLAG_CONCENTRATION_MIN_RUPIAH"]
-    found = []
-    for who, column in (("ppk", Order.ppk_id), ("opd", Order.opd_id)):
-        value = _value().label("value")
-        rows = db.session.execute(
-            sa.select(column.label("who"), Order.budget_year, Order.supplier_id, value,
-                      sa.func.count(sa.distinct(Order.id)).label("n"), sa.func.min(Order.opd_id).label("opd_id"))
-            .join(OrderItem, OrderItem.order_id == Order.id).where(Order.status.in_(COMMITTED_STATUSES))
-            .group_by(column, Order.budget_year, Order.supplier_id)).all()
-        totals: dict[tuple[int, int], int] = defaultdict(int)
-        for r in rows:
-            totals[(r.who, r.budget_year)] += int(r.value)
-        for r in rows:
-            whole = totals[(r.who, r.budget_year)]
-            if whole >= floor and int(r.value) * 100 >= whole * share:
-                order_ids = db.session.scalars(
-                    sa.select(Order.id).where(column == r.who, Order.budget_year == r.budget_year,
-                                              Order.supplier_id == r.supplier_id,
-                                              Order.status.in_(COMMITTED_STATUSES)).order_by(Order.id)).all()
-                found.append(Found(
-                    FlagKind.CONCENTRATION, f"concentration:{who}={r.who}:supplier={r.supplier_id}:{r.budget_year}",
-                    {"by": who, "year": r.budget_year, "value": int(r.value), "total": whole,
-                     "percent": _pct(int(r.value), whole), "threshold": share, "orders": int(r.n)},
-                    orders=order_ids, suppliers=[r.supplier_id], users=[r.who] if who == "ppk" else [],
-                    opd_id=r.who if who == "opd" else r.opd_id, supplier_id=r.supplier_id))
-    return found
+    committed = Order.status.in_(COMMITTED_STATUSES)
+    # One pass: each order's value (read from the items' covering index), summed per PPK,
+    # OPD, year and supplier; the PPK's and the OPD's figures are both sums of these.
+    per_order = (sa.select(OrderItem.order_id, _value().label("value"))
+                 .group_by(OrderItem.order_id).subquery())
+    spent: dict[tuple, tuple[int, int, int]] = {}  # (who, whom, year, supplier): value, orders, OPD
+    # Rows unpacked as tuples: reading a Row's fields by name costs more than the sums.
+    for ppk_id, opd_id, year, supplier_id, value, n in _rows(
+            sa.select(Order.ppk_id, Order.opd_id, Order.budget_year, Order.supplier_id,
+                      sa.func.sum(per_order.c.value), sa.func.count())
+            .join(per_order, per_order.c.order_id == Order.id).where(committed)
+            .group_by(Order.ppk_id, Order.opd_id, Order.budget_year, Order.supplier_id)):
+        for key in (("ppk", ppk_id, year, supplier_id), ("opd", opd_id, year, supplier_id)):
+            was = spent.get(key)
+            spent[key] = ((int(value), n, opd_id) if was is None
+                          else (was[0] + int(value), was[1] + n, min(was[2], opd_id)))
+    totals: dict[tuple, int] = defaultdict(int)
+    for (who, whom, year, _supplier), (value, _n, _opd) in spent.items():
+        totals[(who, whom, year)] += value
+    flagged: dict[tuple, Found] = {}
+    for (who, whom, year, supplier_id), (value, n, opd_id) in sorted(spent.items()):
+        whole = totals[(who, whom, year)]
+        if whole >= floor and value * 100 >= whole * share:
+            flagged[(who, whom, year, supplier_id)] = Found(
+                FlagKind.CONCENTRATION, f"concentration:{who}={whom}:supplier={supplier_id}:{year}",
+                {"by": who, "year": year, "value": value, "total": whole, "percent": _pct(value, whole),
+                 "threshold": share, "orders": n},
+                suppliers=[supplier_id], users=[whom] if who == "ppk" else [], opd_id=opd_id,
+                supplier_id=supplier_id)
+    # The orders of every flag in one query: those of the flagged suppliers, sorted out here.
+    if flagged:
+        for order_id, ppk_id, opd_id, year, supplier_id in _rows(
+                sa.select(Order.id, Order.ppk_id, Order.opd_id, Order.budget_year, Order.supplier_id)
+                .where(committed, Order.supplier_id.in_({key[3] for key in flagged})).order_by(Order.id)):
+            for key in (("ppk", ppk_id, year, supplier_id), ("opd", opd_id, year, supplier_id)):
+                if key in flagged:
+                    flagged[key].orders.append(order_id)
+    return list(flagged.values())
 
 
 def find_fast_orders(config) -> list[Found]:
     """Orders submitted soon after their product was listed or last changed by a review."""
     hours = config["FLAG_FAST_ORDER_HOURS"]
-    revised = dict(db.session.execute(
-        sa.select(ProductRevision.product_id, sa.func.max(ProductRevision.decided_at))
-        .where(ProductRevision.status == RevisionStatus.APPROVED).group_by(ProductRevision.product_id)).tuples().all())
+    revised = (sa.select(ProductRevision.product_id, sa.func.max(ProductRevision.decided_at).label("decided_at"))
+               .where(ProductRevision.status == RevisionStatus.APPROVED).group_by(ProductRevision.product_id)
+               .subquery())
+    # Each listed product's moments once, from the (status, published_at) index, then looked up
+    # per order line (joined directly, SQLite would read every line's product row).
+    listed = (sa.select(Product.id, Product.published_at, revised.c.decided_at)
+              .outerjoin(revised, revised.c.product_id == Product.id).where(Product.published_at.is_not(None))
+              .cte("listed").prefix_with("MATERIALIZED"))
+    latest = sa.case((listed.c.decided_at > listed.c.published_at, listed.c.decided_at),
+                     else_=listed.c.published_at)
+    # The window in SQL, a minute wider on each side (SQLite's julianday is a float); exact below.
+    after = _hours_between(Order.submitted_at, latest)
     found = []
-    for row in db.session.execute(
+    for order_id, submitted_at, opd_id, supplier_id, product_id, published_at, decided_at in _rows(
             sa.select(Order.id, Order.submitted_at, Order.opd_id, Order.supplier_id, OrderItem.product_id,
-                      Product.published_at)
-            .join(OrderItem, OrderItem.order_id == Order.id).join(Product, Product.id == OrderItem.product_id)
-            .where(Order.status.not_in(DEAD_STATUSES), Product.published_at.is_not(None))):
-        since = max(t for t in (row.published_at, revised.get(row.product_id)) if t is not None)
-        if since <= row.submitted_at < since + timedelta(hours=hours):
-            waited = (row.submitted_at - since).total_seconds() / 3600
+                      listed.c.published_at, listed.c.decided_at)
+            .join(OrderItem, OrderItem.order_id == Order.id).join(listed, listed.c.id == OrderItem.product_id)
+            .where(Order.status.not_in(DEAD_STATUSES), after > -1 / 60, after < hours + 1 / 60)):
+        since = max(t for t in (published_at, decided_at) if t is not None)
+        if since <= submitted_at < since + timedelta(hours=hours):
+            waited = (submitted_at - since).total_seconds() / 3600
             found.append(Found(
-                FlagKind.FAST_ORDER, f"fast:order={row.id}:product={row.product_id}",
+                FlagKind.FAST_ORDER, f"fast:order={order_id}:product={product_id}",
                 {"hours": str(Decimal(waited).quantize(Decimal("0.1"))), "threshold": hours,
-                 "after": "revision" if since != row.published_at else "listing"},
-                orders=[row.id], products=[row.product_id], suppliers=[row.supplier_id],
-                opd_id=row.opd_id, supplier_id=row.supplier_id))
+                 "after": "revision" if since != published_at else "listing"},
+                orders=[order_id], products=[product_id], suppliers=[supplier_id],
+                opd_id=opd_id, supplier_id=supplier_id))
     return found
+
+
+def _hours_between(later, earlier):
+    """Hours from one datetime column to another, in SQL (a float)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.extract("epoch", later - earlier) / 3600
+    return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24
 
 
 def find_preference(config) -> list[Found]:
@@ -228,9 +283,13 @@ def find_tkdn(config, today: date) -> list[Found]:
     products whose TKDN claim a review changed."""
     years = config["FLAG_TKDN_CERTIFICATE_VALID_YEARS"]
     found = []
+    # Only the claims with a problem are read: no number, or dated before the first day
+    # whose certificate is still valid today.
     claims = sa.select(Product.id, Product.supplier_id, Product.tkdn_x100, Product.tkdn_certificate,
-                       Product.tkdn_certificate_date).where(Product.status == ProductStatus.PUBLISHED,
-                                                            Product.tkdn_x100 > 0)
+                       Product.tkdn_certificate_date).where(
+        Product.status == ProductStatus.PUBLISHED, Product.tkdn_x100 > 0,
+        sa.or_(Product.tkdn_certificate.is_(None), Product.tkdn_certificate == "",
+               Product.tkdn_certificate_date < _first_valid_certificate_date(today, years)))
     for row in db.session.execute(claims):
         problem = None
         if not row.tkdn_certificate:
@@ -262,6 +321,15 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _first_valid_certificate_date(today: date, years: int) -> date:
+    """The earliest certificate date d with `_add_years(d, years) >= today`: every date
+    before it has expired (`_add_years` never goes backwards)."""
+    day = date(today.year - years, today.month, 1)  # _add_years of the day before is < today
+    while _add_years(day, years) < today:
+        day += timedelta(days=1)
+    return day
 
 
 # Kept here too: the tests and the oversight pages read it as flags.normal_name.
@@ -380,7 +448,7 @@ def find_all(today: date, config=None) -> list[Found]:
 # -- Storing and reviewing ---------------------------------------------------------------
 
 def refresh(now: datetime, today: date, advance: Callable[..., None] | None = None) -> dict[FlagKind, int]:
-    """Find every pattern and store it (flushed, not committed): a known key is updated
+    """Find every pattern and store it (written, not committed): a known key is updated
     (its review kept), a new one added, one no longer found kept as inactive. Returns
     how many active flags each kind has."""
     advance = advance or (lambda step=1, *, to=None: None)
@@ -394,22 +462,45 @@ def refresh(now: datetime, today: date, advance: Callable[..., None] | None = No
         for f in finder():
             found[f.key] = f
         advance()
-    known = {flag.key: flag for flag in db.session.scalars(sa.select(RiskFlag))}
-    for key, f in found.items():
-        flag = known.get(key)
-        if flag is None:
-            flag = RiskFlag(key=key, kind=f.kind, first_found_at=now)
-            db.session.add(flag)
-        flag.numbers, flag.links, flag.opd_id, flag.supplier_id = f.numbers, f.links, f.opd_id, f.supplier_id
-        flag.active, flag.last_found_at = True, now
-    for key, flag in known.items():
-        if key not in found:
-            flag.active = False
-    db.session.flush()
+    _store(found, now)
     counts = {kind: 0 for kind in FlagKind}
     for f in found.values():
         counts[f.kind] += 1
     return counts
+
+
+def _store(found: dict[str, Found], now: datetime) -> None:
+    """Upsert the flags found with a handful of statements rather than one per flag (a
+    refresh touches every flag): deactivate those no longer found, mark the rest found
+    now, rewrite those whose numbers or links changed, insert the new ones."""
+    db.session.flush()  # the statements below go past the ORM
+    flags = RiskFlag.__table__
+    by_id = flags.c.id == sa.bindparam("flag_id")
+    # Numbers and links compared as the JSON text stored (json.dumps, as SQLAlchemy writes
+    # it): parsing every stored flag back costs seconds at 100k orders.
+    known = {key: (flag_id, stored) for key, flag_id, *stored in _rows(sa.select(
+        flags.c.key, flags.c.id, sa.cast(flags.c.numbers, sa.Text), sa.cast(flags.c.links, sa.Text), flags.c.opd_id,
+        flags.c.supplier_id, flags.c.active))}
+    gone = [{"flag_id": flag_id} for key, (flag_id, stored) in known.items() if stored[-1] and key not in found]
+    changed, new = [], []
+    for key, f in found.items():
+        values = {"numbers": f.numbers, "links": f.links, "opd_id": f.opd_id, "supplier_id": f.supplier_id,
+                  "active": True, "last_found_at": now}
+        flag_id, stored = known.get(key, (None, None))
+        if flag_id is None:
+            new.append({"key": key, "kind": f.kind, "first_found_at": now, **values})
+        elif stored != [json.dumps(f.numbers), json.dumps(values["links"]), f.opd_id, f.supplier_id, True]:
+            changed.append({"flag_id": flag_id, **values})
+    if gone:
+        db.session.execute(sa.update(flags).where(by_id).values(active=False), gone)
+    db.session.execute(sa.update(flags).where(flags.c.active.is_(True)).values(last_found_at=now))
+    if changed:
+        db.session.execute(sa.update(flags).where(by_id), changed)
+    if new:
+        db.session.execute(sa.insert(flags), new)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, RiskFlag):
+            db.session.expire(obj)
 
 
 def review(flag: RiskFlag, actor: User, note: str, now: datetime) -> RiskFlag:

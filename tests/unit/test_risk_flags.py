@@ -3,6 +3,7 @@ flagged with the right orders; thresholds hold at the boundary; a refresh neithe
 duplicates a flag nor forgets its review."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from pbj.clock import city_today, utcnow
 from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.audit import AuditEntry
+from pbj.models.catalogue import ProductRevision, RevisionStatus
 from pbj.models.flags import FlagKind, RiskFlag
 from pbj.models.orders import OrderStatus
 from pbj.services import accounts, flags, identity, suppliers
@@ -96,6 +98,22 @@ def test_price_far_above_the_category_median_is_flagged(app, p):
     assert flag.numbers["median"] == 50_000
 
 
+def test_price_just_under_the_median_ratio_is_not_flagged_and_units_compare_whatever_their_case(app, p):
+    cheap = [oh.listed(p, f"Kertas {n}", price=50_000, stock=1000, age_hours=24 * 30) for n in range(3)]
+    dear = oh.listed(p, "Kertas emas", price=99_999, stock=1000, age_hours=24 * 30, cat=cheap[0].category)
+    order = oh.place(p, dear, quantity=1)
+    _refresh()
+    assert _flags(FlagKind.PRICE) == []  # 99.999 is 199,998 % of the median 50.000: under 200 %
+    # The line's unit in capitals, as no listed product spells it: still the "buah" median.
+    [item] = order.items
+    item.unit, item.list_price, item.agreed_price = "BUAH", 100_000, 100_000
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.PRICE)
+    assert flag.links["orders"] == [order.id]
+    assert (flag.numbers["median"], flag.numbers["percent"], flag.numbers["unit"]) == (50_000, "200.0", "BUAH")
+
+
 def test_concentration_of_a_ppk_with_one_supplier(app, p):
     app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 1_000_000
     product = oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30)
@@ -111,6 +129,35 @@ def test_concentration_of_a_ppk_with_one_supplier(app, p):
     assert _flags(FlagKind.CONCENTRATION) == []
 
 
+def test_price_median_threshold_beyond_32_bit_numbers(app, p):
+    app.config["FLAG_PRICE_MEDIAN_PERCENT"] = 50_000  # 500 times the median: 50.000 × 50.000 > 2³¹
+    cheap = [oh.listed(p, f"Kertas {n}", price=50_000, stock=1000, age_hours=24 * 30) for n in range(3)]
+    dear = oh.listed(p, "Kertas emas", price=25_000_000, stock=1000, age_hours=24 * 30, cat=cheap[0].category)
+    order = oh.place(p, dear, quantity=1)
+    _refresh()
+    [flag] = _flags(FlagKind.PRICE)
+    assert flag.links["orders"] == [order.id] and flag.numbers["percent"] == "50000.0"
+
+
+def test_concentration_at_exactly_the_share_lists_that_suppliers_orders_only(app, p, create_supplier):
+    app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 1_000_000
+    other = replace(p, supplier=create_supplier())
+    mostly = oh.place(p, oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30), quantity=6)   # 600.000
+    rest = oh.place(other, oh.listed(other, price=100_000, stock=1000, age_hours=24 * 30), quantity=4)  # 400.000
+    for order in (mostly, rest):
+        order.status = OrderStatus.APPROVED
+    db.session.commit()
+    _refresh()  # 600.000 of 1.000.000: exactly 60 %
+    found = _flags(FlagKind.CONCENTRATION)
+    assert sorted(f.numbers["by"] for f in found) == ["opd", "ppk"]
+    for flag in found:
+        assert flag.links["orders"] == [mostly.id] and flag.supplier_id == p.supplier.org_id
+        assert (flag.numbers["value"], flag.numbers["total"], flag.numbers["orders"]) == (600_000, 1_000_000, 1)
+    app.config["FLAG_CONCENTRATION_PERCENT"] = 61
+    _refresh()
+    assert _flags(FlagKind.CONCENTRATION) == []
+
+
 def test_fast_order_after_listing(app, p):
     product = oh.listed(p, stock=1000, age_hours=30)
     order = oh.place(p, product, quantity=1)
@@ -122,6 +169,44 @@ def test_fast_order_after_listing(app, p):
     assert _flags(FlagKind.FAST_ORDER) == []
 
 
+def test_fast_order_window_ends_before_the_hours_limit(app, p):
+    hours = app.config["FLAG_FAST_ORDER_HOURS"]
+    product = oh.listed(p, stock=1000, age_hours=24 * 30)
+    order = oh.place(p, product, quantity=1)
+    product.published_at = order.submitted_at - timedelta(hours=hours)  # exactly the limit: not within
+    db.session.commit()
+    _refresh()
+    assert _flags(FlagKind.FAST_ORDER) == []
+    product.published_at += timedelta(microseconds=1)
+    db.session.commit()
+    _refresh()
+    [flag] = _flags(FlagKind.FAST_ORDER)
+    assert flag.numbers["hours"] == f"{hours}.0" and flag.numbers["after"] == "listing"
+    product.published_at = order.submitted_at + timedelta(microseconds=1)  # listed after the order
+    db.session.commit()
+    _refresh()
+    assert _flags(FlagKind.FAST_ORDER) == []
+
+
+def _decided(product, status, at):
+    db.session.add(ProductRevision(product_id=product.id, status=status, proposed_json='{"description": "Baru"}',
+                                   previous_json='{"description": ""}', submitted_at=at - timedelta(hours=1),
+                                   decided_at=at))
+    db.session.commit()
+
+
+def test_fast_order_counts_from_the_latest_approved_revision(p):
+    product = oh.listed(p, stock=1000, age_hours=24 * 30)
+    order = oh.place(p, product, quantity=1)
+    _decided(product, RevisionStatus.APPROVED, order.submitted_at - timedelta(hours=100))
+    _decided(product, RevisionStatus.APPROVED, order.submitted_at - timedelta(hours=10))
+    _decided(product, RevisionStatus.REJECTED, order.submitted_at - timedelta(hours=1))  # changed nothing
+    _refresh()
+    [flag] = _flags(FlagKind.FAST_ORDER)
+    assert flag.links["orders"] == [order.id]
+    assert (flag.numbers["after"], flag.numbers["hours"]) == ("revision", "10.0")
+
+
 def test_tkdn_claim_without_certificate(p):
     product = oh.listed(p, stock=1000, age_hours=24 * 30)
     product.tkdn_x100, product.tkdn_certificate = 4500, None
@@ -129,6 +214,33 @@ def test_tkdn_claim_without_certificate(p):
     _refresh()
     [flag] = _flags(FlagKind.TKDN)
     assert flag.numbers["problem"] == "missing" and flag.links["products"] == [product.id]
+
+
+def test_tkdn_certificate_expires_the_day_after_its_years_run_out(app, p):
+    assert app.config["FLAG_TKDN_CERTIFICATE_VALID_YEARS"] == 5
+    leap = oh.listed(p, "Semen A", tkdn=40, stock=1000, age_hours=24 * 30)
+    march = oh.listed(p, "Semen B", tkdn=40, stock=1000, age_hours=24 * 30)
+    leap.tkdn_certificate_date, march.tkdn_certificate_date = date(2024, 2, 29), date(2024, 3, 1)
+    db.session.commit()
+
+    def expired(today):
+        return sorted(f.products[0] for f in flags.find_tkdn(app.config, today))
+
+    assert expired(date(2029, 2, 28)) == []  # 29 February 2024 + 5 years: through 28 February 2029
+    assert expired(date(2029, 3, 1)) == [leap.id]
+    assert expired(date(2029, 3, 2)) == sorted([leap.id, march.id])
+
+
+@pytest.mark.parametrize("today, first", [
+    (date(2029, 3, 1), date(2024, 3, 1)),
+    (date(2029, 2, 28), date(2024, 2, 28)),
+    (date(2028, 2, 29), date(2023, 3, 1)),   # 28 February 2023 + 5 years is 28 February 2028
+    (date(2030, 1, 1), date(2025, 1, 1)),
+    (date(2030, 12, 31), date(2025, 12, 31)),
+])
+def test_first_valid_certificate_date(today, first):
+    assert flags._first_valid_certificate_date(today, 5) == first
+    assert flags._add_years(first, 5) >= today > flags._add_years(first - timedelta(days=1), 5)
 
 
 @pytest.mark.parametrize("official, contact", [
@@ -173,6 +285,26 @@ def test_refresh_keeps_one_flag_and_its_review(app, p, create_user):
     _refresh()
     kept = db.session.get(RiskFlag, flag.id)
     assert kept is not None and not kept.active and kept.reviewed
+
+
+def test_a_flag_found_again_is_active_again_with_its_review_and_new_numbers(app, p, create_user):
+    product = oh.listed(p, stock=1000, age_hours=30)
+    oh.place(p, product, quantity=1)
+    _refresh()
+    [flag] = _flags(FlagKind.FAST_ORDER)
+    first_found = flag.first_found_at
+    flags.review(flag, create_user(Role.AUDITOR), "Listed for an urgent need.", utcnow())
+    db.session.commit()
+    assert flag.active
+    app.config["FLAG_FAST_ORDER_HOURS"] = 1
+    flags.refresh(utcnow(), city_today())  # not committed: the objects already loaded see it too
+    assert not flag.active
+    db.session.commit()
+    app.config["FLAG_FAST_ORDER_HOURS"] = 72
+    _refresh()
+    [again] = _flags(FlagKind.FAST_ORDER)
+    assert again.id == flag.id and again.reviewed and again.first_found_at == first_found
+    assert again.numbers["threshold"] == 72
 
 
 def test_only_an_auditor_reviews_and_a_note_is_required(p, create_user):
