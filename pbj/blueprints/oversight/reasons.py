@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from pbj.messages import lazy_gettext as _l
 from pbj.models.flags import FlagKind, RiskFlag
 from pbj.web.i18n import local_date, rupiah
+from pbj.web.labels import ground_label
 
 KIND_LABELS = {
     FlagKind.SPLIT: _l("Split packages"),
@@ -29,7 +30,7 @@ def kind_label(kind: FlagKind) -> str:
     return str(KIND_LABELS[kind])
 
 
-def decimal(text) -> str:
+def local_decimal(text) -> str:
     """A decimal the flags store as text ("250.0", "40.25") as the reader writes it:
     "250", "40,25" in Indonesian."""
     try:
@@ -43,7 +44,8 @@ def decimal(text) -> str:
 # same for every kind unless KIND_NUMBERS says otherwise for one kind.
 RUPIAH, DATE, PERCENT, DECIMAL, WORD, PLAIN = "rupiah", "date", "percent", "decimal", "word", "plain"
 NUMBERS = {
-    "orders": (_l("Orders"), PLAIN), "total": (_l("Together"), RUPIAH), "limit": (_l("Limit per order"), RUPIAH),
+    "orders": (_l("Orders"), PLAIN), "total": (_l("Together"), RUPIAH),
+    "limit": (_l("Limit per order"), RUPIAH),
     "days": (_l("Within (days)"), PLAIN), "largest": (_l("Largest order"), RUPIAH),
     "basis": (_l("Compared with"), WORD), "price": (_l("Unit price"), RUPIAH),
     "median": (_l("Category median for the same unit"), RUPIAH),
@@ -68,7 +70,8 @@ KIND_NUMBERS = {
     FlagKind.FAST_ORDER: {"threshold": (_l("Flagged below (hours)"), PLAIN)},
     FlagKind.PREFERENCE: {"threshold": (_l("Flagged from (orders)"), PLAIN)},
     FlagKind.SPLIT: {"limit": (_l("Limit per order (PP)"), RUPIAH)},
-    FlagKind.CONFLICT: {"basis": (_l("Matches the official's"), WORD), "orders": (_l("Orders between them"), PLAIN)},
+    FlagKind.CONFLICT: {"basis": (_l("Matches the official's"), WORD),
+                        "orders": (_l("Orders between them"), PLAIN)},
     FlagKind.LATE_PAYMENT: {"days": (_l("Payment due within (working days)"), PLAIN)},
 }
 WORDS = {
@@ -98,12 +101,10 @@ def number_rows(flag: RiskFlag) -> list[tuple[str, str]]:
         elif shape == DATE:
             shown = local_date(value)
         elif shape == PERCENT:
-            shown = decimal(value) + "%"
+            shown = local_decimal(value) + "%"
         elif shape == DECIMAL:
-            shown = decimal(value)
+            shown = local_decimal(value)
         elif shape == WORD and key == "ground":
-            from pbj.web.labels import ground_label
-
             shown = ground_label(None if value == "none" else value)
         elif shape == WORD:
             shown = str(WORDS.get((key, value), value))
@@ -123,35 +124,36 @@ def describe(flag: RiskFlag) -> str:
                  total=rupiah(n["total"]))
     if kind is FlagKind.PRICE and n.get("basis") == "median":
         return _("Unit price %(price)s per %(unit)s is %(percent)s%% of the category median %(median)s for the "
-                 "same unit.", price=rupiah(n["price"]), unit=n["unit"], percent=decimal(n["percent"]),
+                 "same unit.", price=rupiah(n["price"]), unit=n["unit"], percent=local_decimal(n["percent"]),
                  median=rupiah(n["median"]))
     if kind is FlagKind.PRICE:
         return _("Unit price %(price)s per %(unit)s is %(percent)s%% of the product's price at its last review, "
-                 "%(reviewed)s.", price=rupiah(n["price"]), unit=n["unit"], percent=decimal(n["percent"]),
-                 reviewed=rupiah(n["reviewed"]))
+                 "%(reviewed)s.", price=rupiah(n["price"]), unit=n["unit"],
+                 percent=local_decimal(n["percent"]), reviewed=rupiah(n["reviewed"]))
     if kind is FlagKind.CONCENTRATION:
         who = _("This PPK") if n["by"] == "ppk" else _("This OPD")
         return _("%(who)s bought %(percent)s%% of its catalogue spending in %(year)d (%(value)s of %(total)s) "
-                 "from one supplier, in %(orders)d orders.", who=who, percent=decimal(n["percent"]),
+                 "from one supplier, in %(orders)d orders.", who=who, percent=local_decimal(n["percent"]),
                  year=n["year"], value=rupiah(n["value"]), total=rupiah(n["total"]), orders=n["orders"])
     if kind is FlagKind.FAST_ORDER:
         if n.get("after") == "revision":
             return _("Ordered %(hours)s hours after the product's last approved change (limit %(limit)d hours).",
-                     hours=decimal(n["hours"]), limit=n["threshold"])
+                     hours=local_decimal(n["hours"]), limit=n["threshold"])
         return _("Ordered %(hours)s hours after the product was listed (limit %(limit)d hours).",
-                 hours=decimal(n["hours"]), limit=n["threshold"])
+                 hours=local_decimal(n["hours"]), limit=n["threshold"])
     if kind is FlagKind.PREFERENCE:
         return _("%(orders)d orders in %(year)d went down a domestic-preference tier with the same PPK and the "
                  "same ground.", orders=n["orders"], year=n["year"])
     if kind is FlagKind.TKDN:
         if n["problem"] == "missing":
-            return _("The product claims TKDN %(tkdn)s%% without a certificate number.", tkdn=decimal(n["tkdn"]))
+            return _("The product claims TKDN %(tkdn)s%% without a certificate number.",
+                     tkdn=local_decimal(n["tkdn"]))
         if n["problem"] == "expired":
             return _("The product claims TKDN %(tkdn)s%% with a certificate dated %(date)s, older than %(years)d "
-                     "years.", tkdn=decimal(n["tkdn"]), date=local_date(n["certificate_date"]),
+                     "years.", tkdn=local_decimal(n["tkdn"]), date=local_date(n["certificate_date"]),
                      years=n["valid_years"])
-        return _("An approved change set the product's TKDN from %(old)s%% to %(new)s%%.", old=decimal(n["old"]),
-                 new=decimal(n["new"]))
+        return _("An approved change set the product's TKDN from %(old)s%% to %(new)s%%.",
+                 old=local_decimal(n["old"]), new=local_decimal(n["new"]))
     if kind is FlagKind.CONFLICT:
         return _conflict(n)
     if kind is FlagKind.LATE_PAYMENT and n.get("paid_on"):
