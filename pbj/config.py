@@ -133,9 +133,12 @@ PREFERENCE_EXPLANATION_MIN_WORDS = 4
 # Split packages: two or more orders of one OPD to one supplier submitted within this
 # many days of the first, each under PP_ORDER_LIMIT_RUPIAH, together above it.
 FLAG_SPLIT_WINDOW_DAYS = 14
-# Price: an agreed unit price at least this percent of the median listed price of its
-# category and unit (200: twice the median), when the median has this many products.
-FLAG_PRICE_MEDIAN_PERCENT = 200
+# Price: an agreed unit price at least this percent of the median listed price of the
+# same kind of product (same category, unit, first word and sizes of the name: "Kursi …"
+# per buah, "Beras … 25 kg" per karung) (300: three times the median), when the median has
+# this many products. Three times: prices of one kind spread (batik cap and songket are
+# both "Kain …"), so twice would flag the dear end of every kind.
+FLAG_PRICE_MEDIAN_PERCENT = 300
 FLAG_PRICE_MIN_PEERS = 3
 # …or more than this percent above the product's price at its last review.
 FLAG_PRICE_REVIEWED_PERCENT = 25
@@ -143,6 +146,8 @@ FLAG_PRICE_REVIEWED_PERCENT = 25
 # FLAG_CONCENTRATION_MIN_RUPIAH, with at least this percent of it with one supplier.
 FLAG_CONCENTRATION_PERCENT = 60
 FLAG_CONCENTRATION_MIN_RUPIAH = 100_000_000
+# …in at least this many orders: one big purchase is not yet a favourite.
+FLAG_CONCENTRATION_MIN_ORDERS = 3
 # Fast orders: submitted within this many hours of the product's listing (published_at)
 # or of its last approved revision.
 FLAG_FAST_ORDER_HOURS = 48

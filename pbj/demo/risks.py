@@ -3,10 +3,11 @@
 After the year is replayed, `plant` adds, through the same services a user's clicks
 call, one case of each pattern the ordinary year does not make by itself:
 
-- split packages: one OPD's PP orders twice from one supplier within days, under two
-  Kode RUP, each under the PP limit and together above it; the PPK approves both, which
-  also makes that supplier most of the OPD's year (concentration, by OPD and by PPK);
-- price: a product listed at three times its category's median for the same unit, ordered;
+- split packages: one OPD's PP orders three times from one supplier within days, under
+  three Kode RUP, each under the PP limit and together above it; the PPK approves them,
+  which also makes that supplier most of the OPD's year (concentration, by OPD and PPK);
+- price: a product listed at four times the median of its kind (category, unit, first
+  word and sizes of the name), ordered;
 - fast order: a product ordered 30 hours after it was listed;
 - TKDN: a product claiming TKDN with a certificate older than its validity, and an
   approved change that raised a product's TKDN;
@@ -24,6 +25,7 @@ the planted case. No random generator is used: the rest of the demo stays as it 
 """
 from __future__ import annotations
 
+import statistics
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -37,7 +39,7 @@ from pbj.models.orders import BudgetSource, Order, OrderStatus
 from pbj.models.packages import RupPackage
 from pbj.models.packages import ProcurementMethod
 from pbj.models.suppliers import SupplierProfile, VerificationStatus
-from pbj.services import accounts, catalogue, orders, packages, revisions
+from pbj.services import accounts, catalogue, flags, orders, packages, revisions
 from pbj.services import suppliers as supplier_service
 from pbj.services.catalogue import hidden_supplier_ids
 from pbj.services.orders.cart import better_tier_exists
@@ -46,7 +48,7 @@ from pbj.services.uploads import StoredImage
 BANKS = ("Bank Kalbar", "BRI", "BNI", "Bank Mandiri", "BSI")
 HOME_STREETS = ("Perumahan Korpri Blok A", "Komplek Guru Jalan Pahlawan", "Gang Mawar Roban",
                 "Jalan Bawal Pasiran", "Perumahan Citra Indah Sedau")
-SPLIT_PART_RUPIAH = 110_000_000   # twice this is above the PP limit of 200 juta; once is under it
+SPLIT_PART_RUPIAH = 70_000_000   # three times this is above the PP limit of 200 juta; once is under it
 
 
 def plant(admin: User, now: datetime | None = None) -> None:
@@ -114,33 +116,36 @@ def _new_rup_code() -> str:
 
 
 def _split(admin: User, team, orderable: list[Product], now: datetime, today: date) -> None:
-    """Two orders of about 110 juta from one supplier, three days apart, under two Kode RUP."""
-    stocked = [p for p in orderable if p.stock is None and p.unit_price >= 500_000]
+    """Three orders of about 70 juta from one supplier within five days, under three Kode RUP."""
+    stocked = [p for p in orderable if p.stock is None and p.unit_price >= 500_000
+               and p.unit_price * p.min_order <= SPLIT_PART_RUPIAH]
     if not stocked:
         return
     product = max(stocked, key=lambda p: (p.unit_price, -p.id))
     quantity = max(product.min_order, -(-SPLIT_PART_RUPIAH // product.unit_price))
     supplier = _supplier_user(product.supplier_id)
-    for n, when in enumerate((now - timedelta(days=5), now - timedelta(days=2)), start=1):
-        order = _order(team, product, quantity, when, today, SPLIT_PART_RUPIAH * 12 // 10,
-                       f"Belanja mebel kantor tahap {n}")
+    for n, when in enumerate((now - timedelta(days=5), now - timedelta(days=3), now - timedelta(days=1)), start=1):
+        order = _order(team, product, quantity, when, today, product.unit_price * quantity * 12 // 10,
+                       f"Belanja perlengkapan kantor tahap {n}")
         orders.confirm(supplier, order, when + timedelta(hours=3))
         orders.approve(team[2], order, when + timedelta(hours=6), today)
 
 
 def _price(admin: User, team, orderable: list[Product], now: datetime, today: date) -> None:
-    """A copy of a product at three times its category's median for the same unit."""
-    peers: dict[tuple[int, str], list[Product]] = {}
+    """A copy of a product at four times the median of its kind (as the price flag groups them)."""
+    def kind(p: Product) -> tuple[int, str, str]:  # as the price flag groups products
+        return p.category_id, p.unit.casefold(), flags.product_kind(p.name)
+
+    peers: dict[tuple[int, str, str], list[Product]] = {}
     for p in db.session.scalars(sa.select(Product).where(Product.status == ProductStatus.PUBLISHED)):
-        peers.setdefault((p.category_id, p.unit.casefold()), []).append(p)
+        peers.setdefault(kind(p), []).append(p)
     least = current_app.config["FLAG_PRICE_MIN_PEERS"]
-    model = next((p for p in orderable if len(peers.get((p.category_id, p.unit.casefold()), [])) >= least
-                  and p.stock is None), None)
+    model = next((p for p in orderable if len(peers.get(kind(p), [])) >= least and p.stock is None), None)
     if model is None:
         return
-    prices = sorted(p.unit_price for p in peers[(model.category_id, model.unit.casefold())])
-    median = prices[len(prices) // 2] if len(prices) % 2 else (prices[len(prices) // 2 - 1] + prices[len(prices) // 2]) // 2
-    product = _copy(admin, model, f"{model.name} Edisi Eksklusif", median * 3 // 100 * 100, now - timedelta(days=60))
+    prices = sorted(p.unit_price for p in peers[kind(model)])
+    median = int(statistics.median(prices))
+    product = _copy(admin, model, f"{model.name} Edisi Eksklusif", median * 4 // 100 * 100, now - timedelta(days=60))
     _order(team, product, product.min_order, now - timedelta(days=1), today, product.unit_price * product.min_order * 2,
            "Belanja keperluan kantor")
 

@@ -13,6 +13,7 @@ orders (bench/flags.py, docs/BENCHMARKS.md).
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
@@ -120,37 +121,65 @@ def find_split(config) -> list[Found]:
     return found
 
 
+# Sizes in a name ("25 kg", "600 ml", "14 inch"): a 25 kg sack of rice is not a 5 kg one.
+_SIZE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|gr|gram|g|mg|ml|liter|litre|lt|l|cm|mm|meter|m|inch|inci|watt|w|gb|tb)\b")
+_SIZE_UNITS = {"gr": "g", "gram": "g", "liter": "l", "litre": "l", "lt": "l", "meter": "m", "inci": "inch",
+               "w": "watt"}
+
+
+def product_kind(name: str | None) -> str:
+    """What kind of product a name says, for comparing prices: its first word and the sizes
+    in it, casefolded ("Kursi Rapat Rotan" → "kursi", "Beras Premium 25 kg" → "beras 25kg").
+    A category holds unlike things (a mouse and a laptop are both electronics sold per
+    buah); the first word of a name in this catalogue says what the thing is."""
+    text = (name or "").casefold()
+    words = re.findall(r"\w+", text)
+    if not words:
+        return ""
+    sizes = [f"{number.replace(',', '.')}{_SIZE_UNITS.get(unit, unit)}" for number, unit in _SIZE.findall(text)]
+    return " ".join([words[0], *sizes])
+
+
 def find_price(config) -> list[Found]:
-    """Order lines priced far above their category's median for the same unit, or well
-    above the product's price at its last review."""
+    """Order lines priced far above the median of the same kind of product (category,
+    unit, first word of the name), or well above the product's price at its last review."""
     ratio, peers = config["FLAG_PRICE_MEDIAN_PERCENT"], config["FLAG_PRICE_MIN_PEERS"]
     rise = config["FLAG_PRICE_REVIEWED_PERCENT"]
-    prices: dict[tuple[int, str], list[int]] = defaultdict(list)
+    prices: dict[tuple[int, str, str], list[int]] = defaultdict(list)
     spellings: dict[int, set[str]] = defaultdict(set)
-    for category_id, unit, price in _rows(
-            sa.select(Product.category_id, Product.unit, Product.unit_price)
+    for category_id, unit, name, price in _rows(
+            sa.select(Product.category_id, Product.unit, Product.name, Product.unit_price)
             .where(Product.status == ProductStatus.PUBLISHED)):
-        prices[(category_id, unit.casefold())].append(price)
+        prices[(category_id, unit.casefold(), product_kind(name))].append(price)
         spellings[category_id].add(unit)
     medians = {k: int(statistics.median(v)) for k, v in prices.items() if len(v) >= peers}
+    # SQL compares with the lowest median of a category and unit (no kind is cheaper), so
+    # it reads a superset; the kind's own median is checked here.
+    lowest: dict[tuple[int, str], int] = {}
+    for (category_id, unit, _kind), median in medians.items():
+        lowest[(category_id, unit)] = min(median, lowest.get((category_id, unit), median))
     # One pass over the order lines, reading only those above either threshold in SQL;
     # both are checked exactly here.
     above = [OrderItem.agreed_price * 100 > Product.reviewed_price * (100 + rise)]
-    if medians:
-        above.append(OrderItem.agreed_price * 100 >= _median_in_sql(medians, spellings) * ratio)
+    if lowest:
+        above.append(OrderItem.agreed_price * 100 >= _median_in_sql(lowest, spellings) * ratio)
     found: dict[str, Found] = {}
-    for order_id, product_id, category_id, unit, price, reviewed, opd_id, supplier_id in _rows(
+    for order_id, product_id, category_id, unit, name, price, reviewed, opd_id, supplier_id in _rows(
             sa.select(OrderItem.order_id, OrderItem.product_id, OrderItem.category_id, OrderItem.unit,
-                      OrderItem.agreed_price, Product.reviewed_price, Order.opd_id, Order.supplier_id)
+                      OrderItem.name, OrderItem.agreed_price, Product.reviewed_price, Order.opd_id,
+                      Order.supplier_id)
             .join(Order, Order.id == OrderItem.order_id).join(Product, Product.id == OrderItem.product_id)
             .where(Order.status.not_in(DEAD_STATUSES), sa.or_(*above))):
         links = {"orders": [order_id], "products": [product_id], "suppliers": [supplier_id], "opd_id": opd_id,
                  "supplier_id": supplier_id}
-        median = medians.get((category_id, unit.casefold()))
+        kind = product_kind(name)
+        median = medians.get((category_id, unit.casefold(), kind))
         if median and price * 100 >= median * ratio:
             key = f"price:median:order={order_id}:product={product_id}"
             found[key] = Found(FlagKind.PRICE, key, {"basis": "median", "price": price, "median": median,
-                                                      "percent": _pct(price, median), "unit": unit}, **links)
+                                                      "percent": _pct(price, median), "unit": unit, "kind": kind,
+                                                      "peers": len(prices[(category_id, unit.casefold(), kind)])},
+                               **links)
         if reviewed is not None and price * 100 > reviewed * (100 + rise):
             key = f"price:reviewed:order={order_id}:product={product_id}"
             found[key] = Found(FlagKind.PRICE, key, {"basis": "reviewed", "price": price, "reviewed": reviewed,
@@ -182,6 +211,7 @@ def find_concentration(config) -> list[Found]:
     from pbj.services.spending import COMMITTED_STATUSES
 
     share, floor = config["FLAG_CONCENTRATION_PERCENT"], config["FLAG_CONCENTRATION_MIN_RUPIAH"]
+    least = config["FLAG_CONCENTRATION_MIN_ORDERS"]
     committed = Order.status.in_(COMMITTED_STATUSES)
     # One pass: each order's value (read from the items' covering index), summed per PPK,
     # OPD, year and supplier; the PPK's and the OPD's figures are both sums of these.
@@ -204,7 +234,7 @@ def find_concentration(config) -> list[Found]:
     flagged: dict[tuple, Found] = {}
     for (who, whom, year, supplier_id), (value, n, opd_id) in sorted(spent.items()):
         whole = totals[(who, whom, year)]
-        if whole >= floor and value * 100 >= whole * share:
+        if whole >= floor and value * 100 >= whole * share and n >= least:
             flagged[(who, whom, year, supplier_id)] = Found(
                 FlagKind.CONCENTRATION, f"concentration:{who}={whom}:supplier={supplier_id}:{year}",
                 {"by": who, "year": year, "value": value, "total": whole, "percent": _pct(value, whole),

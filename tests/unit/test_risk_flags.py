@@ -18,6 +18,7 @@ from pbj.models.flags import FlagKind, RiskFlag
 from pbj.models.orders import OrderStatus
 from pbj.services import accounts, flags, identity, suppliers
 from pbj.services.errors import DomainError, NotAllowed
+from tests import catalogue_helpers as h
 from tests import order_helpers as oh
 
 
@@ -89,6 +90,7 @@ def test_price_above_the_reviewed_price_is_flagged_at_the_boundary(app, p):
 
 
 def test_price_far_above_the_category_median_is_flagged(app, p):
+    app.config["FLAG_PRICE_MEDIAN_PERCENT"] = 200  # twice the median, so the figures stay round
     cheap = [oh.listed(p, f"Kertas {n}", price=50_000, stock=1000, age_hours=24 * 30) for n in range(3)]
     dear = oh.listed(p, "Kertas emas", price=100_000, stock=1000, age_hours=24 * 30, cat=cheap[0].category)
     order = oh.place(p, dear, quantity=1)
@@ -99,6 +101,7 @@ def test_price_far_above_the_category_median_is_flagged(app, p):
 
 
 def test_price_just_under_the_median_ratio_is_not_flagged_and_units_compare_whatever_their_case(app, p):
+    app.config["FLAG_PRICE_MEDIAN_PERCENT"] = 200  # twice the median, so the figures stay round
     cheap = [oh.listed(p, f"Kertas {n}", price=50_000, stock=1000, age_hours=24 * 30) for n in range(3)]
     dear = oh.listed(p, "Kertas emas", price=99_999, stock=1000, age_hours=24 * 30, cat=cheap[0].category)
     order = oh.place(p, dear, quantity=1)
@@ -114,17 +117,62 @@ def test_price_just_under_the_median_ratio_is_not_flagged_and_units_compare_what
     assert (flag.numbers["median"], flag.numbers["percent"], flag.numbers["unit"]) == (50_000, "200.0", "BUAH")
 
 
+@pytest.mark.parametrize("name, kind", [
+    ("Kursi Rapat Rotan", "kursi"), ("KURSI, lipat", "kursi"),
+    ("Beras Premium Lokal 25 kg", "beras 25kg"), ("Beras Medium 5kg", "beras 5kg"),
+    ("Air Mineral 600 ml isi 24", "air 600ml"), ("Minyak Goreng 2 Liter", "minyak 2l"), ("Minyak 2 lt", "minyak 2l"),
+    ("Kopi Bubuk 250 gr", "kopi 250g"), ("Kopi Bubuk 250 gram", "kopi 250g"), ("Monitor 23,8 inch", "monitor 23.8inch"),
+    ("", ""),
+])
+def test_the_kind_of_a_product_is_its_first_word_and_sizes(name, kind):
+    assert flags.product_kind(name) == kind
+
+
+def test_price_is_compared_with_the_same_kind_of_product(app, p):
+    """A mouse and a laptop are both electronics per buah: the laptop is compared with laptops."""
+    app.config["FLAG_PRICE_MEDIAN_PERCENT"] = 200
+    cat = h.category("Elektronik", parent="Kantor")
+    for n in range(3):
+        oh.listed(p, f"Mouse Kabel {n}", price=50_000, stock=1000, age_hours=24 * 30, cat=cat)
+        oh.listed(p, f"Laptop Kantor {n}", price=7_000_000, stock=1000, age_hours=24 * 30, cat=cat)
+    usual = oh.listed(p, "Laptop Pelajar", price=8_000_000, stock=1000, age_hours=24 * 30, cat=cat)
+    dear = oh.listed(p, "LAPTOP, Gaming", price=14_000_000, stock=1000, age_hours=24 * 30, cat=cat)
+    oh.place(p, usual, quantity=1)
+    dear_order = oh.place(p, dear, quantity=1)
+    _refresh()
+    # The laptops' median: 7.000.000, 7.000.000, 7.000.000, 8.000.000, 14.000.000 → 7.000.000;
+    # 14.000.000 is 200 % of it, 8.000.000 is 114 % (the whole category's median, 50.000, would
+    # flag both).
+    [flag] = _flags(FlagKind.PRICE)
+    assert flag.links["orders"] == [dear_order.id]
+    assert (flag.numbers["median"], flag.numbers["kind"], flag.numbers["peers"]) == (7_000_000, "laptop", 5)
+
+
 def test_concentration_of_a_ppk_with_one_supplier(app, p):
     app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 1_000_000
     product = oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30)
-    order = oh.place(p, product, quantity=20)
-    order.status = OrderStatus.APPROVED
+    placed = [oh.place(p, product, quantity=7) for _ in range(3)]   # 3 × 700.000 = 2.100.000
+    for order in placed:
+        order.status = OrderStatus.APPROVED
     db.session.commit()
     _refresh()
     found = _flags(FlagKind.CONCENTRATION)
     assert {f.numbers["by"] for f in found} == {"ppk", "opd"}
-    assert all(f.links["orders"] == [order.id] for f in found)
-    app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 2_000_001  # the PPK spent 2.000.000: under the floor
+    assert all(f.links["orders"] == [o.id for o in placed] and f.numbers["orders"] == 3 for f in found)
+    app.config["FLAG_CONCENTRATION_MIN_ORDERS"] = 4  # three orders are not yet a favourite at four
+    _refresh()
+    assert _flags(FlagKind.CONCENTRATION) == []
+    app.config["FLAG_CONCENTRATION_MIN_ORDERS"] = 3
+    app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 2_100_001  # the PPK spent 2.100.000: under the floor
+    _refresh()
+    assert _flags(FlagKind.CONCENTRATION) == []
+
+
+def test_one_big_purchase_is_not_a_concentration(app, p):
+    app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 1_000_000
+    order = oh.place(p, oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30), quantity=20)
+    order.status = OrderStatus.APPROVED
+    db.session.commit()
     _refresh()
     assert _flags(FlagKind.CONCENTRATION) == []
 
@@ -141,6 +189,7 @@ def test_price_median_threshold_beyond_32_bit_numbers(app, p):
 
 def test_concentration_at_exactly_the_share_lists_that_suppliers_orders_only(app, p, create_supplier):
     app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 1_000_000
+    app.config["FLAG_CONCENTRATION_MIN_ORDERS"] = 1  # the share's boundary alone
     other = replace(p, supplier=create_supplier())
     mostly = oh.place(p, oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30), quantity=6)   # 600.000
     rest = oh.place(other, oh.listed(other, price=100_000, stock=1000, age_hours=24 * 30), quantity=4)  # 400.000

@@ -48,7 +48,9 @@ NUMBERS = {
     "limit": (_l("Limit per order"), RUPIAH),
     "days": (_l("Within (days)"), PLAIN), "largest": (_l("Largest order"), RUPIAH),
     "basis": (_l("Compared with"), WORD), "price": (_l("Unit price"), RUPIAH),
-    "median": (_l("Category median for the same unit"), RUPIAH),
+    "median": (_l("Median of the same kind of product"), RUPIAH),
+    "kind": (_l("Kind of product (first word of the name)"), PLAIN),
+    "peers": (_l("Products that make the median"), PLAIN),
     "reviewed": (_l("Price at the last review"), RUPIAH), "percent": (_l("Share of the comparison"), PERCENT),
     "unit": (_l("Unit"), PLAIN), "by": (_l("Buyer"), WORD), "year": (_l("Budget year"), PLAIN),
     "value": (_l("Bought from this supplier"), RUPIAH), "threshold": (_l("Flagged from"), PLAIN),
@@ -75,7 +77,7 @@ KIND_NUMBERS = {
     FlagKind.LATE_PAYMENT: {"days": (_l("Payment due within (working days)"), PLAIN)},
 }
 WORDS = {
-    ("basis", "median"): _l("the category median for the same unit"),
+    ("basis", "median"): _l("the median of the same kind of product"),
     ("basis", "reviewed"): _l("the product's price at its last review"),
     ("basis", "name"): _l("name"), ("basis", "email"): _l("e-mail address"), ("basis", "owner"): _l("name"),
     ("basis", "phone"): _l("telephone number"), ("basis", "address"): _l("address"), ("basis", "npwp"): "NPWP",
@@ -123,6 +125,11 @@ def describe(flag: RiskFlag) -> str:
                  "%(limit)s, together %(total)s.", orders=n["orders"], days=n["days"], limit=rupiah(n["limit"]),
                  total=rupiah(n["total"]))
     if kind is FlagKind.PRICE and n.get("basis") == "median":
+        if n.get("kind"):
+            return _("Unit price %(price)s per %(unit)s is %(percent)s%% of the median %(median)s of the %(peers)d "
+                     "“%(kind)s …” products of its category sold per %(unit)s.", price=rupiah(n["price"]),
+                     unit=n["unit"], percent=local_decimal(n["percent"]), median=rupiah(n["median"]),
+                     peers=n["peers"], kind=n["kind"])
         return _("Unit price %(price)s per %(unit)s is %(percent)s%% of the category median %(median)s for the "
                  "same unit.", price=rupiah(n["price"]), unit=n["unit"], percent=local_decimal(n["percent"]),
                  median=rupiah(n["median"]))
