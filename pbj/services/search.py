@@ -275,6 +275,10 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE,
     pages = max(1, -(-facets.total // per_page))
     if query.page > pages:
         return Results(query, [], facets, pages)
+    start = (query.page - 1) * per_page
+    if (not tokens and query.sort == "prioritas" and category_ids is not None and len(category_ids) > 1
+            and db.session.get_bind().dialect.name == "sqlite"):
+        return Results(query, _load(_category_page(base, category_ids, start, per_page)), facets, pages)
     where = list(base)
     if category_ids is not None:
         where.append(Product.category_id.in_(category_ids))
@@ -298,7 +302,7 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE,
         stmt = stmt.join(hits, hits.c.id == Product.id)
         rank = hits.c.rank
     stmt = stmt.order_by(*_order(query.sort, rank, name_match))
-    ids = list(db.session.scalars(stmt.limit(per_page).offset((query.page - 1) * per_page)))
+    ids = list(db.session.scalars(stmt.limit(per_page).offset(start)))
     items = _load(ids)
     return Results(query, items, facets, pages)
 
@@ -313,6 +317,22 @@ def _load(ids: list[int]) -> list[Product]:
             selectinload(Product.images),
         )).unique()}
     return [loaded[i] for i in ids]
+
+
+def _category_page(where, category_ids: list[int], start: int, size: int) -> list[int]:
+    """One page of a top category in the default order (priority, id), on SQLite.
+
+    Given the whole list of categories at once, SQLite reads every product of them
+    through `ix_products_facets` and sorts them all (180 ms for a top category of
+    16,000 products at 100,000). Each category's first `start + size` rows, walked
+    in order on `ix_products_category_priority`, and merged, are the same page (1 ms).
+    """
+    parts = [sa.select(Product.id, Product.priority).where(*where, Product.category_id == category_id)
+             .order_by(Product.priority, Product.id).limit(start + size).subquery()
+             for category_id in category_ids]
+    merged = sa.union_all(*[sa.select(part.c.id, part.c.priority) for part in parts]).subquery()
+    return list(db.session.scalars(sa.select(merged.c.id).order_by(merged.c.priority, merged.c.id)
+                                   .limit(size).offset(start)))
 
 
 def _broad_page(where, match_ids, name_ids, buckets, start: int, size: int) -> list[int]:
