@@ -8,7 +8,8 @@ the HTML is kept under exactly that key, a bounded number of pages per process:
 
 * an anonymous visitor gets the kept page, or the kept htmx fragment, whole;
 * a signed-in visitor gets the kept catalogue part inside a header rendered for them
-  (their menu, cart and notifications are never kept).
+  (their menu, cart and notifications are never kept); on a product page, whose
+  cart form is theirs, the whole page rendered afresh.
 
 What differs per visitor inside kept HTML — the CSRF token and the htmx element key —
 is rendered as a marker and filled in for each answer. The markers are random per
@@ -113,16 +114,17 @@ def _personal(html: str) -> str:
     return html
 
 
-def render_kept(template: str, *, fragment: str, part: str, state, context):
+def render_kept(template: str, *, fragment: str | None, part: str | None, state, context):
     """Answer a GET of a page that `template` renders from `context()` alone.
 
     `fragment` is the block htmx asks for (as `pbj.web.htmx.render`), `part` the block
     holding everything below the header (the template shows it with `{{ part_html }}`
-    when given, else renders the block itself); `state` is what the page depends on
-    besides its URL, language and visitor (`search.catalogue_state`); `context()` is
-    called only when the page must be rendered.
+    when given, else renders the block itself; None: signed-in visitors get the page
+    rendered afresh); `state` is what the page depends on besides its URL, language and
+    visitor (`search.catalogue_state`); `context()` is called only when the page must be
+    rendered, and may abort (a 404 is never kept).
     """
-    partial = is_fragment_request()
+    partial = bool(fragment) and is_fragment_request()
     anonymous = not current_user.is_authenticated
     audience = "anonymous" if anonymous else ("buyer" if current_user.role.buys else "reader")
     key = (template, audience, partial, str(get_locale()), request.full_path, state)
@@ -140,7 +142,7 @@ def render_kept(template: str, *, fragment: str, part: str, state, context):
         if etag is not None and etag in _sent_etags():
             return _answer("", 304, fragment, etag)
         body = _personal(_kept(key, render_whole))
-    elif fresh:
+    elif fresh or part is None:
         body = render_whole()
     elif partial:
         body = _personal(_kept(key, render_whole))
@@ -155,7 +157,8 @@ def render_kept(template: str, *, fragment: str, part: str, state, context):
 
 def _answer(body: str, status: int, fragment: str, etag: str | None):
     response = make_response(body, status)
-    response.vary.add("HX-Request")
+    if fragment:
+        response.vary.add("HX-Request")
     response.vary.add("Cookie")
     if etag is not None:
         response.headers["ETag"] = etag

@@ -161,3 +161,40 @@ def test_a_flashed_message_is_shown_once_and_its_page_not_kept(client, create_us
     first = client.get("/katalog")
     assert "Pesan sekali saja" in first.get_data(as_text=True) and "ETag" not in first.headers
     assert "Pesan sekali saja" not in client.get("/katalog").get_data(as_text=True)
+
+
+def test_a_kept_product_page_follows_its_product_and_supplier(app, client, auth, create_user, create_supplier):
+    admin = create_user(Role.ADMIN)
+    shop = _shop(admin, create_supplier)
+    url = f"/produk/{shop['kopi'].id}"
+    first = client.get(url)
+    assert first.status_code == 200 and "Rp 25.000" in first.get_data(as_text=True)
+    assert first.headers["ETag"].startswith('W/"') and "HX-Request" not in first.headers.get("Vary", "")
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    kept = len(page_cache.pages())
+
+    shop["kopi"].unit_price = 23_000
+    db.session.commit()
+    assert "Rp 23.000" in client.get(url).get_data(as_text=True)
+    assert len(page_cache.pages()) == kept + 1  # a new key: the old page is never served again
+
+    suppliers.sanction_supplier(admin, shop["local"].org.supplier, Sanction.SUSPENDED, "Terlambat kirim",
+                                city_today() + timedelta(days=3), city_today())
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    assert client.get(f"/produk/{shop['teh'].id}").status_code == 404
+
+    # Signed in, the page is rendered for the user: the owner still sees the hidden product.
+    auth.login(shop["local"])
+    page = client.get(url)
+    assert page.status_code == 200 and "ETag" not in page.headers
+
+
+def test_a_buyer_gets_the_cart_form_on_a_product_page_an_anonymous_visitor_had_kept(client, auth, create_user,
+                                                                                      create_supplier):
+    admin = create_user(Role.ADMIN)
+    shop = _shop(admin, create_supplier)
+    url = f"/produk/{shop['kopi'].id}"
+    assert 'class="add-to-cart"' not in client.get(url).get_data(as_text=True)
+    auth.login(create_user(Role.PPK))
+    assert 'class="add-to-cart"' in client.get(url).get_data(as_text=True)

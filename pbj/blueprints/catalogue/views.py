@@ -57,8 +57,18 @@ def _viewable_product(product_id: int) -> Product:
 
 @bp.get("/produk/<int:product_id>")
 def product(product_id: int):
-    item = _viewable_product(product_id)
-    return render("catalogue/product.html", product=item, public=catalogue.is_public(item, city_today()))
+    today = city_today()
+
+    def context():
+        item = _viewable_product(product_id)
+        return {"product": item, "public": catalogue.is_public(item, today)}
+
+    if current_user.is_authenticated:  # the cart form, and pages only the owner or UKPBJ may see
+        return render("catalogue/product.html", **context())
+    # Anonymous visitors see public products only, the same page for everyone while the
+    # catalogue does not change (its price history moves the product's version too).
+    return render_kept("catalogue/product.html", fragment=None, part=None, state=search.catalogue_state(today),
+                       context=context)
 
 
 @bp.get("/bandingkan")
