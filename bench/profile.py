@@ -5,7 +5,8 @@
     .venv/bin/python -m bench.profile /katalog --html profile.html   # pyinstrument's own page too
 
 In-process through Flask's test client (production settings, anonymous visitor,
-no cookie kept: every request is a first visit, as under `wrk`), on a database
+no cookie kept: every request is a first visit, as under `wrk`; or, with `--as-pp`, the
+bench's PP with 50 open orders), on a database
 built by bench/build_db.py (`make bench` builds it). Prints the CPU time per
 request of `/healthz` and of each URL without the profiler, then profiles
 `--requests` requests of each URL with pyinstrument and adds its samples up:
@@ -80,6 +81,20 @@ def make_app(db_path: Path):
     })
 
 
+def log_in(client) -> None:
+    import re
+
+    from bench.run import BUYER_EMAIL, BUYER_PASSWORD
+
+    form = client.get("/masuk", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    answer = client.post("/masuk", base_url="https://localhost",
+                         data={"email": BUYER_EMAIL, "password": BUYER_PASSWORD, "csrf_token": token},
+                         headers={"Referer": "https://localhost/masuk"})  # CSRF checks it over HTTPS
+    if answer.status_code != 303:
+        raise SystemExit(f"log-in as {BUYER_EMAIL} answered {answer.status_code}: run `make bench` first")
+
+
 def cpu_ms_per_request(client, url: str, requests: int) -> float:
     t0 = time.process_time()
     for _ in range(requests):
@@ -119,13 +134,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=50, help="profiled requests per URL")
     parser.add_argument("--interval", type=float, default=0.0005, help="sampling interval, seconds")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's page of the last URL")
+    parser.add_argument("--as-pp", action="store_true",
+                        help="signed in as the bench's busy PP (made by `make bench`: bench.run.prepare_buyer)")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     if not args.db.exists():
         raise SystemExit(f"{args.db} is missing: run `make bench` (or python -m bench.build_db) first.")
     app = make_app(args.db.resolve())
     print("Load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    with app.test_client(use_cookies=False) as client:
+    with app.test_client(use_cookies=args.as_pp) as client:
+        if args.as_pp:
+            log_in(client)
         for url in ["/healthz", *args.urls]:
             for _ in range(5):  # imports, template compilation, caches
                 client.get(url, base_url="https://localhost")
