@@ -102,7 +102,7 @@ def machine() -> str:
 # -- In-process ------------------------------------------------------------------------------
 
 def run_in_process(db_path: Path, repeat: int, warmup: int, explain: bool, breakdown_runs: int = 5,
-                   cold_repeat: int = 10) -> dict:
+                   cold_repeat: int = 10, broad: bool = True) -> dict:
     import sqlalchemy as sa
     from werkzeug.datastructures import MultiDict
 
@@ -171,6 +171,7 @@ def run_in_process(db_path: Path, repeat: int, warmup: int, explain: bool, break
                          "sql": _breakdown(db, captured, breakdown_runs) if breakdown_runs else {}})
             if explain:
                 _explain(db, captured, label)
+        mix = _broad_mix(db, one_call, facet_cache) if broad else None
     everything = [s for row in rows for s in row["samples"]]
     cold = [s for row in rows for s in row["cold"]]
     return {"rows": rows, "overall_p95": percentile(everything, 95),
@@ -178,7 +179,69 @@ def run_in_process(db_path: Path, repeat: int, warmup: int, explain: bool, break
             "cold_p50": percentile(cold, 50) if cold else None,
             "cold_p95": percentile(cold, 95) if cold else None,
             "cold_repeat": cold_repeat if cold else 0,
-            "budget": budget, "products": total, "published": published, "repeat": repeat, "warmup": warmup}
+            "budget": budget, "products": total, "published": published, "repeat": repeat, "warmup": warmup,
+            "mix": mix}
+
+
+MIX_TOP_WORDS = 50
+
+
+def mix_words(db) -> tuple[list[str], list[str]]:
+    """The words of the category names, and the MIX_TOP_WORDS most frequent words of the
+    published products' names (ties by the word), as the search cuts them."""
+    from collections import Counter
+
+    import sqlalchemy as sa
+
+    from pbj.models.catalogue import Category, Product, ProductStatus
+    from pbj.services.search import search_tokens
+
+    category_words = sorted({w for name in db.session.scalars(sa.select(Category.name)) for w in search_tokens(name)})
+    counts: Counter = Counter()
+    for name in db.session.scalars(sa.select(Product.name).where(Product.status == ProductStatus.PUBLISHED)):
+        counts.update(set(search_tokens(name)))
+    top = [w for w, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MIX_TOP_WORDS]]
+    db.session.remove()
+    return category_words, top
+
+
+def _broad_mix(db, one_call, facet_cache) -> dict:
+    """Every category word and top product-name word alone, and every pair of the top
+    words: each searched once with the facet cache emptied (cold), then once warm."""
+    from itertools import combinations
+
+    from werkzeug.datastructures import MultiDict
+
+    category_words, top = mix_words(db)
+    queries = sorted(set(category_words) | set(top)) + [f"{a} {b}" for a, b in combinations(top, 2)]
+    cold, warm = [], []
+    for q in queries:
+        args = MultiDict([("q", q)])
+        if facet_cache is not None:
+            facet_cache.clear()
+        elapsed, results, _n = one_call(args)
+        cold.append((elapsed, q, results.facets.total))
+        warm.append((one_call(args)[0], q, results.facets.total))
+    return {"queries": len(queries), "singles": len(queries) - len(top) * (len(top) - 1) // 2,
+            "pairs": len(top) * (len(top) - 1) // 2, "category_words": len(category_words), "top": len(top),
+            "cold": cold, "warm": warm}
+
+
+def print_mix(result: dict, budget: float) -> None:
+    mix = result.get("mix")
+    if not mix:
+        return
+    print(f"\nBroad mix: {mix['queries']:,} text searches: every word of the category names "
+          f"({mix['category_words']}) and the {mix['top']} most frequent words of product names, alone "
+          f"({mix['singles']}), and every pair of those {mix['top']} ({mix['pairs']:,}); each once with the "
+          "facet cache empty (cold), then once warm.")
+    for name in ("warm", "cold"):
+        times = [t for t, _q, _n in mix[name]]
+        worst = sorted(mix[name], reverse=True)[:5]
+        verdict = "within" if percentile(times, 95) <= budget else "OVER"
+        print(f"broad mix {name}: p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms "
+              f"({verdict} the {budget:.0f} ms budget), max {max(times):.1f} ms; slowest: "
+              + ", ".join(f"{q!r} {t:.0f} ms ({n:,} hits)" for t, q, n in worst))
 
 
 def _capture(db, args, today, parse_query, search) -> list[tuple[str, object]]:
@@ -292,14 +355,101 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, dict]:
+def get(port: int, path: str, timeout: float = 30, headers: dict | None = None) -> tuple[int, bytes, dict]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read(), dict(response.getheaders())
     finally:
         conn.close()
+
+
+def log_in(port: int, email: str, password: str) -> str:
+    """The session cookie ("name=value") of a log-in through the real form (CSRF included)."""
+    from urllib.parse import urlencode
+
+    status, body, headers = get(port, "/masuk")
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/masuk", body=urlencode({"email": email, "password": password, "csrf_token": token}),
+                     headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 303:
+            raise RuntimeError(f"log-in of {email} answered {response.status}")
+        return response.getheader("Set-Cookie").split(";", 1)[0]
+    finally:
+        conn.close()
+
+
+# -- A busy PP: 50 open orders (bench only, through the order services) ----------------------
+
+BUYER_EMAIL = "pp.uji-beban@contoh.go.id"
+BUYER_PASSWORD = "sapu-lidi-kopi-tiam-pasiran-2026"  # nosec B105  # a bench-only account on a bench database
+BUYER_ORDERS = 50
+
+
+def prepare_buyer(db_path: Path) -> dict:
+    """A PP of an OPD with BUYER_ORDERS open orders (one checkout of a product from each of
+    BUYER_ORDERS suppliers), made once per bench database; and a public product and supplier."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from bench.build_db import make_app
+    from pbj.clock import city_today, utcnow
+    from pbj.extensions import db
+    from pbj.models.accounts import OrgKind, Role, User
+    from pbj.models.catalogue import Preference, Product, ProductStatus
+    from pbj.models.orders import BudgetSource, Order
+    from pbj.models.packages import ProcurementMethod
+    from pbj.services import accounts, orders, packages
+    from pbj.services.catalogue import hidden_supplier_ids
+
+    app = make_app(db_path)
+    with app.app_context():
+        today, now = city_today(), utcnow()
+        pp = db.session.scalar(sa.select(User).where(User.email == BUYER_EMAIL))
+        if pp is None:
+            opd = accounts.create_organisation(None, OrgKind.OPD, "Dinas Uji Beban", "UJIBEBAN")
+            pp = accounts.create_user(None, org=opd, email=BUYER_EMAIL, name="Pejabat Pengadaan Uji Beban",
+                                      role=Role.PP, password=BUYER_PASSWORD)
+            ppk = accounts.create_user(None, org=opd, email="ppk.uji-beban@contoh.go.id", name="PPK Uji Beban",
+                                       role=Role.PPK, password=None)
+            package = packages.save_package(None, opd, packages.PackageData(
+                "41239999001", "Belanja uji beban", 2_000_000_000, ProcurementMethod.E_PURCHASING,
+                BudgetSource.APBD, today.year), now)
+            # Top-step products (no higher step to justify), in stock, one per supplier.
+            hidden = hidden_supplier_ids(today)
+            chosen: dict[int, Product] = {}
+            for product in db.session.scalars(
+                    sa.select(Product).where(Product.status == ProductStatus.PUBLISHED,
+                                             Product.preference == int(Preference.TKDN_BMP_40),
+                                             Product.supplier_id.not_in(hidden), Product.ready_stock,
+                                             Product.unit_price * Product.min_order <= 5_000_000,
+                                             Product.published_at <= now - timedelta(days=2))
+                    .order_by(Product.id)):
+                chosen.setdefault(product.supplier_id, product)
+                if len(chosen) == BUYER_ORDERS:
+                    break
+            for product in chosen.values():
+                orders.add_to_cart(pp, product, product.min_order, today)
+            orders.checkout(pp, orders.CheckoutData(package.id, "Jl. Uji Beban No. 1, Singkawang",
+                                                    today + timedelta(days=30), ppk.id), now, today)
+            db.session.commit()
+        order_id = db.session.scalar(sa.select(sa.func.min(Order.id)).where(Order.buyer_id == pp.id))
+        open_orders = db.session.scalar(sa.select(sa.func.count()).select_from(Order)
+                                        .where(Order.buyer_id == pp.id))
+        hidden = hidden_supplier_ids(today)
+        product = db.session.scalar(sa.select(Product).where(
+            Product.status == ProductStatus.PUBLISHED, Product.supplier_id.not_in(hidden)).order_by(Product.id))
+        found = {"order_id": order_id, "orders": open_orders, "product_id": product.id,
+                 "supplier_id": product.supplier_id}
+        db.session.remove()
+    return found
 
 
 def missing_indexes(db_path: Path) -> list[str]:
@@ -366,10 +516,34 @@ def wait_ready(port: int, server: subprocess.Popen, seconds: float = 60) -> None
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
-def load_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-                          "--timeout", "10s", f"http://127.0.0.1:{port}{path}"],
-                         capture_output=True, text=True, timeout=seconds + 60).stdout
+# wrk: every request a URL of its own (`?r=<random>` is ignored by the page but makes a new key),
+# so no page is served kept: what a request costs right after the catalogue changed.
+UNKEPT_LUA = """
+request = function()
+  return wrk.format("GET", wrk.path .. "?r=" .. math.random(1, 1000000000))
+end
+"""
+
+
+def load_wrk(port: int, path: str, seconds: int, connections: int, cookie: str | None = None,
+             unkept: bool = False) -> dict:
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    script = None
+    if unkept:
+        import tempfile
+
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+        script.write(UNKEPT_LUA)
+        script.close()
+        command += ["-s", script.name]
+    try:
+        out = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"],
+                             capture_output=True, text=True, timeout=seconds + 60).stdout
+    finally:
+        if script is not None:
+            os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -387,10 +561,12 @@ def load_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
             "socket_errors": errors.group(1) if errors else "", "p50": ms(p50), "p99": ms(p99)}
 
 
-def load_threads(port: int, path: str, seconds: int, connections: int, max_requests: int = 200_000) -> dict:
+def load_threads(port: int, path: str, seconds: int, connections: int, cookie: str | None = None,
+                 unkept: bool = False, max_requests: int = 200_000) -> dict:
     """Fallback load generator: `connections` threads, new connection per request (gunicorn sync
     workers close it anyway); stops after `seconds` or `max_requests`."""
     done, bad, latencies = [0], [0], []
+    headers = {"Cookie": cookie} if cookie else {}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
@@ -400,8 +576,9 @@ def load_threads(port: int, path: str, seconds: int, connections: int, max_reque
                 if done[0] >= max_requests:
                     return
             t0 = time.perf_counter()
+            target = f"{path}?r={secrets.randbelow(10**9)}" if unkept else path
             try:
-                status = get(port, path, timeout=10)[0]
+                status = get(port, target, timeout=10, headers=headers)[0]
             except OSError:
                 status = 0
             with lock:
@@ -462,22 +639,45 @@ def wait_idle(port: int, workers: int, seconds: float = 120) -> None:
 
 
 def run_http(db_path: Path, seconds: int, connections: int, workers: int) -> dict:
+    fixtures = prepare_buyer(db_path)
     port = free_port()
     server = start_gunicorn(db_path, port, workers)
     generator = "wrk" if shutil.which("wrk") else "python-threads"
     load = load_wrk if generator == "wrk" else load_threads
+    # (label, path, as the busy PP?, every request a page not kept?)
+    endpoints = [
+        ("/healthz", "/healthz", False, False),
+        ("/katalog", "/katalog", False, False),
+        ("/katalog?q=kopi", "/katalog?q=kopi", False, False),
+        ("/katalog filtered", "/katalog?label=umk&label=lokal&stok=1", False, False),
+        ("/katalog?hal=50", "/katalog?hal=50", False, False),
+        ("/katalog?hal=200", "/katalog?hal=200", False, False),
+        ("/katalog not kept", "/katalog", False, True),
+        ("/katalog as PP", "/katalog", True, False),
+        ("product page", f"/produk/{fixtures['product_id']}", False, False),
+        ("supplier profile", f"/penyedia/{fixtures['supplier_id']}", False, False),
+        (f"PP: /pesanan ({fixtures['orders']})", "/pesanan", True, False),
+        ("PP: an order", f"/pesanan/{fixtures['order_id']}", True, False),
+        ("PP: /meja", "/meja", True, False),
+    ]
     try:
         wait_ready(port, server)
+        cookie = log_in(port, BUYER_EMAIL, BUYER_PASSWORD)
         status, body, headers = get(port, "/katalog")
         page = {"status": status, "bytes": len(body), "gzip": len(gzip.compress(body, compresslevel=6)),
                 "cards": body.count(b"<article")}
-        # Warm both endpoints (imports, template compilation, SQLite page cache) before measuring.
+        for label, path, as_pp, _unkept in endpoints:
+            answer = get(port, path, headers={"Cookie": cookie} if as_pp else None)[0]
+            if answer != 200:
+                raise RuntimeError(f"{label} ({path}) answered {answer}")
+        # Warm the workers (imports, template compilation, SQLite page cache) before measuring.
         load(port, "/katalog", 2, connections)
         load(port, "/healthz", 2, connections)
         measured = {}
-        for path in ("/healthz", "/katalog", "/katalog?q=kopi"):
+        for label, path, as_pp, unkept in endpoints:
             wait_idle(port, workers)
-            measured[path] = load(port, path, seconds, connections)
+            measured[label] = load(port, path, seconds, connections, cookie=cookie if as_pp else None,
+                                   unkept=unkept)
         rss = worker_rss_mib(server.pid)
     finally:
         stop_gunicorn(server)
@@ -488,13 +688,19 @@ def run_http(db_path: Path, seconds: int, connections: int, workers: int) -> dic
 def print_http(result: dict) -> None:
     print(f"\nHTTP: gunicorn, {result['workers']} sync workers, 127.0.0.1, load by {result['generator']} "
           f"({result['connections']} connections, {result['seconds']} s per endpoint, same server, same run)")
-    header = f"{'endpoint':<18} {'req/s':>8} {'requests':>9} {'non-2xx':>8} {'p50 ms':>7} {'p99 ms':>7}"
+    print("÷ /healthz: requests per second against /healthz's in the same run (goal ≥ 0.25); "
+          "p99 ÷ p50 (goal ≤ 4). 'not kept': every request a new URL, so rendered afresh.")
+    header = (f"{'endpoint':<22} {'req/s':>7} {'requests':>9} {'non-2xx':>8} {'p50 ms':>7} {'p99 ms':>7} "
+              f"{'÷ /healthz':>10} {'p99÷p50':>8}")
     print(header)
     print("-" * len(header))
-    for path, m in result["measured"].items():
+    healthz = result["measured"]["/healthz"]["rps"]
+    for label, m in result["measured"].items():
         p50 = f"{m['p50']:.1f}" if m["p50"] is not None else "-"
         p99 = f"{m['p99']:.1f}" if m["p99"] is not None else "-"
-        print(f"{path:<18} {m['rps']:>8.0f} {m['requests']:>9,} {m['non_2xx']:>8} {p50:>7} {p99:>7}"
+        spread = f"{m['p99'] / m['p50']:.1f}" if m["p50"] and m["p99"] else "-"
+        print(f"{label:<22} {m['rps']:>7.0f} {m['requests']:>9,} {m['non_2xx']:>8} {p50:>7} {p99:>7} "
+              f"{m['rps'] / healthz:>10.3f} {spread:>8}"
               + (f"  socket errors: {m['socket_errors']}" if m["socket_errors"] else ""))
     ratio = result["measured"]["/katalog"]["rps"] / result["measured"]["/healthz"]["rps"]
     if ratio:
@@ -525,6 +731,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--explain", action="store_true", help="print the query plan of each search")
     parser.add_argument("--breakdown-runs", type=int, default=5,
                         help="runs of each SQL statement alone for the facets/page/other columns (0: skip)")
+    parser.add_argument("--no-broad-mix", action="store_true",
+                        help="skip the broad mix (category words, top product-name words and their pairs)")
     parser.add_argument("--no-http", action="store_true", help="in-process part only")
     parser.add_argument("--http-seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
@@ -549,8 +757,9 @@ def main(argv: list[str] | None = None) -> None:
         build_db.report(build_db.build(db_path, args.products, 2_000, 6172))
 
     result = run_in_process(db_path, args.repeat, args.warmup, args.explain, args.breakdown_runs,
-                            args.cold_repeat)
+                            args.cold_repeat, broad=not args.no_broad_mix)
     print_in_process(result)
+    print_mix(result, result["budget"])
 
     if args.no_http:
         return

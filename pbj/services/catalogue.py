@@ -1,6 +1,7 @@
 """Product listings: create, edit, review, publish, archive; images; price history."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -301,6 +302,9 @@ def attach_image(actor: User | None, product: Product, stored: StoredImage,
                          thumb_name=stored.thumb_name, width=stored.width, height=stored.height,
                          thumb_bytes=stored.thumb_bytes)
     db.session.add(image)
+    # The cards show the first photo: a new photo is a new version of the catalogue
+    # (search.catalogue_state), as any other write to the product.
+    product.updated_at = now or utcnow()
     db.session.flush()
     # The entry's time also counts the upload against the supplier's hourly limit.
     audit.record("product.image_added", actor, product, at=now, image_id=image.id)
@@ -319,6 +323,7 @@ def remove_image(actor: User, product: Product, image_id: int) -> None:
     product.images.remove(image)
     for position, other in enumerate(product.images):
         other.position = position
+    product.updated_at = utcnow()  # a new version of the catalogue, as in attach_image
     audit.record("product.image_removed", actor, product, image_id=image_id)
 
 
@@ -331,11 +336,16 @@ def hidden_supplier_ids(today: date) -> list[int]:
     products unless they lost verification); queried fresh, so a sanction that
     ended yesterday needs no job to lift it.
     """
-    return list(db.session.scalars(
-        sa.select(SupplierProfile.org_id).where(
-            sa.or_(SupplierProfile.verification != VerificationStatus.VERIFIED, SupplierProfile.sanctioned_on(today))
-        )
-    ))
+    return list(db.session.execute(_hidden_suppliers_statement(), {"today": today}).scalars())
+
+
+@functools.cache
+def _hidden_suppliers_statement():
+    # Built once, with the day as a parameter: every catalogue request asks, and building
+    # the statement and loading through the ORM cost three times the query (issue 15).
+    return sa.select(SupplierProfile.__table__.c.org_id).where(
+        sa.or_(SupplierProfile.verification != VerificationStatus.VERIFIED,
+               SupplierProfile.sanctioned_on(sa.bindparam("today", type_=sa.Date))))
 
 
 def supplier_listed(supplier: SupplierProfile, today: date) -> bool:

@@ -9,8 +9,7 @@ from flask_babel import get_locale
 
 from pbj.clock import city_today
 from pbj.services.events import deadline_text, expiry_text
-from pbj.web import i18n, labels
-from pbj.web.htmx import element_key
+from pbj.web import i18n, labels, page_cache
 
 # htmx comes from the pinned django-js-lib-htmx package; its version is in the URL,
 # so the file can be cached for a year.
@@ -34,7 +33,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["decimal_1"] = i18n.decimal_1
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["ground_label"] = labels.ground_label
-    app.jinja_env.globals["htmx_key"] = element_key
+    # Both can be markers while a page is rendered to be kept (pbj.web.page_cache).
+    app.jinja_env.globals["htmx_key"] = page_cache.htmx_key
+    app.jinja_env.globals["csrf_token"] = page_cache.csrf_token
+    # Flask-WTF also puts its own csrf_token in every template context; this one, registered
+    # after it, takes its place there too.
+    app.context_processor(lambda: {"csrf_token": page_cache.csrf_token})
     app.jinja_env.globals["htmx_url"] = lambda: url_for("htmx_js", v=HTMX_VERSION)
     app.context_processor(lambda: {"locale": str(get_locale())})
     app.add_url_rule("/static/vendor/htmx.min.js", "htmx_js", serve_htmx)

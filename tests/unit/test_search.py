@@ -373,3 +373,38 @@ def test_ready_stock_is_one_rule_in_python_and_sql(app, admin, create_supplier):
     assert {name for name, p in made.items() if p.ready_stock} == {"exactly the minimum", "above"}
     in_sql = set(db.session.scalars(sa.select(Product.id).where(Product.ready_stock)))
     assert in_sql == {made["exactly the minimum"].id, made["above"].id}
+
+
+def test_a_top_category_pages_in_the_default_order_across_its_sub_categories(app, admin, create_supplier):
+    """A top category's pages (merged per sub-category on SQLite) follow priority then id,
+    page after page, leave out hidden suppliers and keep the filters."""
+    local = create_supplier("UMKM Lokal", region_code="61.72", scale=BusinessScale.MIKRO)
+    outside = create_supplier("CV Luar", region_code="61.01", scale=BusinessScale.MENENGAH)
+    hidden = create_supplier("CV Ditangguhkan", region_code="61.72")
+    h.category("Rumah Tangga")
+    subs = [h.category(name, parent="Rumah Tangga") for name in ("Sapu", "Ember", "Lap")]
+    made = []
+    for i, (who, tkdn, pdn) in enumerate([
+        (outside, 45, True), (local, 0, False), (local, 45, True), (outside, 10, True), (local, 30, True),
+        (hidden, 45, True), (outside, 0, False), (local, 10, True), (local, 45, True), (outside, 30, True),
+        (local, 45, True), (outside, 45, True),
+    ]):
+        made.append(h.product(who, admin, f"Barang {i}", tkdn=tkdn, pdn=pdn, cat=subs[i % 3],
+                              stock=10 if i % 2 else 0))
+    suppliers.sanction_supplier(admin, hidden.org.supplier, Sanction.SUSPENDED, "Terlambat",
+                                TODAY + timedelta(days=3), TODAY)
+    db.session.commit()
+    shown = [p for p in made if p.supplier_id != hidden.org_id]
+    for params, expected in [
+        ({}, shown),
+        ({"stok": "1"}, [p for p in shown if p.ready_stock]),
+    ]:
+        reference = [p.name for p in sorted(expected, key=lambda p: (p.priority, p.id))]
+        assert len(reference) == len(expected) > 4
+        for per_page in (1, 2, 5, 11):
+            paged = []
+            for page in range(1, -(-len(reference) // per_page) + 1):
+                query = search.parse_query(MultiDict([("kategori", "rumah-tangga"), ("hal", str(page)),
+                                                      *params.items()]))
+                paged += names(search.search(query, TODAY, per_page))
+            assert paged == reference, (params, per_page)

@@ -14,6 +14,7 @@ from pbj.models.suppliers import SupplierProfile, VerificationStatus
 from pbj.services import catalogue, orders, search
 from pbj.services.uploads import product_image_path
 from pbj.web.htmx import render
+from pbj.web.page_cache import render_kept
 from pbj.web.pagination import page_arg, paginate
 
 bp = Blueprint("catalogue", __name__)
@@ -23,10 +24,16 @@ MAX_COMPARE = 4
 
 @bp.get("/katalog")
 def index():
-    query = search.parse_query(request.args)
-    results = search.search(query, city_today())
-    return render("catalogue/index.html", fragment="results", results=results, query=query,
-                  tree=catalogue.category_tree())
+    today = city_today()
+    state = search.catalogue_state(today)
+
+    def context():  # only when the page is not kept already
+        query = search.parse_query(request.args)
+        return {"results": search.search(query, today, state=state), "query": query,
+                "tree": catalogue.category_tree()}
+
+    return render_kept("catalogue/index.html", fragment="results", part="catalogue", state=state,
+                       context=context)
 
 
 def _viewable_product(product_id: int) -> Product:
@@ -50,8 +57,18 @@ def _viewable_product(product_id: int) -> Product:
 
 @bp.get("/produk/<int:product_id>")
 def product(product_id: int):
-    item = _viewable_product(product_id)
-    return render("catalogue/product.html", product=item, public=catalogue.is_public(item, city_today()))
+    today = city_today()
+
+    def context():
+        item = _viewable_product(product_id)
+        return {"product": item, "public": catalogue.is_public(item, today)}
+
+    if current_user.is_authenticated:  # the cart form, and pages only the owner or UKPBJ may see
+        return render("catalogue/product.html", **context())
+    # Anonymous visitors see public products only, the same page for everyone while the
+    # catalogue does not change (its price history moves the product's version too).
+    return render_kept("catalogue/product.html", fragment=None, part=None, state=search.catalogue_state(today),
+                       context=context)
 
 
 @bp.get("/bandingkan")
