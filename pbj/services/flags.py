@@ -259,10 +259,11 @@ def find_fast_orders(config) -> list[Found]:
                .where(ProductRevision.status == RevisionStatus.APPROVED).group_by(ProductRevision.product_id)
                .subquery())
     # Each listed product's moments once, from the (status, published_at) index, then looked up
-    # per order line (joined directly, SQLite would read every line's product row).
+    # per order line: joined directly, SQLite would read every line's product row (PostgreSQL
+    # hashes either way, and plans better without the hint).
     listed = (sa.select(Product.id, Product.published_at, revised.c.decided_at)
               .outerjoin(revised, revised.c.product_id == Product.id).where(Product.published_at.is_not(None))
-              .cte("listed").prefix_with("MATERIALIZED"))
+              .cte("listed").prefix_with("MATERIALIZED", dialect="sqlite"))
     latest = sa.case((listed.c.decided_at > listed.c.published_at, listed.c.decided_at),
                      else_=listed.c.published_at)
     # The window in SQL, a minute wider on each side (SQLite's julianday is a float); exact below.
