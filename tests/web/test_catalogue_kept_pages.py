@@ -198,3 +198,16 @@ def test_a_buyer_gets_the_cart_form_on_a_product_page_an_anonymous_visitor_had_k
     assert 'class="add-to-cart"' not in client.get(url).get_data(as_text=True)
     auth.login(create_user(Role.PPK))
     assert 'class="add-to-cart"' in client.get(url).get_data(as_text=True)
+
+
+def test_a_head_request_keeps_the_same_page_a_get_would(client, create_user, create_supplier):
+    # HEAD runs the GET view; the page it keeps must be the one GET visitors are owed
+    # (the language form returns to this page, not to the home page).
+    admin = create_user(Role.ADMIN)
+    shop = _shop(admin, create_supplier)
+    back_here = '<input type="hidden" name="next" value="/katalog?q=kopi">'
+    assert client.head("/katalog?q=kopi").status_code == 200
+    assert back_here in client.get("/katalog?q=kopi").get_data(as_text=True)
+    url = f"/produk/{shop['kopi'].id}"
+    assert client.head(url).status_code == 200
+    assert f'<input type="hidden" name="next" value="{url}?">' in client.get(url).get_data(as_text=True)
