@@ -127,7 +127,8 @@ def render_kept(template: str, *, fragment: str | None, part: str | None, state,
     partial = bool(fragment) and is_fragment_request()
     anonymous = not current_user.is_authenticated
     audience = "anonymous" if anonymous else ("buyer" if current_user.role.buys else "reader")
-    key = (template, audience, partial, str(get_locale()), request.full_path, state)
+    # The mount point too: the page's links start with it, and full_path leaves it out.
+    key = (template, audience, partial, str(get_locale()), request.script_root + request.full_path, state)
     fresh = "_flashes" in session  # a flashed message belongs to one answer only
 
     def render_whole():

@@ -211,3 +211,14 @@ def test_a_head_request_keeps_the_same_page_a_get_would(client, create_user, cre
     url = f"/produk/{shop['kopi'].id}"
     assert client.head(url).status_code == 200
     assert f'<input type="hidden" name="next" value="{url}?">' in client.get(url).get_data(as_text=True)
+
+
+def test_a_page_kept_under_another_mount_point_is_not_served_here(client, create_user, create_supplier):
+    # The links of a page are built from the mount point (SCRIPT_NAME); a front end that
+    # passed a client's SCRIPT_NAME through must not put its links in everybody's page.
+    admin = create_user(Role.ADMIN)
+    _shop(admin, create_supplier)
+    moved = client.get("/katalog?q=teh", environ_overrides={"SCRIPT_NAME": "/lain"}).get_data(as_text=True)
+    assert 'action="/lain/katalog"' in moved
+    here = client.get("/katalog?q=teh").get_data(as_text=True)
+    assert 'action="/katalog"' in here and "/lain/" not in here
