@@ -222,3 +222,17 @@ def test_a_page_kept_under_another_mount_point_is_not_served_here(client, create
     assert 'action="/lain/katalog"' in moved
     here = client.get("/katalog?q=teh").get_data(as_text=True)
     assert 'action="/katalog"' in here and "/lain/" not in here
+
+
+def test_user_text_in_a_kept_page_is_escaped_exactly_once(client, auth, create_user, create_supplier):
+    admin = create_user(Role.ADMIN)
+    shop = _shop(admin, create_supplier)
+    h.product(shop["local"], admin, 'Teh <b>Wangi</b> & "Melati"', cat=shop["drinks"])
+    once = "Teh &lt;b&gt;Wangi&lt;/b&gt; &amp; &#34;Melati&#34;"
+    for who in (None, create_user(Role.PP), create_user(Role.AUDITOR)):  # whole page; part under a header
+        if who is not None:
+            auth.logout()
+            auth.login(who)
+        for _ in range(2):  # rendered, then kept
+            body = client.get("/katalog?q=melati").get_data(as_text=True)
+            assert once in body and "<b>Wangi" not in body and "&amp;lt;" not in body
