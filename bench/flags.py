@@ -73,11 +73,14 @@ def copy_to_postgres(app) -> None:
                 for rows in result.mappings().partitions():
                     conn.execute(table.insert(), [dict(row) for row in rows])
                     copied += len(rows)
-                if copied:
-                    print(f"  copied {table.name}: {copied:,} rows in {time.perf_counter() - mark:.1f} s", flush=True)
-                if "id" in table.c and table.c.id.autoincrement is not False and copied:
-                    conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608  # names from our own metadata
-                                         f"(SELECT max(id) FROM {table.name}))"))
+                if not copied:
+                    continue
+                seconds = time.perf_counter() - mark
+                print(f"  copied {table.name}: {copied:,} rows in {seconds:.1f} s", flush=True)
+                if "id" in table.c and table.c.id.autoincrement is not False:
+                    name = table.name  # from our own metadata
+                    conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # nosec B608
+                                         f"(SELECT max(id) FROM {name}))"))
             conn.exec_driver_sql("ANALYZE")
         db.engine.dispose()
     source.dispose()
@@ -165,8 +168,8 @@ def main(argv: list[str] | None = None) -> None:
             counts = flags.refresh(utcnow(), today, advance=lambda *a, **k: steps.append(time.perf_counter()))
             db.session.commit()
             end = time.perf_counter()
-            print(f"refresh {n + 1}: {sum(counts.values()):,} flags in {end - mark:.2f} s "
-                  f"(finding {steps[-1] - mark:.2f} s, storing and committing {end - steps[-1]:.2f} s)", flush=True)
+            print(f"refresh {n + 1}: {sum(counts.values()):,} flags in {end - mark:.2f} s (finding "
+                  f"{steps[-1] - mark:.2f} s, storing and committing {end - steps[-1]:.2f} s)", flush=True)
         print(f"Load average at end: {load()}")
 
 

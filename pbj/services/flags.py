@@ -113,8 +113,8 @@ def find_split(config) -> list[Found]:
                     FlagKind.SPLIT, f"split:opd={opd_id}:supplier={supplier_id}:first={run[0][0]}",
                     {"orders": len(run), "total": total, "limit": limit, "days": config["FLAG_SPLIT_WINDOW_DAYS"],
                      "largest": max(value for _id, _at, value in run)},
-                    orders=[order_id for order_id, _at, _value in run], suppliers=[supplier_id], opd_id=opd_id,
-                    supplier_id=supplier_id))
+                    orders=[order_id for order_id, _at, _value in run], suppliers=[supplier_id],
+                    opd_id=opd_id, supplier_id=supplier_id))
                 i = j + 1
             else:
                 i += 1
@@ -182,8 +182,9 @@ def find_price(config) -> list[Found]:
                                **links)
         if reviewed is not None and price * 100 > reviewed * (100 + rise):
             key = f"price:reviewed:order={order_id}:product={product_id}"
-            found[key] = Found(FlagKind.PRICE, key, {"basis": "reviewed", "price": price, "reviewed": reviewed,
-                                                      "percent": _pct(price, reviewed), "unit": unit}, **links)
+            found[key] = Found(FlagKind.PRICE, key, {"basis": "reviewed", "price": price,
+                                                     "reviewed": reviewed, "percent": _pct(price, reviewed),
+                                                     "unit": unit}, **links)
     return list(found.values())
 
 
@@ -255,9 +256,10 @@ def find_concentration(config) -> list[Found]:
 def find_fast_orders(config) -> list[Found]:
     """Orders submitted soon after their product was listed or last changed by a review."""
     hours = config["FLAG_FAST_ORDER_HOURS"]
-    revised = (sa.select(ProductRevision.product_id, sa.func.max(ProductRevision.decided_at).label("decided_at"))
-               .where(ProductRevision.status == RevisionStatus.APPROVED).group_by(ProductRevision.product_id)
-               .subquery())
+    last_decided = sa.func.max(ProductRevision.decided_at).label("decided_at")
+    revised = (sa.select(ProductRevision.product_id, last_decided)
+               .where(ProductRevision.status == RevisionStatus.APPROVED)
+               .group_by(ProductRevision.product_id).subquery())
     # Each listed product's moments once, from the (status, published_at) index, then looked up
     # per order line: joined directly, SQLite would read every line's product row (PostgreSQL
     # hashes either way, and plans better without the hint).
@@ -510,9 +512,10 @@ def _store(found: dict[str, Found], now: datetime) -> None:
     # Numbers and links compared as the JSON text stored (json.dumps, as SQLAlchemy writes
     # it): parsing every stored flag back costs seconds at 100k orders.
     known = {key: (flag_id, stored) for key, flag_id, *stored in _rows(sa.select(
-        flags.c.key, flags.c.id, sa.cast(flags.c.numbers, sa.Text), sa.cast(flags.c.links, sa.Text), flags.c.opd_id,
-        flags.c.supplier_id, flags.c.active))}
-    gone = [{"flag_id": flag_id} for key, (flag_id, stored) in known.items() if stored[-1] and key not in found]
+        flags.c.key, flags.c.id, sa.cast(flags.c.numbers, sa.Text), sa.cast(flags.c.links, sa.Text),
+        flags.c.opd_id, flags.c.supplier_id, flags.c.active))}
+    gone = [{"flag_id": flag_id} for key, (flag_id, stored) in known.items()
+            if stored[-1] and key not in found]  # still active
     changed, new = [], []
     for key, f in found.items():
         values = {"numbers": f.numbers, "links": f.links, "opd_id": f.opd_id, "supplier_id": f.supplier_id,

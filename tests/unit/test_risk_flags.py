@@ -114,7 +114,8 @@ def test_price_just_under_the_median_ratio_is_not_flagged_and_units_compare_what
     _refresh()
     [flag] = _flags(FlagKind.PRICE)
     assert flag.links["orders"] == [order.id]
-    assert (flag.numbers["median"], flag.numbers["percent"], flag.numbers["unit"]) == (50_000, "200.0", "BUAH")
+    numbers = flag.numbers
+    assert (numbers["median"], numbers["percent"], numbers["unit"]) == (50_000, "200.0", "BUAH")
 
 
 @pytest.mark.parametrize("name, kind", [
@@ -191,8 +192,8 @@ def test_concentration_at_exactly_the_share_lists_that_suppliers_orders_only(app
     app.config["FLAG_CONCENTRATION_MIN_RUPIAH"] = 1_000_000
     app.config["FLAG_CONCENTRATION_MIN_ORDERS"] = 1  # the share's boundary alone
     other = replace(p, supplier=create_supplier())
-    mostly = oh.place(p, oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30), quantity=6)   # 600.000
-    rest = oh.place(other, oh.listed(other, price=100_000, stock=1000, age_hours=24 * 30), quantity=4)  # 400.000
+    mostly = oh.place(p, oh.listed(p, price=100_000, stock=1000, age_hours=24 * 30), quantity=6)  # 600.000
+    rest = oh.place(other, oh.listed(other, price=100_000, stock=1000, age_hours=24 * 30), quantity=4)
     for order in (mostly, rest):
         order.status = OrderStatus.APPROVED
     db.session.commit()
@@ -201,7 +202,8 @@ def test_concentration_at_exactly_the_share_lists_that_suppliers_orders_only(app
     assert sorted(f.numbers["by"] for f in found) == ["opd", "ppk"]
     for flag in found:
         assert flag.links["orders"] == [mostly.id] and flag.supplier_id == p.supplier.org_id
-        assert (flag.numbers["value"], flag.numbers["total"], flag.numbers["orders"]) == (600_000, 1_000_000, 1)
+        numbers = flag.numbers
+        assert (numbers["value"], numbers["total"], numbers["orders"]) == (600_000, 1_000_000, 1)
     app.config["FLAG_CONCENTRATION_PERCENT"] = 61
     _refresh()
     assert _flags(FlagKind.CONCENTRATION) == []
@@ -238,9 +240,9 @@ def test_fast_order_window_ends_before_the_hours_limit(app, p):
 
 
 def _decided(product, status, at):
-    db.session.add(ProductRevision(product_id=product.id, status=status, proposed_json='{"description": "Baru"}',
-                                   previous_json='{"description": ""}', submitted_at=at - timedelta(hours=1),
-                                   decided_at=at))
+    db.session.add(ProductRevision(product_id=product.id, status=status, submitted_at=at - timedelta(hours=1),
+                                   decided_at=at, proposed_json='{"description": "Baru"}',
+                                   previous_json='{"description": ""}'))
     db.session.commit()
 
 
