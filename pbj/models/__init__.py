@@ -4,6 +4,7 @@ from pbj.models.audit import AuditEntry
 from pbj.models.budgets import OpdBudget
 from pbj.models.catalogue import (
     CatalogueCount,
+    CatalogueVersion,
     Category,
     Preference,
     PriceChange,
@@ -68,6 +69,7 @@ __all__ = [
     "AuditEntry",
     "BusinessScale",
     "CatalogueCount",
+    "CatalogueVersion",
     "Category",
     "Preference",
     "ProcurementMethod",

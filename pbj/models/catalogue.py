@@ -228,6 +228,17 @@ class CatalogueCount(db.Model):
     n: Mapped[int] = mapped_column(default=0)
 
 
+class CatalogueVersion(db.Model):
+    """One row whose number every write to `products` moves, by database triggers (the
+    2026_12_01_0013 migration), in commit order: what kept catalogue pages and facet
+    counts are keyed by (pbj.services.search.catalogue_state)."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 def preference_of(tkdn_x100: int, bmp_x100: int, is_pdn: bool, tkdn_certified: bool = False,
                   siinas: bool = False) -> Preference:
     """The rank of a product. Without a TKDN certificate its TKDN and BMP do not count."""

@@ -236,3 +236,21 @@ def test_user_text_in_a_kept_page_is_escaped_exactly_once(client, auth, create_u
         for _ in range(2):  # rendered, then kept
             body = client.get("/katalog?q=melati").get_data(as_text=True)
             assert once in body and "<b>Wangi" not in body and "&amp;lt;" not in body
+
+
+def test_a_change_stamped_earlier_but_committed_later_still_moves_the_kept_page(app, client, create_user,
+                                                                               create_supplier):
+    """Checkout stamps a product with the request's start; a price edit of another product
+    stamped later may commit first. The page must still follow the later commit."""
+    admin = create_user(Role.ADMIN)
+    shop = _shop(admin, create_supplier)
+    body = client.get("/katalog").get_data(as_text=True)
+    assert "Rp 12.000" in body
+    stamp = shop["teh"].updated_at
+    shop["teh"].unit_price, shop["teh"].updated_at = 12_500, stamp + timedelta(minutes=5)  # committed first
+    db.session.commit()
+    assert "Rp 12.500" in client.get("/katalog").get_data(as_text=True)
+    shop["kopi"].unit_price, shop["kopi"].updated_at = 26_000, stamp + timedelta(minutes=1)  # stamped earlier
+    db.session.commit()
+    body = client.get("/katalog").get_data(as_text=True)
+    assert "Rp 26.000" in body and "Rp 25.000" not in body
