@@ -159,10 +159,13 @@ def _fast_order(admin: User, team, orderable: list[Product], now: datetime, toda
            "Belanja kebutuhan kegiatan")
 
 
-def _copy(admin: User, model: Product, name: str, price: int, published_at: datetime) -> Product:
-    """A new listing of the model's supplier, like the model but for its name and price."""
+def _copy(admin: User, model: Product, name: str, price: int, published_at: datetime, **changes) -> Product:
+    """A new listing of the model's supplier, like the model but for its name, price and
+    `changes` (the product form's fields: the service ranks it)."""
     data = _data(model)
     data.name, data.unit_price = name, price
+    for field_name, value in changes.items():
+        setattr(data, field_name, value)
     owner = _supplier_user(model.supplier_id)
     product = catalogue.create_product(owner, model.supplier, data)
     image = db.session.scalar(sa.select(ProductImage).where(ProductImage.product_id == model.id)
@@ -188,9 +191,9 @@ def _tkdn(admin: User, orderable: list[Product], now: datetime, today: date) -> 
     plain = [p for p in orderable if p.is_pdn and not p.tkdn_x100]
     if len(plain) < 2:
         return
-    old = _copy(admin, plain[0], f"{plain[0].name} Produksi Lama", plain[0].unit_price, now - timedelta(days=90))
-    old.tkdn_x100, old.tkdn_certificate = 4500, f"TKDN-{old.id:05d}/{today.year - years - 1}"
-    old.tkdn_certificate_date = date(today.year - years - 1, 3, 2)
+    _copy(admin, plain[0], f"{plain[0].name} Produksi Lama", plain[0].unit_price, now - timedelta(days=90),
+          tkdn_x100=4500, tkdn_certificate=f"TKDN-{plain[0].id:05d}/{today.year - years - 1}",
+          tkdn_certificate_date=date(today.year - years - 1, 3, 2))
     changed = plain[-1]
     data = _data(changed)
     data.tkdn_x100, data.tkdn_certificate = 4200, f"TKDN-{changed.id:05d}/{today.year}"
