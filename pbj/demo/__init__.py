@@ -295,8 +295,6 @@ def _seed(rng: random.Random | None, products: int, orders: int | None,
         progress.finish()
         summary = ", ".join(f"{status.value} {n}" for status, n in statuses.most_common())
         progress.note(f"Orders: {sum(statuses.values())} over the past year ({summary})")
-    if products and orders:
-        seed_budgets(admin, rng)
     if products:
         from pbj.demo.catalogue import seed_revisions
 
@@ -305,6 +303,7 @@ def _seed(rng: random.Random | None, products: int, orders: int | None,
         from pbj.demo.risks import plant
 
         plant(admin)  # one case of every risk flag the ordinary year does not raise
+        seed_budgets(admin, rng)  # after every order, so each OPD that bought has its budget
     # Registrations and verifications before the sales and listings that follow them.
     date_the_setup(rng, timedelta(hours=current_app.config["LISTING_MIN_AGE_HOURS"]))
     progress.note(f"Demo data in {time.perf_counter() - started:.0f} s")

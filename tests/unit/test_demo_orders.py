@@ -109,12 +109,14 @@ def test_a_year_of_demo_orders_follows_the_order_rules(app):
     entries = db.session.execute(sa.select(AuditEntry.id, AuditEntry.occurred_at, AuditEntry.action)
                                  .order_by(AuditEntry.id)).all()
     first = next(n for n, entry in enumerate(entries) if entry.action.startswith(("order.", "rup.")))
-    # After the replay, today's budgets entered by UKPBJ (pbj.demo.seed_budgets) and changes to a few
-    # published products (pbj.demo.catalogue.seed_revisions).
-    last = max(n for n, entry in enumerate(entries) if entry.action.startswith(("order.", "rup.")))
-    replayed, after = entries[first:last + 1], entries[last + 1:]
-    assert {entry.action for entry in after} == {"budget.set", "product.revision_submitted",
-                                                 "product.revision_rejected"}
+    # After the replay: changes to a few published products (pbj.demo.catalogue.seed_revisions),
+    # then the planted risk cases (pbj.demo.risks, from the officials' particulars on) and
+    # today's budgets entered by UKPBJ (pbj.demo.seed_budgets).
+    planted = next(n for n, entry in enumerate(entries) if entry.action == "user.particulars_changed")
+    last = max(n for n, entry in enumerate(entries[:planted]) if entry.action.startswith(("order.", "rup.")))
+    replayed, after = entries[first:last + 1], entries[last + 1:planted]
+    assert {entry.action for entry in after} == {"product.revision_submitted", "product.revision_rejected"}
+    assert {"budget.set", "order.approved", "supplier.payee_updated"} <= {e.action for e in entries[planted:]}
     # Orders, and the packages the OPDs add to their RUP register as the year goes.
     assert all(entry.action.startswith(("order.", "rup.")) for entry in replayed)
     assert all(a.occurred_at <= b.occurred_at for a, b in zip(replayed, replayed[1:]))

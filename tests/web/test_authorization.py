@@ -198,6 +198,8 @@ ENDPOINTS: dict[str, Access] = {
     "supplier.update_pp55": Access(frozenset({"penyedia"}), form=lambda o: {
         "has_pp55_certificate": "y", "pp55_number": "KET-1/PP55", "pp55_valid_from": "01/01/2025",
         "pp55_valid_until": "31/12/2027"}),
+    "supplier.update_payee": Access(frozenset({"penyedia"}), form=lambda o: {
+        "owner_name": "Pemilik Usaha", "bank_name": "Bank Kalbar", "bank_account": "1234567890"}),
     # A supplier's document: its own supplier, UKPBJ admins and auditors.
     "supplier.document_file": Access(frozenset({"admin", "auditor"}), owner_only=True,
                                      url=lambda o: {"doc_id": o.document_id}),
@@ -228,6 +230,8 @@ ENDPOINTS: dict[str, Access] = {
     "admin.set_user_active": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"active": "0"}),
     "admin.change_role": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"role": "ppk"}),
     "admin.change_nip": Access(frozenset({"admin"}), url=_USER, form=lambda o: {"nip": ""}),
+    "admin.change_particulars": Access(frozenset({"admin"}), url=_USER, form=lambda o: {
+        "phone": "0812 5678 9012", "address": "", "npwp": "", "bank_account": ""}),
     "admin.set_organisation_address": Access(frozenset({"admin"}), url=lambda o: {"org_id": o.opd_id},
                                              form=lambda o: {f"org{o.opd_id}-address": "Jl. Firdaus No. 1"}),
     # Holidays: the UKPBJ keeps the list working days skip.
