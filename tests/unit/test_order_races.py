@@ -114,7 +114,11 @@ def _process_worker(config, index, job, args, barrier, results) -> None:
 
 def race_in_processes(app, jobs) -> list[tuple[str, object]]:
     """Run each (job, args) in its own process with its own app on the same database."""
-    config = {key: app.config[key] for key in WORKER_CONFIG_KEYS} | {"INSTANCE_PATH": app.instance_path}
+    # Ten processes take SQLite's write lock one after another; on a loaded CI machine the
+    # last can wait past the default 5 s busy timeout. The race is about numbering, not
+    # waiting: give them longer (still under TIMEOUT).
+    config = {key: app.config[key] for key in WORKER_CONFIG_KEYS} | {"INSTANCE_PATH": app.instance_path,
+                                                                    "SQLITE_BUSY_TIMEOUT_MS": 20_000}
     # Forked children must not share the parent's connections: close them first.
     db.session.commit()  # ends the test's transaction; its objects stay in the session
     db.engine.dispose()
