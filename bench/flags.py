@@ -32,72 +32,9 @@ from bench.build_db import RESULTS, ROOT, make_app
 from bench.portal import DEFAULT_DB as PORTAL_DB
 from bench.portal import main as build_portal
 from bench.portal import order_count
+from bench.postgres import copy_to_postgres, count_rows, is_postgres, postgres_app
 
 DEFAULT_DB = RESULTS / "flags.sqlite3"
-CHUNK = 10_000
-# Filled by their own triggers on PostgreSQL as the products are copied.
-TRIGGER_TABLES = {"catalogue_counts"}
-
-
-def postgres_app(url: str):
-    from pbj import create_app
-    from pbj.config import normalise_database_url
-
-    return create_app({
-        "PBJ_ENV": "testing",
-        "SECRET_KEY": "x" * 40,
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-        "INSTANCE_PATH": str(RESULTS / "flags-postgresql.instance"),
-    })
-
-
-def copy_to_postgres(app) -> None:
-    """Empty the PostgreSQL database, migrate it and copy every table of the portal database."""
-    import flask_migrate
-    import sqlalchemy as sa
-
-    from pbj.extensions import db
-
-    source = sa.create_engine(f"sqlite:///{PORTAL_DB}")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        have = set(sa.inspect(source).get_table_names())
-        with source.connect() as src, db.engine.begin() as conn:
-            for table in db.metadata.sorted_tables:
-                if table.name not in have or table.name in TRIGGER_TABLES:
-                    continue
-                mark, copied = time.perf_counter(), 0
-                result = src.execution_options(yield_per=CHUNK).execute(sa.select(table))
-                for rows in result.mappings().partitions():
-                    conn.execute(table.insert(), [dict(row) for row in rows])
-                    copied += len(rows)
-                if not copied:
-                    continue
-                seconds = time.perf_counter() - mark
-                print(f"  copied {table.name}: {copied:,} rows in {seconds:.1f} s", flush=True)
-                if "id" in table.c and table.c.id.autoincrement is not False:
-                    name = table.name  # from our own metadata
-                    conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # nosec B608
-                                         f"(SELECT max(id) FROM {name}))"))
-            conn.exec_driver_sql("ANALYZE")
-        db.engine.dispose()
-    source.dispose()
-
-
-def postgres_order_count(app) -> int:
-    import sqlalchemy as sa
-
-    from pbj.extensions import db
-
-    with app.app_context():
-        try:
-            return db.session.scalar(sa.text("SELECT count(*) FROM orders")) or 0
-        except sa.exc.ProgrammingError:
-            return 0
-        finally:
-            db.session.remove()
 
 
 def load() -> str:
@@ -121,11 +58,11 @@ def main(argv: list[str] | None = None) -> None:
     from pbj.extensions import db
     from pbj.services import flags
 
-    if args.db.startswith("postgresql"):
-        app = postgres_app(args.db)
-        if args.fresh or postgres_order_count(app) < 100_000:
+    if is_postgres(args.db):
+        app = postgres_app(args.db, "flags-postgresql")
+        if args.fresh or count_rows(app, "orders") < 100_000:
             print("Copying the portal database to PostgreSQL…", flush=True)
-            copy_to_postgres(app)
+            copy_to_postgres(app, PORTAL_DB, ROOT)
         name = "PostgreSQL " + args.db.rsplit("/", 1)[-1]
     else:
         path = Path(args.db).resolve()

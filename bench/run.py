@@ -2,6 +2,12 @@
 
     .venv/bin/python -m bench.run            # or: make bench
     .venv/bin/python -m bench.run --products 1000000 --db bench/results/bench-1m.sqlite3
+    .venv/bin/python -m bench.run --db postgresql://user@host/dbname   # the same data on PostgreSQL
+
+With a PostgreSQL URL as `--db`, the SQLite bench database (`--source`, built first if
+missing) is copied there (bench/postgres.py: the database's `public` schema is emptied,
+migrated, and filled table by table) unless it already holds as many products; the
+same measurements then run on PostgreSQL, the app's tsvector + GIN search included.
 
 1. Builds the benchmark database if it is missing or lacks an index the models
    declare (`--rebuild` to force; see bench/build_db.py).
@@ -42,7 +48,26 @@ import threading
 import time
 from pathlib import Path
 
-from bench.build_db import DEFAULT_DB, ROOT, instance_dir
+from bench.build_db import DEFAULT_DB, RESULTS, ROOT, instance_dir
+from bench.postgres import is_postgres
+
+PG_INSTANCE = "bench-postgresql"  # the folder under bench/results of a PostgreSQL run's server
+
+
+def open_app(target):
+    """The app on a bench database: a SQLite file (Path) or a PostgreSQL URL (str)."""
+    if is_postgres(target):
+        from bench.postgres import postgres_app
+
+        return postgres_app(target, PG_INSTANCE)
+    from bench.build_db import make_app
+
+    return make_app(target)
+
+
+def target_folder(target) -> Path:
+    """The instance folder of a bench database's server."""
+    return RESULTS / f"{PG_INSTANCE}.instance" if is_postgres(target) else instance_dir(target)
 
 # (label, URL parameters). Fixed: changing it changes what the numbers mean.
 QUERIES: list[tuple[str, list[tuple[str, str]]]] = [
@@ -86,7 +111,7 @@ def code_version() -> str:
     return commit + (" + uncommitted changes in pbj/ or migrations/" if dirty else "")
 
 
-def machine() -> str:
+def machine(target=None) -> str:
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -96,24 +121,37 @@ def machine() -> str:
     except OSError:
         pass
     return (f"{os.cpu_count()} cores ({cpu or platform.machine()}), Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
+            f"SQLite {sqlite3.sqlite_version}{postgres_version(target)}, {platform.system()} {platform.release()}")
+
+
+def postgres_version(target) -> str:
+    if not is_postgres(target):
+        return ""
+    import sqlalchemy as sa
+
+    from pbj.extensions import db
+
+    app = open_app(target)
+    with app.app_context():
+        version = db.session.scalar(sa.text("SHOW server_version"))
+        db.session.remove()
+    return f" (not used), PostgreSQL {version} (measured)"
 
 
 # -- In-process ------------------------------------------------------------------------------
 
-def run_in_process(db_path: Path, repeat: int, warmup: int, explain: bool, breakdown_runs: int = 5,
+def run_in_process(db_path, repeat: int, warmup: int, explain: bool, breakdown_runs: int = 5,
                    cold_repeat: int = 10, broad: bool = True) -> dict:
     import sqlalchemy as sa
     from werkzeug.datastructures import MultiDict
 
-    from bench.build_db import make_app
     from pbj.database import read_only
     from pbj.extensions import db
     from pbj.models.catalogue import Product, ProductStatus
     from pbj.services.search import parse_query, search
     from pbj.clock import city_today
 
-    app = make_app(db_path)
+    app = open_app(db_path)
     statements: list[str] = []
 
     with app.app_context():
@@ -297,13 +335,14 @@ def _breakdown(db, captured, runs: int = 5) -> dict[str, float]:
 
 
 def _explain(db, captured, label) -> None:
-    """Print the SQLite query plan of every statement one search ran (--explain)."""
+    """Print the query plan of every statement one search ran (--explain)."""
     print(f"\n-- {label}")
+    explain = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
     raw = db.engine.raw_connection()
     try:
         for statement, parameters in captured:
             print("   " + " ".join(statement.split())[:300])
-            for row in raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall():
+            for row in raw.cursor().execute(explain + statement, parameters).fetchall():
                 print("      plan:", row[-1])
     finally:
         raw.close()
@@ -392,14 +431,13 @@ BUYER_PASSWORD = "sapu-lidi-kopi-tiam-pasiran-2026"  # nosec B105  # a bench-onl
 BUYER_ORDERS = 50
 
 
-def prepare_buyer(db_path: Path) -> dict:
+def prepare_buyer(db_path) -> dict:
     """A PP of an OPD with BUYER_ORDERS open orders (one checkout of a product from each of
     BUYER_ORDERS suppliers), made once per bench database; and a public product and supplier."""
     from datetime import timedelta
 
     import sqlalchemy as sa
 
-    from bench.build_db import make_app
     from pbj.clock import city_today, utcnow
     from pbj.extensions import db
     from pbj.models.accounts import OrgKind, Role, User
@@ -409,7 +447,7 @@ def prepare_buyer(db_path: Path) -> dict:
     from pbj.services import accounts, orders, packages
     from pbj.services.catalogue import hidden_supplier_ids
 
-    app = make_app(db_path)
+    app = open_app(db_path)
     with app.app_context():
         today, now = city_today(), utcnow()
         pp = db.session.scalar(sa.select(User).where(User.email == BUYER_EMAIL))
@@ -452,33 +490,44 @@ def prepare_buyer(db_path: Path) -> dict:
     return found
 
 
-def missing_indexes(db_path: Path) -> list[str]:
-    """Indexes the models declare that the database lacks (built before a schema change)."""
-    from pbj.extensions import db  # noqa: F401  (the models need the extension)
+def missing_indexes(db_path) -> list[str]:
+    """Indexes the models declare that the database lacks (built or copied before a schema change)."""
+    import sqlalchemy as sa
+
+    from pbj.extensions import db
     from pbj.models.catalogue import Product
 
-    with sqlite3.connect(db_path) as conn:
-        present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    app = open_app(db_path)
+    with app.app_context():
+        present = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("products")}
+        db.engine.dispose()
     return sorted(ix.name for ix in Product.__table__.indexes if ix.name not in present)
 
 
-def has_catalogue_route(db_path: Path) -> bool:
-    from bench.build_db import make_app
+def product_count(db_path) -> int:
+    from bench.postgres import count_rows
 
-    app = make_app(db_path)
+    return count_rows(open_app(db_path), "products")
+
+
+def has_catalogue_route(db_path) -> bool:
+    app = open_app(db_path)
     return any(rule.rule == "/katalog" for rule in app.url_map.iter_rules())
 
 
-def start_gunicorn(db_path: Path, port: int, workers: int) -> subprocess.Popen:
-    folder = instance_dir(db_path)
+def start_gunicorn(db_path, port: int, workers: int) -> subprocess.Popen:
+    from pbj.config import normalise_database_url
+
+    folder = target_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
+    uri = normalise_database_url(db_path) if is_postgres(db_path) else f"sqlite:///{db_path}"
     config = folder / "config.py"
     config.write_text(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n"
-                      f"SQLALCHEMY_DATABASE_URI = {'sqlite:///' + str(db_path)!r}\n"
+                      f"SQLALCHEMY_DATABASE_URI = {uri!r}\n"
                       f"PUBLIC_BASE_URL = 'http://127.0.0.1:{port}'\n")
     config.chmod(0o600)
     env = server_environment(PBJ_ENV="production", PBJ_INSTANCE_PATH=str(folder))
-    log = open(db_path.with_name("gunicorn.log"), "w")
+    log = open(folder / "gunicorn.log", "w")
     return subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--log-level", "warning", "--chdir", str(ROOT), "app:app"],
@@ -638,7 +687,7 @@ def wait_idle(port: int, workers: int, seconds: float = 120) -> None:
         time.sleep(0.2)
 
 
-def run_http(db_path: Path, seconds: int, connections: int, workers: int) -> dict:
+def run_http(db_path, seconds: int, connections: int, workers: int) -> dict:
     fixtures = prepare_buyer(db_path)
     port = free_port()
     server = start_gunicorn(db_path, port, workers)
@@ -721,7 +770,9 @@ def print_http(result: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Catalogue benchmark (see docs/BENCHMARKS.md).")
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--db", default=str(DEFAULT_DB), help="a SQLite file, or a postgresql:// URL")
+    parser.add_argument("--source", type=Path, default=DEFAULT_DB,
+                        help="with a PostgreSQL --db: the SQLite bench database copied there")
     parser.add_argument("--products", type=int, default=100_000, help="when (re)building the database")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=50)
@@ -739,22 +790,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    db_path = args.db.resolve()
+    postgres = is_postgres(args.db)
+    db_path = args.db if postgres else Path(args.db).resolve()
+    sqlite_path = args.source.resolve() if postgres else db_path
 
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine(db_path)}")
     print(f"Code: {code_version()}")
     print("Load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
           + " (other work on the machine makes every number worse)")
-    stale = missing_indexes(db_path) if db_path.exists() and not args.rebuild else []
+    stale = missing_indexes(sqlite_path) if sqlite_path.exists() and not args.rebuild else []
     if stale:
-        with sqlite3.connect(db_path) as conn:
+        with sqlite3.connect(sqlite_path) as conn:
             args.products = conn.execute("SELECT count(*) FROM products").fetchone()[0]
-        print(f"{db_path.name} predates the current schema (no {', '.join(stale)}): rebuilding.")
-    if args.rebuild or stale or not db_path.exists():
+        print(f"{sqlite_path.name} predates the current schema (no {', '.join(stale)}): rebuilding.")
+    if args.rebuild or stale or not sqlite_path.exists():
         from bench import build_db
 
-        print(f"Building {db_path} ({args.products:,} products) …", flush=True)
-        build_db.report(build_db.build(db_path, args.products, 2_000, 6172))
+        print(f"Building {sqlite_path} ({args.products:,} products) …", flush=True)
+        build_db.report(build_db.build(sqlite_path, args.products, 2_000, 6172))
+        stale = ["(rebuilt)"]
+    if postgres:
+        with sqlite3.connect(sqlite_path) as conn:
+            wanted = conn.execute("SELECT count(*) FROM products").fetchone()[0]
+        if stale or product_count(db_path) != wanted or missing_indexes(db_path):
+            from bench.postgres import copy_to_postgres
+
+            print(f"Copying {sqlite_path.name} ({wanted:,} products) to PostgreSQL …", flush=True)
+            mark = time.perf_counter()
+            copy_to_postgres(open_app(db_path), sqlite_path, ROOT)
+            print(f"  copied in {time.perf_counter() - mark:.0f} s", flush=True)
 
     result = run_in_process(db_path, args.repeat, args.warmup, args.explain, args.breakdown_runs,
                             args.cold_repeat, broad=not args.no_broad_mix)
