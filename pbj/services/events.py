@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_date
-from flask_babel import gettext as _
 
 from pbj.clock import city_zone
+from pbj.messages import format_date
+from pbj.messages import gettext as _
 from pbj.messages import lazy_gettext as _l
 from pbj.models.orders import OrderStatus
 from pbj.services.workdays import last_day

@@ -23,10 +23,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from pbj.clock import city_date
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import OfficialParticulars, OrgKind, Organisation, Role, User
 from pbj.models.catalogue import Product, ProductRevision, ProductStatus, RevisionStatus
 from pbj.models.flags import FlagKind, RiskFlag

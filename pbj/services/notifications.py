@@ -15,11 +15,11 @@ from functools import partial
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import event
 
 from pbj.clock import utcnow
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Role, User
 from pbj.models.orders import Notification, Order
 from pbj.services.events import order_event_label

@@ -18,10 +18,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.messages import lazy_gettext as _l
 from pbj.models.accounts import Organisation, Role, User
 from pbj.models.catalogue import Category, PriceChange, Product, ProductRevision, ProductStatus, RevisionStatus

@@ -107,7 +107,7 @@ def submit_import(form: FlaskForm, importer: Callable[[], T], *, redirect_to: st
     """The form POST of an all-or-nothing CSV upload: `importer()` saves every row or
     raises `BadRows`; the page (`page(status, bad_rows)`) then lists each bad row by its
     line under the upload field. The result counts added, changed and unchanged rows."""
-    from flask_babel import gettext as _
+    from pbj.messages import gettext as _
 
     from pbj.services.csv_text import BadRows
 

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal, get_group_symbol
 from flask import current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 
 from pbj.clock import utcnow
 
 from pbj.messages import DATE_PATTERN, DATETIME_PATTERN
+from pbj.messages import format_date, format_datetime, ngettext
+from pbj.messages import gettext as _
 
 
 def select_locale() -> str:

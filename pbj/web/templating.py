@@ -6,6 +6,7 @@ from importlib.metadata import version
 
 from flask import Flask, send_file, url_for
 from flask_babel import get_locale
+from pbj.messages import language
 
 from pbj.clock import city_today
 from pbj.services.events import deadline_text, expiry_text
@@ -17,6 +18,15 @@ HTMX_VERSION = version("django-js-lib-htmx")
 
 
 def init_app(app: Flask) -> None:
+    # The templates' `_` and `ngettext` through the memoised language (pbj.messages):
+    # Flask-Babel's own callables look the catalogue up for every message.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: language()[0].ugettext(s),
+        ngettext=lambda s, p, n: language()[0].ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: language()[0].upgettext(c, s),
+        npgettext=lambda c, s, p, n: language()[0].unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["rupiah"] = i18n.rupiah
     app.jinja_env.filters["share"] = i18n.share
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime

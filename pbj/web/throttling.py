@@ -5,10 +5,10 @@ import math
 from datetime import timedelta
 
 from flask import Flask, current_app, request
-from flask_babel import ngettext
 
 from pbj.clock import utcnow
 from pbj.messages import lazy_gettext as _l
+from pbj.messages import ngettext
 from pbj.services.errors import TooOften
 from pbj.services.throttle import Limit, Limits, RedisStore, SqlStore, Throttle
 from pbj.web.errors import error_response

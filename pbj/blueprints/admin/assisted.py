@@ -5,12 +5,12 @@ admin/views.py, behind the admin blueprint's administrators-only check."""
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from pbj.blueprints.admin.forms import AssistedRegistrationForm
 from pbj.blueprints.supplier.forms import DocumentForm
 from pbj.clock import utcnow
+from pbj.messages import gettext as _
 from pbj.models.accounts import User
 from pbj.models.suppliers import BusinessScale, DocumentKind, SupplierProfile
 from pbj.services import notifications, suppliers

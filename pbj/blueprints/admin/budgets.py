@@ -4,11 +4,11 @@ share on the meter. Admins enter one OPD's budget, or upload a CSV file of
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import gettext as _
 
 from pbj.blueprints.admin.forms import BudgetForm, BudgetImportForm
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Organisation, OrgKind
 from pbj.services import budgets as budget_service
 from pbj.services.errors import DomainError

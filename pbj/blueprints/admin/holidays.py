@@ -6,10 +6,10 @@ Admins list them per year, add, change and remove one, or upload a CSV file
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import gettext as _
 
 from pbj.blueprints.admin.forms import HolidayForm, HolidayImportForm
 from pbj.clock import city_today, utcnow
+from pbj.messages import gettext as _
 from pbj.models.holidays import Holiday, HolidayKind
 from pbj.services import holidays as holiday_service
 from pbj.web.auth import actor, get_or_404

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.admin import assisted, listings
@@ -25,6 +24,7 @@ from pbj.blueprints.admin.forms import (
 from pbj.blueprints.auth.forms import NipForm
 from pbj.blueprints.supplier.forms import DocumentForm
 from pbj.clock import city_today, utcnow
+from pbj.messages import gettext as _
 from pbj.web.labels import DOCUMENT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, SCALE_LABELS
 from pbj.extensions import db
 from pbj.models.accounts import OfficialParticulars, Organisation, OrgKind, Role, User

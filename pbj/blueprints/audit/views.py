@@ -5,10 +5,10 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_babel import gettext as _
 
 from pbj.clock import utcnow
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Organisation, OrgKind, Role, User
 from pbj.models.audit import AuditEntry
 from pbj.services import audit_trail, orders

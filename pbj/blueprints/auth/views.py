@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,6 +13,7 @@ from pbj.blueprints.auth.forms import (
     ResetPasswordForm,
 )
 from pbj.clock import utcnow
+from pbj.messages import gettext as _
 from pbj.services import accounts, notifications
 from pbj.services.errors import DomainError
 from pbj.urls import absolute_url

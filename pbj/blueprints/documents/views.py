@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from pbj.messages import gettext as _
 from pbj.models.orders import Order, OrderDocumentKind, PaymentMethod
 from pbj.services import documents, orders
 from pbj.urls import absolute_url

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from pbj.blueprints.listings.forms import ImageForm, ProductForm
 from pbj.clock import utcnow
 from pbj.extensions import db
+from pbj.messages import gettext as _
+from pbj.messages import ngettext
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +31,8 @@ from pbj.blueprints.orders.forms import (
     ship_form,
 )
 from pbj.extensions import db
+from pbj.messages import gettext as _
+from pbj.messages import ngettext
 from pbj.models.accounts import BUYER_ROLES, Role, User
 from pbj.models.catalogue import Product
 from pbj.models.orders import (ENDED_STATUSES, CartItem, Handover, HandoverRest, Order, OrderDocumentKind,

@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
+from pbj.messages import gettext as _
 from pbj.messages import lazy_gettext as _l
 from pbj.models.flags import FlagKind, RiskFlag
 from pbj.web.i18n import local_date, rupiah

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from pbj.blueprints.oversight.forms import ReviewForm
 from pbj.blueprints.oversight.reasons import describe, kind_label, number_rows
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Organisation, Role, User
 from pbj.models.catalogue import Product
 from pbj.models.flags import FlagKind, RiskFlag

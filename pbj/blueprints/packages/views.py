@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from pbj.blueprints.packages.forms import ImportForm, PackageForm
 from pbj.clock import city_today, utcnow
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Organisation, OrgKind, Role
 from pbj.models.orders import DEAD_STATUSES, BudgetSource
 from pbj.models.packages import ProcurementMethod, RupPackage

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
-from flask_babel import gettext as _
 
+from pbj.messages import format_date
+from pbj.messages import gettext as _
 from pbj.services import spending
 from pbj.services.spending import Filters
 from pbj.web.exports import Column, Table

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, request
-from flask_babel import gettext as _
 
 from pbj.clock import city_today
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Organisation, OrgKind, Role
 from pbj.models.catalogue import Category
 from pbj.services import spending

@@ -3,13 +3,13 @@ by the UKPBJ (/daftar/undangan/<token>), business page and documents."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
 from pbj.blueprints.auth.forms import ResetPasswordForm
 from pbj.blueprints.supplier.forms import DocumentForm, PayeeForm, Pp55Form, RegistrationForm
 from pbj.clock import utcnow
+from pbj.messages import gettext as _
 from pbj.web.labels import DOCUMENT_LABELS, SCALE_LABELS
 from pbj.extensions import limiter
 from pbj.models.accounts import Role

@@ -5,7 +5,6 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from pbj.blueprints.admin.review.forms import (
@@ -15,6 +14,7 @@ from pbj.blueprints.admin.review.forms import (
     ProductRejectForm,
 )
 from pbj.extensions import db
+from pbj.messages import gettext as _
 from pbj.models.accounts import Role
 from pbj.models.catalogue import Category, PriceChange, Product, ProductStatus
 from pbj.models.suppliers import SupplierProfile
