@@ -17,7 +17,7 @@ from pbj.models.accounts import Role
 from pbj.services import orders
 from tests import order_helpers as oh
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(os.environ.get("AXE_JS") or ROOT / ".tools/axe/node_modules/axe-core/axe.min.js")

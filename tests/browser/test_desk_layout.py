@@ -10,7 +10,7 @@ from pbj.models.accounts import OrgKind, Role
 from pbj.services import orders
 from tests import order_helpers as oh
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 PASSWORD = "sandi-meja-kerja-2024"
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 
 def test_skip_link_is_first_and_moves_focus_to_main(page, expect):

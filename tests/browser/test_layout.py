@@ -12,7 +12,7 @@ import pytest
 
 from pbj.models.accounts import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 PASSWORD = "sandi-tata-letak-2024"
 WIDTHS = (320, 1280)

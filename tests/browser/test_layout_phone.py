@@ -14,7 +14,7 @@ import pytest
 
 from tests.route_walk import demo_walk
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 WIDTH = 320
 

@@ -59,6 +59,7 @@ def test_the_filter_keeps_errors_other_than_htmx_attributes():
     assert not HTMX_ATTRIBUTE.search("Attribute “alt” not allowed on element “a” at this point.")
 
 
+@pytest.mark.markup
 @pytest.mark.slow  # seeding, a few hundred pages and a Java start: seconds to a minute
 def test_every_page_is_valid_html(vnu, app, walk, tmp_path):  # noqa: F811
     logins, urls = walk

@@ -49,6 +49,7 @@ def _log_in(client, credentials) -> None:
         assert response.status_code == 303
 
 
+@pytest.mark.markup
 @pytest.mark.slow  # seeding and a few hundred pages, like the words-pages walk
 def test_every_page_has_unique_ids_for_every_role(app, make_app):
     logins, urls = demo_walk(app, with_cart=True)

@@ -45,6 +45,7 @@ def _log_in(client, credentials) -> None:
         assert client.post("/masuk", data={"email": email, "password": password}).status_code == 303
 
 
+@pytest.mark.markup
 @pytest.mark.slow  # seeding and a few hundred pages: seconds, like the payload corpus
 def test_indonesian_pages_show_no_raw_codes_and_no_retired_words(app, walk):
     logins, urls = walk
