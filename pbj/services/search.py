@@ -35,6 +35,9 @@ MAX_PAGE = 10_000
 MAX_PRICE = 10**13
 # Above this many text matches, walking a sort index beats fetching and sorting the matches.
 BROAD_MATCH = 2000
+# On PostgreSQL, up to this many text matches are fetched through the GIN index and sorted,
+# rather than found by walking a sort index (see `search`; bench/run.py measures both).
+PG_SORT_MATCHES = 10_000
 
 
 @dataclass
@@ -276,8 +279,7 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE,
     if query.page > pages:
         return Results(query, [], facets, pages)
     start = (query.page - 1) * per_page
-    if (not tokens and query.sort == "prioritas" and category_ids is not None and len(category_ids) > 1
-            and db.session.get_bind().dialect.name == "sqlite"):
+    if not tokens and query.sort == "prioritas" and category_ids is not None and len(category_ids) > 1:
         return Results(query, _load(_category_page(base, category_ids, start, per_page)), facets, pages)
     where = list(base)
     if category_ids is not None:
@@ -296,12 +298,20 @@ def search(query: CatalogueQuery, today: date, per_page: int = PER_PAGE,
         where.append(text_where)
     # The page's ids first, then the products with their suppliers and images: sorting ids
     # is cheap, where joining every candidate row before the sort was not.
+    order = _order(query.sort, rank, name_match)
+    if (text_where is not None and hits is None and facets.total <= PG_SORT_MATCHES
+            and db.session.get_bind().dialect.name == "postgresql"):
+        # PostgreSQL would walk a sort index and test every row it passes against the
+        # words (the whole first tier for the default order: 37,000 rows, 60 ms at 100k);
+        # for a few thousand matches, fetching them through the GIN index and sorting
+        # them is several times cheaper. The sort keys are hidden from the sort indexes.
+        order = [_unindexed(key) for key in order]
     stmt = sa.select(Product.id).where(*where)
     if ordered_by_rank:
         # bm25 rank from FTS5 (lower is better), joined only when it orders the page.
         stmt = stmt.join(hits, hits.c.id == Product.id)
         rank = hits.c.rank
-    stmt = stmt.order_by(*_order(query.sort, rank, name_match))
+    stmt = stmt.order_by(*order)
     ids = list(db.session.scalars(stmt.limit(per_page).offset(start)))
     items = _load(ids)
     return Results(query, items, facets, pages)
@@ -320,12 +330,14 @@ def _load(ids: list[int]) -> list[Product]:
 
 
 def _category_page(where, category_ids: list[int], start: int, size: int) -> list[int]:
-    """One page of a top category in the default order (priority, id), on SQLite.
+    """One page of a top category in the default order (priority, id).
 
     Given the whole list of categories at once, SQLite reads every product of them
     through `ix_products_facets` and sorts them all (180 ms for a top category of
-    16,000 products at 100,000). Each category's first `start + size` rows, walked
-    in order on `ix_products_category_priority`, and merged, are the same page (1 ms).
+    16,000 products at 100,000), and PostgreSQL walks the whole catalogue's priority
+    index past the other categories (21 ms). Each category's first `start + size` rows,
+    walked in order on `ix_products_category_priority`, and merged, are the same page
+    (1 ms on either).
     """
     parts = [sa.select(Product.id, Product.priority).where(*where, Product.category_id == category_id)
              .order_by(Product.priority, Product.id).limit(start + size).subquery()
@@ -359,6 +371,15 @@ def _broad_page(where, match_ids, name_ids, buckets, start: int, size: int) -> l
         if len(ids) >= size:
             break
     return ids
+
+
+def _unindexed(key):
+    """A sort key of _order that no index provides, the same value and direction:
+    `coalesce(x, x)` is x for every type (`+ 0` would not do for a date)."""
+    if isinstance(key, sa.sql.elements.UnaryExpression) and key.modifier is not None:
+        inner = sa.func.coalesce(key.element, key.element)
+        return inner.desc() if key.modifier is sa.sql.operators.desc_op else inner.asc()
+    return sa.func.coalesce(key, key) if isinstance(key, sa.orm.InstrumentedAttribute) else key
 
 
 def _order(sort: str, rank, name_match):

@@ -211,10 +211,14 @@ def test_relevance_sort_puts_name_matches_first(app, admin, create_supplier):
     assert names(run(q="kopi", urut="relevan"))[0] == "Kopi bubuk"
 
 
-@pytest.mark.parametrize("broad_match", [search.BROAD_MATCH, 0])  # fetch-and-sort, index walk
+# Fetch the matches and sort them, or walk the sort index (SQLite: BROAD_MATCH; PostgreSQL:
+# PG_SORT_MATCHES): the same order either way.
+@pytest.mark.parametrize("broad_match, pg_sort_matches", [(search.BROAD_MATCH, search.PG_SORT_MATCHES), (0, 0)],
+                         ids=["sort-matches", "walk-index"])
 def test_default_order_breaks_ties_by_name_match_within_a_tier(app, admin, create_supplier, monkeypatch,
-                                                               broad_match):
+                                                               broad_match, pg_sort_matches):
     monkeypatch.setattr(search, "BROAD_MATCH", broad_match)
+    monkeypatch.setattr(search, "PG_SORT_MATCHES", pg_sort_matches)
     local = create_supplier("UMKM Lokal", region_code="61.72", scale=BusinessScale.MIKRO)
     # Listed first (lower id), but "kopi" is only in its description.
     h.product(local, admin, "Tas anyaman TKDN 45", tkdn=45, description="Cocok untuk wadah kopi")
@@ -227,6 +231,10 @@ def test_default_order_breaks_ties_by_name_match_within_a_tier(app, admin, creat
     assert names(run(q="kopi tkdn")) == ["Kopi bubuk TKDN 45", "Gelas kopi TKDN 45", "Tas anyaman TKDN 45"]
     # Without words the listing order alone breaks ties.
     assert names(run())[:3] == ["Tas anyaman TKDN 45", "Kopi bubuk TKDN 45", "Gelas kopi TKDN 45"]
+    # The other sorts too, both directions (the prices below, then the newer listing first).
+    assert names(run(q="kopi", urut="termahal")) == names(run(q="kopi", urut="termurah"))[::-1]
+    assert names(run(q="kopi", urut="terbaru")) == ["Gelas kopi TKDN 45", "Kopi impor", "Kopi bubuk TKDN 45",
+                                                   "Tas anyaman TKDN 45"]
 
 
 def test_cached_facets_follow_every_change(app, admin, create_supplier):
