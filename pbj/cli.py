@@ -1,8 +1,9 @@
-"""Flask commands: users, demo data, audit verification."""
+"""Flask commands: users, demo data, audit verification, backups."""
 from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -24,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(ocds_cli)
     app.cli.add_command(flags_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -280,6 +283,42 @@ def flags_refresh():
     click.echo(f"Risk flags: {sum(counts.values())} active.")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def backup_command(file, force):
+    """Write the database and the uploads to FILE (a tar; .tar.gz compresses); safe while the app serves."""
+    from pbj.services import backup
+
+    try:
+        manifest = backup.backup(file, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {file}: {manifest.database} database at migration {manifest.migration}, "
+               f"{len(manifest.rows)} tables, {manifest.total_rows:,} rows; {manifest.files:,} uploaded files; "
+               f"{file.stat().st_size / 1024 / 1024:.1f} MiB.")
+    for name in manifest.missing_files:
+        click.echo(f"Removed while the backup ran, not in it: {name}", err=True)
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data and restore into an upload "
+                                             "folder that holds files.")
+def restore_command(file, force):
+    """Put a backup made by `backup` in place of the configured database and uploads (stop the app first)."""
+    from pbj.services import backup
+
+    try:
+        manifest = backup.restore(file, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {file} (made {manifest.created_at}, version {manifest.app_version}): "
+               f"{len(manifest.rows)} tables, {manifest.total_rows:,} rows, all counts as in the backup; "
+               f"{manifest.files:,} uploaded files.")
+    click.echo("Then run `flask --app app db upgrade` if this version of the app is newer than the backup's.")
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
 @click.option("--products", default=3000, show_default=True, type=click.IntRange(0, 100_000),
@@ -302,8 +341,6 @@ def seed_demo(if_empty, products, orders):
     with Progress() as progress:
         credentials = seed(products=products, orders=orders, progress=progress)
         db.session.commit()
-    from pathlib import Path
-
     from flask import current_app
 
     path = Path(current_app.instance_path) / "demo-credentials.txt"

@@ -21,6 +21,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # Login and password throttles count in the database by default, in Redis when
 # REDIS_URL is set (Flask-Limiter, registration only, keeps its counters there too).
 REDIS_URL: str | None = None
+# Where uploaded files (product photos, supplier documents, delivery photos) are kept;
+# None: <instance>/uploads. Several app servers must all see the same folder.
+UPLOAD_FOLDER: str | None = None
 
 # Number of reverse proxies (nginx) in front of the app. Set to 1 behind one
 # nginx so client addresses (rate limits, audit) come from X-Forwarded-For.
@@ -232,6 +235,7 @@ ENV_OVERRIDES = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "REDIS_URL": str,
+    "UPLOAD_FOLDER": str,
     "CITY_NAME": str,
     "CITY_REGION_CODE": str,
     "CITY_TIMEZONE": str,

@@ -40,8 +40,13 @@ def sniff_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def upload_root() -> Path:
+    """The folder of every upload (UPLOAD_FOLDER, by default <instance>/uploads)."""
+    return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
+
+
 def upload_dir(kind: str) -> Path:
-    path = Path(current_app.instance_path) / "uploads" / kind
+    path = upload_root() / kind
     path.mkdir(parents=True, exist_ok=True)
     return path
 
