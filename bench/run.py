@@ -526,7 +526,8 @@ def start_gunicorn(db_path, port: int, workers: int) -> subprocess.Popen:
                       f"SQLALCHEMY_DATABASE_URI = {uri!r}\n"
                       f"PUBLIC_BASE_URL = 'http://127.0.0.1:{port}'\n")
     config.chmod(0o600)
-    env = server_environment(PBJ_ENV="production", PBJ_INSTANCE_PATH=str(folder))
+    # gunicorn.conf.py applies; no access log, as before it existed (a line per request).
+    env = server_environment(PBJ_ENV="production", PBJ_INSTANCE_PATH=str(folder), PBJ_ACCESS_LOG="")
     log = open(folder / "gunicorn.log", "w")
     return subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(flags_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(nginx_config_command)
 
 
 @click.group("orgs", help="Manage organisations (OPD, UKPBJ).")
@@ -317,6 +318,29 @@ def restore_command(file, force):
                f"{len(manifest.rows)} tables, {manifest.total_rows:,} rows, all counts as in the backup; "
                f"{manifest.files:,} uploaded files.")
     click.echo("Then run `flask --app app db upgrade` if this version of the app is newer than the backup's.")
+
+
+@click.command("nginx-config")
+@click.option("--upstream", "upstreams", multiple=True, required=True, metavar="HOST:PORT",
+              help="An app server (gunicorn's --bind); repeat for each.")
+@click.option("--certificate", required=True, help="The TLS certificate (full chain), an absolute path.")
+@click.option("--certificate-key", required=True, help="Its private key, an absolute path.")
+@click.option("--server-name", default=None, help="The public host name; default: PUBLIC_BASE_URL's.")
+@click.option("--listen", default="443", show_default=True, help="Where HTTPS is served.")
+@click.option("--http-listen", default="80", show_default=True,
+              help="Where plain HTTP is redirected to HTTPS; 'none' for no such server.")
+def nginx_config_command(upstreams, certificate, certificate_key, server_name, listen, http_listen):
+    """Print the nginx site for this app: static files and photos from this app's folders,
+    the rest to the app servers (docs/DEPLOY.md)."""
+    from pbj import deploy
+
+    site = deploy.NginxSite(server_name=server_name or deploy.default_server_name(), upstreams=tuple(upstreams),
+                            certificate=certificate, certificate_key=certificate_key, listen=listen,
+                            http_listen=None if http_listen.lower() == "none" else http_listen)
+    try:
+        click.echo(deploy.nginx_config(site))
+    except deploy.DeployError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.command("seed-demo")

@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump and pg_restore, with argument lists, never a shell
+import subprocess  # nosec B404  # pg_dump and pg_restore with argument lists and never a shell
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -159,7 +159,7 @@ def _count_sqlite(path: Path) -> tuple[dict[str, int], str | None]:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")]
         # Shadow tables of the full-text index are counted with the rest: restoring checks them too.
-        rows = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}  # nosec B608: names from sqlite_master
+        rows = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}  # nosec B608  # names from sqlite_master
         migration = None
         if "alembic_version" in tables:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -176,7 +176,7 @@ def _postgres_tables(conn) -> list[str]:
 
 def _count_postgres(conn) -> tuple[dict[str, int], str | None]:
     tables = _postgres_tables(conn)
-    rows = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}  # nosec B608: names from pg_tables
+    rows = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}  # nosec B608  # names from pg_tables
     migration = None
     if "alembic_version" in tables:
         migration = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
@@ -358,6 +358,6 @@ def _run(command: list[str]) -> None:
     env = dict(os.environ)
     if db.engine.url.password:
         env["PGPASSWORD"] = db.engine.url.password
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603: no shell, our arguments
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603  # no shell and our own arguments
     if done.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} failed: {done.stderr.strip() or done.returncode}")

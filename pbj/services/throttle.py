@@ -17,7 +17,8 @@ A limit is "N per [M] second|minute|hour|day" over a rolling window: an attempt
 counts until `window` after it happened. Two stores hold the attempts:
 `SqlStore` (rows in `throttle_hits`, flushed in the request's transaction,
 which the view commits) for the embedded default, and `RedisStore` (one sorted
-set per key) when `REDIS_URL` is set. Two workers failing at the same instant
+set per key) when `REDIS_URL` is set, through `FallbackStore`: while Redis cannot
+be reached, the attempts are counted in the database instead. Two workers failing at the same instant
 may both pass a check and overshoot a limit by one; that is accepted.
 
 E-mail and client addresses are hashed into the key, so the store holds
@@ -114,6 +115,36 @@ class RedisStore:
 
     def clear(self, key: str) -> None:
         self.client.delete(self.prefix + key)
+
+
+class FallbackStore:
+    """Redis first; while Redis cannot be reached, the database (SqlStore).
+
+    The throttle stays shut rather than open when Redis is down: counting moves to the
+    database, which every app server shares, so the limits still hold across servers.
+    Hits counted in Redis before the outage are not seen during it (a guesser gains at
+    most one window's worth of attempts once), and the database's after it."""
+
+    def __init__(self, primary: Store, fallback: Store, errors: tuple[type[BaseException], ...],
+                 on_error=None):
+        self.primary, self.fallback, self.errors = primary, fallback, errors
+        self.on_error = on_error or (lambda error: None)
+
+    def _call(self, method: str, *args):
+        try:
+            return getattr(self.primary, method)(*args)
+        except self.errors as error:
+            self.on_error(error)
+            return getattr(self.fallback, method)(*args)
+
+    def hits(self, key: str, since: datetime) -> list[datetime]:
+        return self._call("hits", key, since)
+
+    def add(self, key: str, at: datetime, expires_at: datetime) -> None:
+        self._call("add", key, at, expires_at)
+
+    def clear(self, key: str) -> None:
+        self._call("clear", key)
 
 
 def key(scope: str, *parts: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -45,10 +46,40 @@ def upload_root() -> Path:
     return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
 
 
+def uploads_writable() -> bool:
+    """Whether a file can be stored now (the folder exists or can be made, and is writable)."""
+    root = upload_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(root, os.W_OK)
+
+
 def upload_dir(kind: str) -> Path:
     path = upload_root() / kind
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _store(kind: str, files: dict[str, bytes], field: str) -> None:
+    """Write the files of one upload whole, or none of them: a disk that is full (or a
+    folder that cannot be written) leaves no partial file and becomes the form's error."""
+    written: list[Path] = []
+    try:
+        folder = upload_dir(kind)
+        for name, data in files.items():
+            path = folder / name
+            written.append(path)
+            with open(path, "xb") as out:  # x: a new name, never another file
+                out.write(data)
+    except OSError as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        current_app.logger.error("Upload not stored (%s): %s", kind, error)
+        raise DomainError(_l("The file could not be stored: the server's storage is full or not writable. "
+                             "Nothing was saved. Try again later; if it goes on, tell the UKPBJ."),
+                          field=field) from None
 
 
 def store_document(data: bytes, max_bytes: int) -> StoredFile:
@@ -68,7 +99,7 @@ def store_document(data: bytes, max_bytes: int) -> StoredFile:
         # Kept as sent, never decoded here; the pixel limit still spares whoever opens it.
         probe_image(data, max_bytes, field="file")
     name = f"{secrets.token_hex(16)}.{ext}"
-    (upload_dir("documents") / name).write_bytes(data)
+    _store("documents", {name: data}, "file")
     return StoredFile(name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -207,11 +238,9 @@ def discard_product_image(stored: StoredImage) -> None:
 
 
 def save_product_image(large_bytes: bytes, thumb_bytes: bytes, width: int, height: int) -> StoredImage:
-    folder = upload_dir("products")
     token = secrets.token_hex(16)
     large_name, thumb_name = f"{token}.jpg", f"{token}-t.jpg"
-    (folder / large_name).write_bytes(large_bytes)
-    (folder / thumb_name).write_bytes(thumb_bytes)
+    _store("products", {large_name: large_bytes, thumb_name: thumb_bytes}, "image")
     return StoredImage(large_name, thumb_name, width, height, len(thumb_bytes))
 
 
@@ -234,7 +263,7 @@ def store_evidence_photo(data: bytes, max_bytes: int) -> str:
     """A BAST photo: checked and re-encoded like product photos; returns its stored name."""
     img = open_reduced_image(data, max_bytes, LARGE_BOX, field="photo")
     name = f"{secrets.token_hex(16)}.jpg"
-    (upload_dir("evidence") / name).write_bytes(_jpeg(img, 82))
+    _store("evidence", {name: _jpeg(img, 82)}, "photo")
     return name
 
 

@@ -1,8 +1,9 @@
 """Error pages in the site layout, in the user's language; no stack traces."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pbj.extensions import db
@@ -19,7 +20,11 @@ MESSAGES = {
     422: (_l("Check your input"), _l("Some of what you entered could not be accepted.")),
     429: (_l("Too many attempts"), _l("You tried too often in a short time. Wait a few minutes, then try again.")),
     500: (_l("Something went wrong"), _l("An error on our side stopped this request. Nothing was saved. Try again later.")),
+    503: (_l("Not available for a moment"), _l("The system cannot reach its database just now. Nothing was saved. "
+                                                "Try again in a few minutes.")),
 }
+# How long a client is asked to wait when the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
@@ -27,11 +32,18 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(NotAllowed, lambda e: error_response(403, e.message))
     app.register_error_handler(WrongState, lambda e: error_response(409, e.message))
+    # The database stopped, unreachable, or (SQLite) locked past the busy timeout; the
+    # pool hands out a fresh connection once it is back (pool_pre_ping on PostgreSQL).
+    app.register_error_handler(sa_exc.OperationalError, handle_database_unavailable)
+    app.register_error_handler(sa_exc.TimeoutError, handle_database_unavailable)  # pool exhausted
     app.register_error_handler(Exception, handle_unexpected)
 
 
 def error_response(code: int, detail: str | None = None):
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:  # a connection that is gone cannot roll back; nothing was saved
+        db.session.remove()
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     if request.path.startswith(("/healthz", "/ocds/")) or request.accept_mimetypes.best == "application/json":
         return jsonify(error=code, message=str(detail or message)), code
@@ -69,6 +81,20 @@ def form_page(path: str) -> str | None:
 
 def handle_csrf_error(e: CSRFError):
     return error_response(400, _l("The form expired or was sent from elsewhere. Reload the page and try again."))
+
+
+def handle_database_unavailable(e: Exception):
+    current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path,
+                             str(getattr(e, "orig", None) or e).strip())
+    if not hasattr(g, "_login_user"):  # the page must not try to load the signed-in user again
+        g._login_user = current_app.login_manager.anonymous_user()
+    if request.path == "/healthz":  # a signed-in check failed before the view: the report still
+        from pbj.web import health
+
+        body, code = health.report()
+        return jsonify(body), code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    body, code = error_response(503)
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def handle_unexpected(e: Exception):

@@ -131,7 +131,8 @@ def set_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config["PBJ_ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and getattr(current_user, "is_authenticated", False):
-        # Pages behind a login are never stored by shared caches or the back button.
+    if "_user_id" in session:
+        # Pages behind a login are never stored by shared caches or the back button. The
+        # session says so without loading the user (the database may be what failed).
         headers.setdefault("Cache-Control", "no-store")
     return response

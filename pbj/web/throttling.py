@@ -10,7 +10,7 @@ from pbj.clock import utcnow
 from pbj.messages import lazy_gettext as _l
 from pbj.messages import ngettext
 from pbj.services.errors import TooOften
-from pbj.services.throttle import Limit, Limits, RedisStore, SqlStore, Throttle
+from pbj.services.throttle import FallbackStore, Limit, Limits, RedisStore, SqlStore, Throttle
 from pbj.web.errors import error_response
 from pbj.web.i18n import local_datetime
 
@@ -38,10 +38,30 @@ def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         import redis
 
-        store = RedisStore(redis.Redis.from_url(app.config["REDIS_URL"]))
+        # Short timeouts: a Redis that does not answer costs a login half a second, not a worker.
+        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5)
+        store = FallbackStore(RedisStore(client), SqlStore(),
+                              (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError),
+                              on_error=_redis_down)
     else:
         store = SqlStore()
     app.extensions["pbj.throttle"] = Throttle(store, Limits(**limits))
+
+
+def _redis_down(error: Exception) -> None:
+    current_app.logger.warning("Redis unreachable (%s): throttle counted in the database", error)
+
+
+def redis_status() -> str:
+    """"ok", "unreachable", or "not used" (no REDIS_URL), for /healthz."""
+    store = current().store
+    if not isinstance(store, FallbackStore):
+        return "not used"
+    try:
+        store.primary.client.ping()
+    except store.errors:
+        return "unreachable"
+    return "ok"
 
 
 def current() -> Throttle:

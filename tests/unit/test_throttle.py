@@ -13,7 +13,7 @@ from pbj import ConfigurationError
 from pbj.extensions import db
 from pbj.models.throttle import ThrottleHit
 from pbj.services import throttle
-from pbj.services.throttle import Limit, Limits, RedisStore, SqlStore, Throttle
+from pbj.services.throttle import FallbackStore, Limit, Limits, RedisStore, SqlStore, Throttle
 from tests.redis_helpers import flushed_redis_or_skip, redis_url
 
 T0 = datetime(2026, 11, 30, 8, 0, 0)
@@ -140,4 +140,6 @@ def test_unreadable_limit_setting_stops_the_start(make_app):
 def test_store_follows_redis_url(make_app):
     assert isinstance(make_app().extensions["pbj.throttle"].store, SqlStore)
     app = make_app(REDIS_URL=redis_url())  # connects lazily: no Redis needed here
-    assert isinstance(app.extensions["pbj.throttle"].store, RedisStore)
+    store = app.extensions["pbj.throttle"].store
+    assert isinstance(store, FallbackStore)
+    assert isinstance(store.primary, RedisStore) and isinstance(store.fallback, SqlStore)

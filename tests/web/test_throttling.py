@@ -7,10 +7,14 @@ database, or on one Redis, stand in for two gunicorn workers).
 from __future__ import annotations
 
 import re
+import socket
 
 import pytest
+import sqlalchemy as sa
 
+from pbj.extensions import db
 from pbj.models.accounts import Role
+from pbj.models.throttle import ThrottleHit
 from tests.conftest import PASSWORD
 from tests.redis_helpers import flushed_redis_or_skip, redis_url
 
@@ -156,6 +160,23 @@ def test_two_workers_on_one_redis_share_the_count(make_app, create_user):
     _failures_add_up_over_both(first, second, create_user(Role.PP).email)
     assert any(key.startswith(b"pbj:throttle:login-pair:") for key in store.keys("*"))
     store.flushdb()
+
+
+def test_with_redis_unreachable_the_count_moves_to_the_database_and_pages_still_answer(make_app, create_user,
+                                                                                       caplog):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    first, second = _two_workers(make_app, REDIS_URL=down, RATELIMIT_STORAGE_URI=down)
+    email = create_user(Role.PP).email
+    _failures_add_up_over_both(first, second, email)  # still shared: in throttle_hits
+    db.session.rollback()  # the test's own read began before the logins
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ThrottleHit)) >= 4
+    assert "Redis unreachable" in caplog.text
+    # The registration limit (Flask-Limiter) falls back to memory: the form still answers.
+    assert first.test_client().get("/daftar").status_code == 200
+    refused = first.test_client().post("/daftar", data={"business_name": ""})
+    assert refused.status_code == 422
 
 
 @pytest.mark.parametrize("limit", ["LOGIN_LIMIT_PER_ADDRESS", "PASSWORD_RESET_LIMIT_PER_ADDRESS"])

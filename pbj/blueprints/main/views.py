@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, send_
 
 from pbj.blueprints.main.forms import LanguageForm
 from pbj.extensions import db, limiter
+from pbj.web import health
 from pbj.web.forms import submit_form
 from pbj.web.urls import safe_next
 
@@ -20,14 +21,8 @@ def home():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-        database = "ok"
-    except Exception:  # any failure to reach the database is the answer itself
-        database = "unreachable"
-    status = "ok" if database == "ok" else "degraded"
-    return jsonify(status=status, database=database,
-                   version=current_app.config["VERSION"]), (200 if status == "ok" else 503)
+    body, code = health.report()
+    return jsonify(body), code
 
 
 @bp.get("/favicon.ico")
