@@ -12,22 +12,13 @@ and a Redis server (TEST_REDIS_URL). Without them it skips, in CI it fails.
 """
 from __future__ import annotations
 
-import gzip
-import http.client
 import io
 import os
 import re
 import shutil
-import socket
-import ssl
-import subprocess  # nosec B404: the test starts nginx and gunicorn, argument lists only
-import sys
-import time
-import uuid
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
+import subprocess  # nosec B404  # the test starts nginx and openssl with argument lists
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 import redis
@@ -38,11 +29,10 @@ from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.catalogue import ProductImage
 from tests import catalogue_helpers as h
-from tests.conftest import IN_CI, PASSWORD, USE_POSTGRES
+from tests.conftest import IN_CI, USE_POSTGRES
+from tests.live_http import BIN, ROOT, Answer, Server, Visitor, free_port, send, start_gunicorn, wait_until_up
 from tests.redis_helpers import flushed_redis_or_skip, redis_url
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 HOST = "localhost"
 
 pytestmark = [
@@ -60,49 +50,6 @@ def _nginx() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    raw: bytes
-
-    @property
-    def body(self) -> bytes:
-        if self.headers.get("Content-Encoding") == "gzip":
-            return gzip.decompress(self.raw)
-        return self.raw
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
-
-
-@dataclass
-class Server:
-    """nginx (https) or one app instance (plain HTTP on loopback, as nginx reaches it)."""
-    name: str
-    port: int
-    https: bool = False
-    access_log: Path | None = None
-    process: subprocess.Popen | None = None
-
-    def lines_for(self, path: str, count: int) -> list[str]:
-        """The instance's access log lines for `path` (exactly that request target), once
-        there are `count` of them or after two seconds: gunicorn logs a request after
-        answering it."""
-        deadline = time.monotonic() + 2
-        while True:
-            lines = [line for line in self.access_log.read_text().splitlines() if f" {path} HTTP/" in line]
-            if len(lines) >= count > 0 or time.monotonic() > deadline:
-                return lines
-
-
 @dataclass
 class Cluster:
     nginx: Server
@@ -118,90 +65,13 @@ class Cluster:
     def request(self, server: Server, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None) -> Answer:
         headers = dict(headers or {})
-        if server.https:
-            context = ssl.create_default_context(cafile=str(self.certificate))
-            conn = http.client.HTTPSConnection(HOST, server.port, context=context, timeout=30)
-        else:  # what nginx tells the instance (PROXY_COUNT=1)
-            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        if not server.https:  # what nginx tells the instance (PROXY_COUNT=1)
             headers.update({"Host": f"{HOST}:{self.nginx.port}", "X-Forwarded-Proto": "https",
                             "X-Forwarded-For": "127.0.0.1", "X-Forwarded-Host": f"{HOST}:{self.nginx.port}"})
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            return Answer(response.status, response.headers, response.read())
-        finally:
-            conn.close()
+        return send(server, method, path, body, headers, certificate=self.certificate, host=HOST)
 
-
-@dataclass
-class Visitor:
-    """One browser: its cookies go with it to whichever server it speaks to."""
-    cluster: Cluster
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    def get(self, server: Server, path: str, **headers) -> Answer:
-        return self._send(server, "GET", path, None, headers)
-
-    def post(self, server: Server, path: str, fields: dict, files: dict | None = None) -> Answer:
-        if files:
-            body, content_type = _multipart(fields, files)
-        else:
-            body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
-        return self._send(server, "POST", path, body, {"Content-Type": content_type})
-
-    def token(self, server: Server, path: str) -> str:
-        """The CSRF token of the form on `path`."""
-        page = self.get(server, path)
-        assert page.status == 200, (path, page.status)
-        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
-    def log_in(self, server: Server, email: str, password: str = PASSWORD) -> Answer:
-        return self.post(server, "/masuk", {"csrf_token": self.token(server, "/masuk"), "email": email,
-                                            "password": password})
-
-    def _send(self, server: Server, method: str, path: str, body, headers: dict) -> Answer:
-        headers = {"Accept-Encoding": "identity", "Referer": f"{self.cluster.origin}{path}",
-                   "Origin": self.cluster.origin, **headers}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        answer = self.cluster.request(server, method, path, body, headers)
-        for header in answer.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
-        return answer
-
-
-def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    out = io.BytesIO()
-    for name, value in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    for name, (filename, data, content_type) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                  f"Content-Type: {content_type}\r\n\r\n".encode())
-        out.write(data + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
-def _wait_until_up(cluster: Cluster, server: Server, logs: list[Path]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.process is not None and server.process.poll() is not None:
-            break
-        try:
-            if cluster.request(server, "GET", "/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    output = "\n".join(log.read_text()[-3000:] for log in logs if log.exists())
-    pytest.fail(f"{server.name} did not come up:\n{output}")
+    def visitor(self) -> Visitor:
+        return Visitor(self.origin, self.request)
 
 
 @pytest.fixture
@@ -214,8 +84,8 @@ def cluster(app, database_uri, tmp_path):
                     "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
                     "-keyout", str(key), "-out", str(certificate)], check=True, capture_output=True)
     uploads = tmp_path / "shared-uploads"
-    front = Server("nginx", _free_port(), https=True)
-    the = Cluster(front, Server("a", _free_port()), Server("b", _free_port()), certificate, uploads)
+    front = Server("nginx", free_port(), https=True)
+    the = Cluster(front, Server("a", free_port()), Server("b", free_port()), certificate, uploads)
     base_env = {
         "PATH": os.environ.get("PATH", ""), "PBJ_ENV": "production",
         "SECRET_KEY": "two-app-servers-share-this-secret-key-0123456789",
@@ -231,12 +101,7 @@ def cluster(app, database_uri, tmp_path):
             server.access_log = tmp_path / f"{server.name}-access.log"
             log = tmp_path / f"{server.name}.log"
             logs.append(log)
-            env = {**base_env, "PBJ_INSTANCE_PATH": str(instance), "PBJ_BIND": f"127.0.0.1:{server.port}",
-                   "PBJ_ACCESS_LOG": str(server.access_log)}
-            with log.open("w") as out:
-                server.process = subprocess.Popen([str(BIN / "gunicorn"), "app:app"], cwd=ROOT, env=env,  # nosec B603
-                                                  stdout=out, stderr=subprocess.STDOUT)
-            started.append(server.process)
+            started.append(start_gunicorn(server, {**base_env, "PBJ_INSTANCE_PATH": str(instance)}, log))
         site = subprocess.run([str(BIN / "flask"), "--app", "app", "nginx-config",  # nosec B603
                                "--upstream", f"127.0.0.1:{the.a.port}", "--upstream", f"127.0.0.1:{the.b.port}",
                                "--certificate", str(certificate), "--certificate-key", str(key),
@@ -251,7 +116,7 @@ def cluster(app, database_uri, tmp_path):
                                           "-g", "daemon off;"], stderr=subprocess.DEVNULL)
         started.append(front.process)
         for server in (the.a, the.b, front):
-            _wait_until_up(the, server, logs)
+            wait_until_up(server, lambda server=server: the.request(server, "GET", "/healthz"), logs)
         yield the
     finally:
         for process in started:
@@ -300,7 +165,7 @@ def test_what_one_app_server_does_holds_on_the_other(cluster, create_user, creat
     db.session.commit()
 
     # A login on one instance is valid on the other.
-    first = Visitor(cluster)
+    first = cluster.visitor()
     assert first.log_in(a, email).status == 303
     account = first.get(b, "/akun")
     assert account.status == 200 and email in account.text
@@ -311,7 +176,7 @@ def test_what_one_app_server_does_holds_on_the_other(cluster, create_user, creat
     assert len(served) == 4 and all('" 200 ' in line for line in served)
 
     # Signing out on one instance ends the user's other sessions on the other.
-    second = Visitor(cluster)
+    second = cluster.visitor()
     assert second.log_in(b, email).status == 303
     assert second.get(a, "/meja").status == 200
     assert first.post(a, "/keluar", {"csrf_token": first.token(a, "/meja")}).status == 303
@@ -323,7 +188,7 @@ def test_a_login_throttle_counts_the_attempts_on_both(cluster, create_user):
     pp = create_user(Role.PP)
     email = pp.email
     db.session.commit()
-    visitor = Visitor(cluster)
+    visitor = cluster.visitor()
     # 5 wrong passwords per account and address in 15 minutes (LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS),
     # taking turns: neither instance sees more than three of them itself.
     for server in (cluster.a, cluster.b, cluster.a, cluster.b, cluster.a):
@@ -345,7 +210,7 @@ def test_a_photo_uploaded_through_one_is_served_through_the_other_and_by_nginx(c
     before = {image.large_name for image in product.images}
     db.session.commit()
 
-    visitor = Visitor(cluster)
+    visitor = cluster.visitor()
     assert visitor.log_in(cluster.a, email).status == 303
     token = visitor.token(cluster.a, f"/usaha/produk/{product_id}")
     photo = _jpeg()
@@ -360,17 +225,17 @@ def test_a_photo_uploaded_through_one_is_served_through_the_other_and_by_nginx(c
     stored = (cluster.uploads / "products" / image.large_name).read_bytes()
     path = f"/gambar/{image.large_name}"
 
-    through_b = Visitor(cluster).get(cluster.b, path)  # the app's own route on the other instance
+    through_b = cluster.visitor().get(cluster.b, path)  # the app's own route on the other instance
     assert through_b.status == 200 and through_b.body == stored
     assert len(cluster.b.lines_for(path, 1)) == 1
 
-    through_nginx = Visitor(cluster).get(cluster.nginx, path)  # nginx reads the shared folder itself
+    through_nginx = cluster.visitor().get(cluster.nginx, path)  # nginx reads the shared folder itself
     assert through_nginx.status == 200 and through_nginx.body == stored
     assert through_nginx.headers["Content-Type"] == "image/jpeg"
     assert through_nginx.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert len(cluster.a.lines_for(path, 0)) == 0 and len(cluster.b.lines_for(path, 0)) == 1
     # Anything else under /gambar/ is the app's to refuse.
-    assert Visitor(cluster).get(cluster.nginx, "/gambar/..%2fapp.py").status == 404
+    assert cluster.visitor().get(cluster.nginx, "/gambar/..%2fapp.py").status == 404
 
 
 def test_a_product_change_through_one_moves_the_counts_on_both(cluster, create_user, create_supplier):
@@ -380,7 +245,7 @@ def test_a_product_change_through_one_moves_the_counts_on_both(cluster, create_u
     gone, email = products[0].id, supplier.email
     db.session.commit()
     page = "/katalog?q=anyaman"
-    visitor = Visitor(cluster)
+    visitor = cluster.visitor()
     for server in (cluster.a, cluster.b, cluster.a, cluster.b):  # counted, then kept, on both
         assert _count(visitor.get(server, page)) == 3
 
@@ -388,14 +253,14 @@ def test_a_product_change_through_one_moves_the_counts_on_both(cluster, create_u
     token = visitor.token(cluster.a, f"/usaha/produk/{gone}")
     assert visitor.post(cluster.a, f"/usaha/produk/{gone}/arsipkan", {"csrf_token": token}).status == 303
 
-    anonymous = Visitor(cluster)
+    anonymous = cluster.visitor()
     for server in (cluster.b, cluster.a, cluster.nginx):
         seen = anonymous.get(server, page)
         assert _count(seen) == 2 and f"/katalog/produk/{gone}" not in seen.text
 
 
 def test_nginx_serves_static_files_and_compresses_pages(cluster):
-    visitor = Visitor(cluster)
+    visitor = cluster.visitor()
     home = visitor.get(cluster.nginx, "/katalog")
     css = re.search(r'href="(/static/css/[^"]+\?v=[^"]+)"', home.text).group(1).replace("&amp;", "&")
     versioned = visitor.get(cluster.nginx, css, **{"Accept-Encoding": "gzip"})
