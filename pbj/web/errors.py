@@ -83,7 +83,23 @@ def handle_csrf_error(e: CSRFError):
     return error_response(400, _l("The form expired or was sent from elsewhere. Reload the page and try again."))
 
 
+# SQLite raises OperationalError for mistakes in SQL too ("no such column"): only these
+# mean the database cannot serve now. psycopg raises it for connections only.
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open database",
+                       "disk i/o error", "database or disk is full")
+
+
+def _unavailable(e: Exception) -> bool:
+    if isinstance(e, sa_exc.TimeoutError) or getattr(e, "connection_invalidated", False):
+        return True
+    if db.engine.dialect.name != "sqlite":
+        return True
+    return str(getattr(e, "orig", e)).lower().startswith(_SQLITE_UNAVAILABLE)
+
+
 def handle_database_unavailable(e: Exception):
+    if not _unavailable(e):
+        return handle_unexpected(e)
     current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path,
                              str(getattr(e, "orig", None) or e).strip())
     if not hasattr(g, "_login_user"):  # the page must not try to load the signed-in user again

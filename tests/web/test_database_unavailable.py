@@ -94,3 +94,18 @@ def test_healthz_names_each_part(app, make_app, tmp_path):
     no_uploads = make_app(UPLOAD_FOLDER=str(blocked)).test_client().get("/healthz")
     assert no_uploads.status_code == 200
     assert no_uploads.json["status"] == "degraded" and no_uploads.json["uploads"] == "not writable"
+
+
+@pytest.mark.skipif(USE_POSTGRES, reason="SQLite reports mistakes in SQL as OperationalError")
+def test_a_mistake_in_sql_is_an_error_not_an_unavailable_database(app, make_app):
+    served = make_app(PROPAGATE_UNHANDLED=False)
+
+    @served.get("/_broken")
+    def broken():
+        from pbj.extensions import db
+
+        db.session.execute(sa.text("SELECT no_such_column FROM products"))
+        return "unreachable"
+
+    answer = served.test_client().get("/_broken")
+    assert answer.status_code == 500 and UNAVAILABLE not in answer.get_data(as_text=True)
