@@ -7,7 +7,6 @@ database, or on one Redis, stand in for two gunicorn workers).
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from pbj.extensions import db
 from pbj.models.accounts import Role
 from pbj.models.throttle import ThrottleHit
 from tests.conftest import PASSWORD
+from tests.live_http import free_port
 from tests.redis_helpers import flushed_redis_or_skip, redis_url
 
 ATTACKER = {"REMOTE_ADDR": "198.51.100.66"}
@@ -164,9 +164,7 @@ def test_two_workers_on_one_redis_share_the_count(make_app, create_user):
 
 def test_with_redis_unreachable_the_count_moves_to_the_database_and_pages_still_answer(make_app, create_user,
                                                                                        monkeypatch):
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        down = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    down = f"redis://127.0.0.1:{free_port()}/0"  # a port nothing listens on
     first, second = _two_workers(make_app, REDIS_URL=down, RATELIMIT_STORAGE_URI=down)
     warned = []  # not caplog: a migration run earlier in the suite may have disabled the app's logger
     monkeypatch.setattr(first.logger, "warning", lambda message, *args: warned.append(message % args))
